@@ -1,0 +1,1 @@
+"""Parade Workbench: brand kits -> concepts -> reviews -> parade films."""

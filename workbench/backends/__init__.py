@@ -1,0 +1,68 @@
+"""Backends turn (kit, prompt, seed, settings) into images. One file per backend, a registry by name.
+
+A backend knows nothing of the catalog, the UI or films: it returns `Concept`s and the caller records
+them. Heavy libraries (torch, openai) are imported only when their backend is asked for.
+
+    >>> backend = get_backend("previz")
+    >>> [concept] = backend.generate(kit, prompt, seed=7, settings={"width": 768, "height": 768})
+    >>> concept.image.mode
+    'RGBA'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any, Protocol
+
+from PIL import Image
+
+from workbench.kits import BrandKit
+from workbench.prompts import Prompt
+
+# name -> "module:Class"; imported on first use so `workbench render` never loads torch.
+REGISTRY: dict[str, str] = {
+    "previz": "workbench.backends.previz:PrevizBackend",
+    "diffusers": "workbench.backends.diffusers:DiffusersBackend",
+    "openai": "workbench.backends.openai:OpenAIBackend",
+}
+
+
+@dataclass(frozen=True)
+class FloatLayout:
+    """Where the brand marks sit on a float image, in pixels (left, top, right, bottom)."""
+
+    logo_box: tuple[int, int, int, int]
+    banner_box: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One generated image and what made it; `settings` is what the backend really used (JSON-able)."""
+
+    image: Image.Image
+    model: str
+    settings: dict[str, Any]
+    layout: FloatLayout | None = None
+    extra_images: dict[str, Image.Image] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    name: str
+
+    def generate(self, kit: BrandKit, prompt: Prompt, seed: int, settings: dict[str, Any]) -> list[Concept]:
+        """Images for one seed (a backend may return more than one, e.g. a batch)."""
+        ...
+
+
+class UnknownBackend(KeyError):
+    def __str__(self):
+        return f"unknown backend {self.args[0]!r}; known: {', '.join(sorted(REGISTRY))}"
+
+
+def get_backend(name: str, **options: Any) -> Backend:
+    """Build a backend by registry name; options go to its constructor."""
+    if name not in REGISTRY:
+        raise UnknownBackend(name)
+    module_name, class_name = REGISTRY[name].split(":")
+    return getattr(import_module(module_name), class_name)(**options)

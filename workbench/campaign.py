@@ -1,0 +1,147 @@
+"""Campaign settings: which brands, how concepts are made, how the film looks, and where files go.
+
+A campaign is one YAML file (see `campaigns/demo.yaml`). Relative folders in it are resolved against
+the file's own folder, so a campaign works from any working directory.
+
+    >>> campaign = load_campaign("campaigns/demo.yaml")
+    >>> campaign.catalog_path.name
+    'catalog.sqlite'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from workbench.errors import InputError, explain_validation
+from workbench.kits import Slug
+from workbench.prompts import PromptTemplate
+
+Aspect = Literal["16:9", "9:16"]
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+
+
+class CampaignError(InputError):
+    """A problem in a campaign file."""
+
+
+class GenerationSettings(BaseModel):
+    """How concepts are made: the backend by name, its seeds and its settings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    backend: str = "previz"
+    seeds: list[int] = Field(default_factory=lambda: [1, 2, 3, 4], min_length=1)
+    width: int = Field(768, ge=64, le=4096)
+    height: int = Field(768, ge=64, le=4096)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    def backend_settings(self) -> dict[str, Any]:
+        return {"width": self.width, "height": self.height, **self.options}
+
+
+class FilmSettings(BaseModel):
+    """The parade film: timing, sizes, encoding and the optional music track."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    aspects: list[Aspect] = Field(default_factory=lambda: ["16:9", "9:16"], min_length=1)
+    sizes: dict[Aspect, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_SIZES))
+    fps: int = Field(30, ge=1, le=120)
+    title_seconds: float = Field(2.5, ge=0)
+    end_seconds: float = Field(2.5, ge=0)
+    seconds_per_brand: float = Field(3.0, gt=0)
+    duration: float | None = Field(None, gt=0, description="Total length; overrides seconds_per_brand.")
+    audio: Path | None = None
+    crf: int = Field(20, ge=0, le=51)
+    preset: str = "medium"
+    ai_label: bool = True
+
+    @model_validator(mode="after")
+    def _even_sizes(self):
+        for aspect, (width, height) in self.sizes.items():
+            if width % 2 or height % 2 or width < 64 or height < 64:
+                raise ValueError(f"sizes.{aspect}: H.264 yuv420p needs even sizes of at least 64, got {width}x{height}")
+        return self
+
+    def size(self, aspect: str) -> tuple[int, int]:
+        return tuple(self.sizes.get(aspect, DEFAULT_SIZES[aspect]))
+
+    def brand_seconds(self, brand_count: int) -> float:
+        """Seconds each brand gets, from the total duration when one is asked for."""
+        if self.duration is None or brand_count == 0:
+            return self.seconds_per_brand
+        return max(0.5, (self.duration - self.title_seconds - self.end_seconds) / brand_count)
+
+
+class Campaign(BaseModel):
+    """One campaign: its brands, generation, review selection and film."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Slug
+    title: str = Field(min_length=1)
+    end_card: str = ""
+    brands: list[Slug] | None = None
+    kits_folder: Path = Path("../brand_kits")
+    renders_folder: Path = Path("../renders")
+    prompt: PromptTemplate = Field(default_factory=PromptTemplate)
+    generation: GenerationSettings = Field(default_factory=GenerationSettings)
+    approve_first: int = Field(2, ge=0, description="How many concepts per brand the demo approves.")
+    film: FilmSettings = Field(default_factory=FilmSettings)
+
+    @property
+    def root(self) -> Path:
+        return self.renders_folder / self.name
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / "catalog.sqlite"
+
+    @property
+    def concepts_dir(self) -> Path:
+        return self.root / "concepts"
+
+    @property
+    def films_dir(self) -> Path:
+        return self.root / "films"
+
+    @property
+    def gallery_dir(self) -> Path:
+        return self.root / "gallery"
+
+    def with_changes(self, **changes: Any) -> "Campaign":
+        """A copy with top-level fields replaced and validated again (for notebook parameters)."""
+        data = self.model_dump()
+        for key, value in changes.items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = value
+        return Campaign.model_validate(data)
+
+
+def load_campaign(path: Path | str) -> Campaign:
+    """Read and validate a campaign YAML; errors name the file and the field."""
+    path = Path(path)
+    if not path.is_file():
+        raise CampaignError(path, "file", "campaign file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise CampaignError(path, "file", f"malformed YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise CampaignError(path, "(top level)", "expected a mapping of fields")
+    base = path.resolve().parent
+    for key in ("kits_folder", "renders_folder"):
+        if key in data:
+            data[key] = (base / str(data[key])).resolve()
+        else:
+            data[key] = (base / Campaign.model_fields[key].default).resolve()
+    audio = (data.get("film") or {}).get("audio")
+    if audio:
+        data["film"]["audio"] = base / str(audio)
+    try:
+        return Campaign.model_validate(data)
+    except ValidationError as error:
+        raise CampaignError(path, *explain_validation(error.errors()[0])) from None

@@ -1,0 +1,249 @@
+"""The campaign catalog: one SQLite file holding every concept and every review decision.
+
+Concepts are written once. Reviews are append-only: a new decision is a new row, so the history of
+who decided what, and when, is never lost. The verdict that counts is the art director's latest one
+where there is one, else the designer's latest.
+
+    >>> catalog = Catalog("renders/demo/catalog.sqlite")
+    >>> catalog.review("lotus-tea-s1-3f2a9c1d", verdict="approved", stars=4, reviewer="mei")
+    >>> [c.id for c in catalog.approved("lotus-tea")]
+    ['lotus-tea-s1-3f2a9c1d']
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+VERDICTS = ("approved", "rejected")
+ROLES = ("designer", "art_director")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS concepts (
+    id TEXT PRIMARY KEY,
+    brand TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    negative_prompt TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    settings TEXT NOT NULL,
+    path TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'ok',
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS concepts_brand ON concepts(brand);
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    concept_id TEXT NOT NULL REFERENCES concepts(id),
+    verdict TEXT CHECK (verdict IN ('approved', 'rejected')),
+    stars INTEGER CHECK (stars BETWEEN 1 AND 5),
+    reason TEXT NOT NULL DEFAULT '',
+    reviewer TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL DEFAULT 'designer' CHECK (role IN ('designer', 'art_director')),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_concept ON reviews(concept_id);
+CREATE TRIGGER IF NOT EXISTS reviews_append_only_update BEFORE UPDATE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_append_only_delete BEFORE DELETE ON reviews
+BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+"""
+
+
+class CatalogError(ValueError):
+    pass
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True)
+class ConceptRecord:
+    id: str
+    brand: str
+    backend: str
+    model: str
+    prompt: str
+    negative_prompt: str
+    seed: int
+    settings: dict[str, Any]
+    path: str  # relative to the campaign folder (the catalog's folder)
+    content_hash: str
+    created_at: str = field(default_factory=now_iso)
+    status: str = "ok"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    concept_id: str
+    verdict: str | None
+    stars: int | None
+    reason: str
+    reviewer: str
+    role: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class BrandSummary:
+    brand: str
+    made: int
+    reviewed: int
+    approved: int
+
+    @property
+    def usable_fraction(self) -> float | None:
+        return self.approved / self.reviewed if self.reviewed else None
+
+
+class Catalog:
+    """A campaign's concepts and reviews in `<campaign>/catalog.sqlite` (WAL, short transactions)."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA busy_timeout=30000")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)  # idempotent; executescript manages its own transaction
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # Concepts -------------------------------------------------------------------------------------
+
+    def add_concept(self, record: ConceptRecord) -> None:
+        row = {**record.__dict__, "settings": json.dumps(record.settings, sort_keys=True, ensure_ascii=False)}
+        columns = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        self._write(lambda db: db.execute(f"INSERT OR REPLACE INTO concepts ({columns}) VALUES ({marks})", row))
+
+    def concept(self, concept_id: str) -> ConceptRecord | None:
+        row = self._db.execute("SELECT * FROM concepts WHERE id = ?", (concept_id,)).fetchone()
+        return _concept(row) if row else None
+
+    def concepts(self, brand: str | None = None) -> list[ConceptRecord]:
+        if brand is None:
+            rows = self._db.execute("SELECT * FROM concepts ORDER BY brand, seed, id")
+        else:
+            rows = self._db.execute("SELECT * FROM concepts WHERE brand = ? ORDER BY seed, id", (brand,))
+        return [_concept(r) for r in rows]
+
+    def image_path(self, record: ConceptRecord) -> Path:
+        return self.root / record.path
+
+    # Reviews --------------------------------------------------------------------------------------
+
+    def review(
+        self,
+        concept_id: str,
+        verdict: str | None = None,
+        stars: int | None = None,
+        reason: str = "",
+        reviewer: str = "",
+        role: str = "designer",
+    ) -> Review:
+        """Append one decision. A stars-only review keeps the earlier verdict."""
+        if verdict is not None and verdict not in VERDICTS:
+            raise CatalogError(f"verdict: expected one of {VERDICTS}, got {verdict!r}")
+        if stars is not None and not (isinstance(stars, int) and 1 <= stars <= 5):
+            raise CatalogError(f"stars: expected a whole number from 1 to 5, got {stars!r}")
+        if role not in ROLES:
+            raise CatalogError(f"role: expected one of {ROLES}, got {role!r}")
+        if verdict is None and stars is None:
+            raise CatalogError("a review needs a verdict or stars")
+        if self.concept(concept_id) is None:
+            raise CatalogError(f"concept: no concept {concept_id!r} in {self.path}")
+        created = now_iso()
+        row = (concept_id, verdict, stars, reason, reviewer, role, created)
+        cursor = self._write(lambda db: db.execute(
+            "INSERT INTO reviews (concept_id, verdict, stars, reason, reviewer, role, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", row))
+        return Review(cursor.lastrowid, *row)
+
+    def history(self, concept_id: str | None = None) -> list[Review]:
+        if concept_id is None:
+            rows = self._db.execute("SELECT * FROM reviews ORDER BY id")
+        else:
+            rows = self._db.execute("SELECT * FROM reviews WHERE concept_id = ? ORDER BY id", (concept_id,))
+        return [Review(**dict(r)) for r in rows]
+
+    def verdicts(self) -> dict[str, str]:
+        """The verdict that counts for each reviewed concept: art director's latest, else designer's."""
+        by_designer: dict[str, str] = {}
+        by_director: dict[str, str] = {}
+        for review in self.history():
+            if review.verdict is not None:
+                (by_director if review.role == "art_director" else by_designer)[review.concept_id] = review.verdict
+        return {**by_designer, **by_director}
+
+    def stars(self) -> dict[str, int]:
+        """Each concept's latest star rating."""
+        return {r.concept_id: r.stars for r in self.history() if r.stars is not None}
+
+    def approved(self, brand: str | None = None) -> list[ConceptRecord]:
+        verdicts = self.verdicts()
+        return [c for c in self.concepts(brand) if verdicts.get(c.id) == "approved"]
+
+    def summary(self, brands: list[str] | None = None) -> list[BrandSummary]:
+        """Per brand: concepts made, reviewed, approved. Brands listed but without concepts show zeros."""
+        verdicts = self.verdicts()
+        counts: dict[str, list[int]] = {b: [0, 0, 0] for b in brands or []}
+        for concept in self.concepts():
+            if brands is not None and concept.brand not in counts:
+                continue
+            made_reviewed_approved = counts.setdefault(concept.brand, [0, 0, 0])
+            made_reviewed_approved[0] += 1
+            if concept.id in verdicts:
+                made_reviewed_approved[1] += 1
+                made_reviewed_approved[2] += verdicts[concept.id] == "approved"
+        return [BrandSummary(brand, *numbers) for brand, numbers in counts.items()]
+
+    # ----------------------------------------------------------------------------------------------
+
+    def _write(self, action):
+        """Run one write in its own short IMMEDIATE transaction, retrying while another writer holds it."""
+        for attempt in range(50):
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    raise
+                time.sleep(min(0.5, 0.01 * 2**attempt))
+                continue
+            try:
+                result = action(self._db)
+                self._db.execute("COMMIT")
+                return result
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        raise CatalogError(f"{self.path} stayed locked by another writer")
+
+
+def _concept(row: sqlite3.Row) -> ConceptRecord:
+    data = dict(row)
+    data["settings"] = json.loads(data["settings"])
+    return ConceptRecord(**data)

@@ -1,0 +1,1 @@
+"""Curation: review decisions (plain Python), widgets for JupyterLab, and the contact sheet."""

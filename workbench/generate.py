@@ -1,0 +1,107 @@
+"""Run a campaign's generation: kits x seeds -> backend -> PNG files + catalog rows, with resume.
+
+Each concept's id is a hash of everything that made it (brand, backend, prompt, seed, settings), so
+running again skips what is already on disk and in the catalog, and makes only what is missing.
+
+    >>> report = generate_campaign(campaign, kits, catalog)
+    >>> print(report)
+    made 24, skipped 0, failed 0
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+
+from tqdm.auto import tqdm
+
+from workbench.backends import Backend, Concept, get_backend
+from workbench.campaign import Campaign
+from workbench.catalog import Catalog, ConceptRecord
+from workbench.files import file_hash, save_png
+from workbench.kits import BrandKit
+from workbench.prompts import Prompt, build_prompt
+
+
+@dataclass
+class GenerationReport:
+    made: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (brand and seed, error)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        text = f"made {len(self.made)}, skipped {len(self.skipped)}, failed {len(self.failed)}"
+        return text + "".join(f"\n  failed {what}: {why}" for what, why in self.failed)
+
+
+def concept_id(brand: str, backend: str, prompt: Prompt, seed: int, settings: dict) -> str:
+    recipe = json.dumps([brand, backend, prompt.text, prompt.negative, seed, settings], sort_keys=True)
+    return f"{brand}-s{seed}-{hashlib.sha256(recipe.encode()).hexdigest()[:8]}"
+
+
+def generate_campaign(
+    campaign: Campaign,
+    kits: list[BrandKit],
+    catalog: Catalog,
+    backend: Backend | None = None,
+    progress: bool = True,
+) -> GenerationReport:
+    """Make every missing concept for `kits` x the campaign's seeds. A failing brand never stops the others."""
+    settings = campaign.generation.backend_settings()
+    backend = backend or get_backend(campaign.generation.backend)
+    report = GenerationReport()
+    started = time.perf_counter()
+    jobs = [(kit, seed) for kit in kits for seed in campaign.generation.seeds]
+    for kit, seed in tqdm(jobs, desc="concepts", unit="image", disable=not progress):
+        prompt = build_prompt(kit, campaign.prompt)
+        base_id = concept_id(kit.slug, backend.name, prompt, seed, settings)
+        if _already_made(catalog, base_id):
+            report.skipped.append(base_id)
+            continue
+        try:
+            concepts = backend.generate(kit, prompt, seed, settings)
+        except Exception as error:  # one brand's failure is reported, the batch goes on
+            report.failed.append((f"{kit.slug} seed {seed}", f"{type(error).__name__}: {error}"))
+            continue
+        for index, concept in enumerate(concepts):
+            record_id = base_id if index == 0 else f"{base_id}-{index}"
+            _record(catalog, campaign, kit, backend.name, prompt, seed, record_id, concept)
+            report.made.append(record_id)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _already_made(catalog: Catalog, concept_id: str) -> bool:
+    record = catalog.concept(concept_id)
+    if record is None:
+        return False
+    path = catalog.image_path(record)
+    return path.is_file() and file_hash(path) == record.content_hash
+
+
+def _record(
+    catalog: Catalog, campaign: Campaign, kit: BrandKit, backend: str, prompt: Prompt, seed: int,
+    record_id: str, concept: Concept,
+) -> None:
+    """Write the image(s) atomically, then the catalog row: a row always points at a whole file."""
+    folder = campaign.concepts_dir / kit.slug
+    metadata = {
+        "concept_id": record_id, "brand": kit.slug, "backend": backend, "model": concept.model,
+        "prompt": prompt.text, "negative_prompt": prompt.negative, "seed": str(seed),
+        "settings": json.dumps(concept.settings, sort_keys=True, ensure_ascii=False),
+    }
+    for name, image in concept.extra_images.items():
+        save_png(image, folder / f"{record_id}.{name}.png", {**metadata, "layer": name})
+    path = folder / f"{record_id}.png"
+    digest = save_png(concept.image, path, metadata)
+    settings = dict(concept.settings)
+    if concept.layout is not None:
+        settings["layout"] = {"logo_box": list(concept.layout.logo_box), "banner_box": list(concept.layout.banner_box)}
+    catalog.add_concept(ConceptRecord(
+        id=record_id, brand=kit.slug, backend=backend, model=concept.model, prompt=prompt.text,
+        negative_prompt=prompt.negative, seed=seed, settings=settings,
+        path=str(path.relative_to(campaign.root)), content_hash=digest,
+    ))

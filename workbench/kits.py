@@ -1,0 +1,279 @@
+"""Brand kits: `brand_kits/<slug>/brand.yaml` plus a logo (PNG or SVG) and an optional font.
+
+A kit is validated once, at the edge, into a frozen `BrandKit`. Every problem becomes a `KitError`
+that names the file, the field and what was expected, so a designer can fix it without reading code.
+
+    >>> report = load_kits("brand_kits")
+    >>> kit = report.kits["lotus-tea"]
+    >>> kit.palette.primary.rgb
+    (31, 110, 90)
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from PIL import Image, UnidentifiedImageError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from workbench.errors import InputError, explain_validation
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+LOGO_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".webp")
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+MotifShape = Literal[
+    "flower", "leaf", "star", "circle", "heart", "diamond", "bolt", "wave", "swirl", "lantern", "cloud", "ribbon"
+]
+
+
+class KitError(InputError):
+    """A problem with one brand kit, naming the file and the field."""
+
+
+def _check_slug(value: str) -> str:
+    if not SLUG_PATTERN.match(value):
+        raise ValueError(
+            "expected a slug of lowercase letters, digits and '-' (no '/', '\\', '..' or spaces), "
+            f"got {value!r}"
+        )
+    return value
+
+
+def _check_colour(value: str) -> str:
+    if not HEX_COLOUR.match(value):
+        raise ValueError(f"expected a hex colour like '#1F6E5A', got {value!r}")
+    return value.upper()
+
+
+def _check_plain_file_name(value: str) -> str:
+    if Path(value).name != value or value in {"", ".", ".."}:
+        raise ValueError(f"expected a file name inside the kit folder (no folders or '..'), got {value!r}")
+    return value
+
+
+Slug = Annotated[str, AfterValidator(_check_slug)]
+HexColour = Annotated[str, AfterValidator(_check_colour)]
+KitFileName = Annotated[str, AfterValidator(_check_plain_file_name)]
+
+
+def hex_to_rgb(value: str) -> tuple[int, int, int]:
+    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
+
+
+class Palette(BaseModel):
+    """The brand's colours by role."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    primary: HexColour
+    secondary: HexColour
+    accent: HexColour
+    background: HexColour
+
+    def rgb(self, role: str) -> tuple[int, int, int]:
+        return hex_to_rgb(getattr(self, role))
+
+
+class BrandKit(BaseModel):
+    """One brand's identity, as the designer wrote it in brand.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    slug: Slug
+    display_name: str = Field(min_length=1, max_length=80)
+    latin_name: str | None = None
+    category: str = Field(min_length=1)
+    language: Literal["en", "zh", "ja", "ko", "other"] = "en"
+    tagline: str = ""
+    palette: Palette
+    logo: KitFileName
+    font: KitFileName | None = None
+    motifs: list[str] = Field(min_length=1)
+    motif_shapes: list[MotifShape] = Field(default_factory=lambda: ["star", "circle"], min_length=1)
+    style_words: list[str] = Field(default_factory=list)
+    negative_words: list[str] = Field(default_factory=list)
+    # Set by the loader, not by the YAML.
+    folder: Path = Field(default=Path("."), exclude=True)
+
+    @property
+    def name_for_prompts(self) -> str:
+        return self.latin_name or self.display_name
+
+    @property
+    def logo_path(self) -> Path:
+        return self.folder / self.logo
+
+    @property
+    def font_path(self) -> Path | None:
+        return self.folder / self.font if self.font else None
+
+    @property
+    def yaml_path(self) -> Path:
+        return self.folder / "brand.yaml"
+
+    def logo_image(self) -> Image.Image:
+        """The logo as straight-alpha RGBA at its native size (SVGs rasterised at 512 px)."""
+        return _logo_cache(self.logo_path)
+
+
+@dataclass
+class KitLoadReport:
+    """Every kit that loaded, and every problem found, so one bad kit never hides the others."""
+
+    kits: dict[str, BrandKit] = field(default_factory=dict)
+    errors: list[KitError] = field(default_factory=list)
+
+    def select(self, slugs: list[str] | None) -> list[BrandKit]:
+        """The kits asked for, in order; an unknown or broken slug raises a KitError naming it."""
+        if not slugs:
+            return list(self.kits.values())
+        chosen = []
+        for slug in slugs:
+            if slug in self.kits:
+                chosen.append(self.kits[slug])
+                continue
+            broken = [e for e in self.errors if e.file.parent.name == slug]
+            if broken:
+                raise broken[0]
+            known = ", ".join(sorted(self.kits)) or "none"
+            raise KitError(Path(slug), "slug", f"unknown brand {slug!r}; known brands: {known}")
+        return chosen
+
+
+def load_kits(root: Path | str) -> KitLoadReport:
+    """Load every `<root>/<slug>/brand.yaml`; folders starting with '_' or '.' are skipped."""
+    root = Path(root)
+    report = KitLoadReport()
+    if not root.is_dir():
+        report.errors.append(KitError(root, "folder", "brand kit folder not found"))
+        return report
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
+        try:
+            kit = load_kit(folder)
+        except KitError as error:
+            report.errors.append(error)
+        else:
+            report.kits[kit.slug] = kit
+    return report
+
+
+def load_kit(folder: Path | str) -> BrandKit:
+    """Load and fully check one kit folder, logo and font included."""
+    folder = Path(folder)
+    yaml_path = folder / "brand.yaml"
+    data = _read_yaml(yaml_path)
+    try:
+        kit = BrandKit.model_validate({**data, "folder": folder})
+    except ValidationError as error:
+        raise KitError(yaml_path, *explain_validation(error.errors()[0])) from None
+    if kit.slug != folder.name:
+        raise KitError(yaml_path, "slug", f"must equal the folder name {folder.name!r}, got {kit.slug!r}")
+    _check_logo(kit)
+    _check_font(kit)
+    return kit
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.is_file():
+        raise KitError(path, "file", "brand.yaml not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise KitError(path, "file", "expected UTF-8 text") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
+        problem = getattr(error, "problem", None) or str(error)
+        raise KitError(path, where, f"malformed YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise KitError(path, "(top level)", f"expected a mapping of fields, got {type(data).__name__}")
+    return data
+
+
+def _check_logo(kit: BrandKit) -> None:
+    path = kit.logo_path
+    if path.suffix.lower() not in LOGO_SUFFIXES:
+        raise KitError(kit.yaml_path, "logo", f"expected one of {', '.join(LOGO_SUFFIXES)}, got {path.name!r}")
+    if not path.is_file():
+        raise KitError(kit.yaml_path, "logo", f"logo file not found: {path}")
+    try:
+        image = read_logo(path)
+    except KitError as error:
+        raise KitError(kit.yaml_path, "logo", f"{path.name}: {error.message}") from None
+    alpha = image.getchannel("A")
+    if alpha.getbbox() is None:
+        raise KitError(kit.yaml_path, "logo", f"{path.name} is fully transparent")
+
+
+def _check_font(kit: BrandKit) -> None:
+    path = kit.font_path
+    if path is None:
+        return
+    if path.suffix.lower() not in FONT_SUFFIXES or not path.is_file():
+        raise KitError(kit.yaml_path, "font", f"expected a .ttf/.otf/.ttc file in the kit folder, got {path.name!r}")
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype(str(path), 24)
+    except OSError as error:
+        raise KitError(kit.yaml_path, "font", f"{path.name} is not a readable font ({error})") from None
+
+
+def read_logo(path: Path) -> Image.Image:
+    """Read a logo file into 8-bit straight-alpha RGBA.
+
+    Accepts PNG (8- or 16-bit, palette, grey), JPEG (RGB or CMYK, made opaque) and SVG (rasterised
+    at 512 px on the long side). Raises KitError(field='logo') when the file cannot be decoded.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".svg":
+        return _rasterise_svg(path)
+    try:
+        with Image.open(path) as source:
+            source.load()
+            image = source
+            if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+                # 16-bit greyscale: scale to 8 bits rather than letting Pillow clip at 255.
+                image = image.point(lambda v: v / 257).convert("L")
+            if image.mode == "CMYK":
+                image = image.convert("RGB")
+            return image.convert("RGBA")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise KitError(path, "logo", f"cannot decode image ({error})") from None
+
+
+def _rasterise_svg(path: Path, long_side: int = 512) -> Image.Image:
+    import resvg_py
+
+    try:
+        svg = path.read_text(encoding="utf-8")
+        probe = _svg_to_image(resvg_py, svg, None)
+        scale = long_side / max(probe.size)
+        return _svg_to_image(resvg_py, svg, scale)
+    except Exception as error:  # resvg raises plain exceptions on bad XML
+        raise KitError(path, "logo", f"cannot render SVG ({error})") from None
+
+
+def _svg_to_image(resvg_py, svg: str, scale: float | None) -> Image.Image:
+    data = resvg_py.svg_to_bytes(svg_string=svg, zoom=scale) if scale else resvg_py.svg_to_bytes(svg_string=svg)
+    return Image.open(io.BytesIO(bytes(data))).convert("RGBA")
+
+
+class _LogoCache:
+    """Decoded logos by path and modification time: kits are frozen, files may change between runs."""
+
+    def __init__(self):
+        self._images: dict[tuple[Path, float], Image.Image] = {}
+
+    def __call__(self, path: Path) -> Image.Image:
+        key = (path.resolve(), path.stat().st_mtime)
+        if key not in self._images:
+            self._images[key] = read_logo(path)
+        return self._images[key].copy()
+
+
+_logo_cache = _LogoCache()

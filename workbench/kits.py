@@ -124,6 +124,7 @@ class BrandKit(BaseModel):
 class KitLoadReport:
     """Every kit that loaded, and every problem found, so one bad kit never hides the others."""
 
+    root: Path
     kits: dict[str, BrandKit] = field(default_factory=dict)
     errors: list[KitError] = field(default_factory=list)
 
@@ -140,14 +141,14 @@ class KitLoadReport:
             if broken:
                 raise broken[0]
             known = ", ".join(sorted(self.kits)) or "none"
-            raise KitError(Path(slug), "slug", f"unknown brand {slug!r}; known brands: {known}")
+            raise KitError(self.root / slug, "brand", f"unknown brand {slug!r}; known brands: {known}")
         return chosen
 
 
 def load_kits(root: Path | str) -> KitLoadReport:
     """Load every `<root>/<slug>/brand.yaml`; folders starting with '_' or '.' are skipped."""
     root = Path(root)
-    report = KitLoadReport()
+    report = KitLoadReport(root)
     if not root.is_dir():
         report.errors.append(KitError(root, "folder", "brand kit folder not found"))
         return report

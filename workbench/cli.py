@@ -1,0 +1,276 @@
+"""The command line: `workbench kits validate | generate | review ... | render | demo`.
+
+Every command takes a campaign YAML (default `campaigns/demo.yaml`). Bad input ends with one line
+naming the file and the field, and exit code 2; nothing already made is touched.
+
+    $ workbench generate campaigns/demo.yaml --brand lotus-tea
+    $ workbench review import campaigns/demo.yaml decisions.csv --reviewer ad-lee
+    $ workbench render campaigns/demo.yaml --aspect 9:16
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+
+from workbench.backends import UnknownBackend
+from workbench.campaign import Campaign, load_campaign
+from workbench.catalog import Catalog, CatalogError
+from workbench.errors import InputError
+from workbench.kits import BrandKit, load_kits
+from workbench.typography import FontError
+
+DEFAULT_CAMPAIGN = Path("campaigns/demo.yaml")
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(help="Parade Workbench: brand kits -> concepts -> reviews -> parade films.", no_args_is_help=True)
+kits_app = typer.Typer(help="Brand kits.", no_args_is_help=True)
+review_app = typer.Typer(help="Review decisions.", no_args_is_help=True)
+app.add_typer(kits_app, name="kits")
+app.add_typer(review_app, name="review")
+
+CampaignArg = typer.Argument(DEFAULT_CAMPAIGN, help="Campaign YAML file.")
+BrandOption = typer.Option(None, "--brand", "-b", help="Only this brand (repeatable).")
+
+
+def reports_bad_input(command):
+    """Turn our input errors into one clear line on stderr and exit code 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except (InputError, CatalogError, FontError, UnknownBackend) as error:
+            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    return wrapper
+
+
+def open_campaign(campaign_file: Path, brands: list[str] | None) -> tuple[Campaign, list[BrandKit]]:
+    """The campaign and its kits; unknown or broken kits asked for raise, others only warn."""
+    campaign = load_campaign(campaign_file)
+    report = load_kits(campaign.kits_folder)
+    wanted = brands or campaign.brands
+    kits = report.select(wanted)
+    for error in report.errors if not wanted else []:
+        typer.secho(f"warning: skipping kit: {error}", fg=typer.colors.YELLOW, err=True)
+    return campaign, kits
+
+
+@contextmanager
+def stage(name: str, timings: dict[str, float]) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - started
+
+
+# kits ---------------------------------------------------------------------------------------------
+
+
+@kits_app.command("validate")
+@reports_bad_input
+def kits_validate(kits_folder: Path = typer.Argument(Path("brand_kits"), help="Folder of brand kits.")):
+    """Check every kit; print a table of kits and their problems. Exit 1 if any kit is invalid."""
+    report = load_kits(kits_folder)
+    rows = [(slug, kit.display_name, kit.logo, "ok") for slug, kit in report.kits.items()]
+    rows += [(e.file.parent.name, "-", "-", f"{e.field}: {e.message}") for e in report.errors]
+    _print_table(("kit", "display name", "logo", "problems"), sorted(rows))
+    typer.echo(f"{len(report.kits)} valid, {len(report.errors)} invalid")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+# generate -----------------------------------------------------------------------------------------
+
+
+@app.command()
+@reports_bad_input
+def generate(
+    campaign_file: Path = CampaignArg,
+    brand: Optional[list[str]] = BrandOption,
+    backend: Optional[str] = typer.Option(None, help="Backend name; default from the campaign."),
+):
+    """Make every missing concept for the campaign's brands (re-running resumes)."""
+    from workbench.generate import generate_campaign
+
+    campaign, kits = open_campaign(campaign_file, brand)
+    if backend:
+        campaign = campaign.with_changes(generation={"backend": backend})
+    with Catalog(campaign.catalog_path) as catalog:
+        report = generate_campaign(campaign, kits, catalog)
+    typer.echo(f"{report} in {report.seconds:.1f}s -> {campaign.concepts_dir}")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+# review -------------------------------------------------------------------------------------------
+
+
+def _review_many(campaign_file: Path, concept_ids: list[str], verdict: str, reviewer: str, role: str, reason: str):
+    campaign = load_campaign(campaign_file)
+    with Catalog(campaign.catalog_path) as catalog:
+        missing = [c for c in concept_ids if catalog.concept(c) is None]
+        if missing:
+            raise CatalogError(f"concept: not in {campaign.catalog_path}: {', '.join(missing)}")
+        for concept_id in concept_ids:
+            catalog.review(concept_id, verdict=verdict, reason=reason, reviewer=reviewer, role=role)
+    typer.echo(f"{verdict} {len(concept_ids)} concept(s)")
+
+
+ReviewerOption = typer.Option("", help="Who decides (name).")
+RoleOption = typer.Option("designer", help="designer or art_director.")
+
+
+@review_app.command("approve")
+@reports_bad_input
+def review_approve(
+    campaign_file: Path = CampaignArg,
+    concept_ids: list[str] = typer.Option(..., "--id", help="Concept id (repeatable)."),
+    reviewer: str = ReviewerOption, role: str = RoleOption, reason: str = "",
+):
+    """Approve concepts by id."""
+    _review_many(campaign_file, concept_ids, "approved", reviewer, role, reason)
+
+
+@review_app.command("reject")
+@reports_bad_input
+def review_reject(
+    campaign_file: Path = CampaignArg,
+    concept_ids: list[str] = typer.Option(..., "--id", help="Concept id (repeatable)."),
+    reviewer: str = ReviewerOption, role: str = RoleOption, reason: str = "",
+):
+    """Reject concepts by id."""
+    _review_many(campaign_file, concept_ids, "rejected", reviewer, role, reason)
+
+
+@review_app.command("import")
+@reports_bad_input
+def review_import(
+    campaign_file: Path = CampaignArg,
+    csv_file: Path = typer.Argument(..., help="CSV with concept_id, verdict[, stars, reason, reviewer, role]."),
+    reviewer: str = typer.Option("", help="Reviewer for rows that name none."),
+):
+    """Import decisions from a CSV; the whole file is checked before anything is written."""
+    from workbench.curate.decisions import import_decisions_csv
+
+    campaign = load_campaign(campaign_file)
+    with Catalog(campaign.catalog_path) as catalog:
+        count = import_decisions_csv(catalog, csv_file, reviewer=reviewer)
+    typer.echo(f"imported {count} decision(s) into {campaign.catalog_path}")
+
+
+@review_app.command("report")
+@reports_bad_input
+def review_report(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
+    """Per brand: concepts made, reviewed, approved and the usable fraction."""
+    campaign, kits = open_campaign(campaign_file, brand)
+    with Catalog(campaign.catalog_path) as catalog:
+        summary = catalog.summary([k.slug for k in kits])
+    rows = [
+        (s.brand, s.made, s.reviewed, s.approved,
+         "-" if s.usable_fraction is None else f"{s.usable_fraction:.0%}",
+         "" if s.approved else "blocks the parade")
+        for s in summary
+    ]
+    _print_table(("brand", "made", "reviewed", "approved", "usable", ""), rows)
+
+
+@review_app.command("sheet")
+@reports_bad_input
+def review_sheet(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption,
+                 approved_only: bool = typer.Option(False, help="Only approved concepts.")):
+    """Write the campaign's contact sheet PNG."""
+    from workbench.curate.contact_sheet import contact_sheet
+
+    campaign, kits = open_campaign(campaign_file, brand)
+    with Catalog(campaign.catalog_path) as catalog:
+        path = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png",
+                             only_approved=approved_only)
+    typer.echo(f"contact sheet: {path}")
+
+
+# render -------------------------------------------------------------------------------------------
+
+
+@app.command()
+@reports_bad_input
+def render(
+    campaign_file: Path = CampaignArg,
+    brand: Optional[list[str]] = BrandOption,
+    aspect: Optional[list[str]] = typer.Option(None, help="16:9 and/or 9:16; default from the campaign."),
+):
+    """Render the parade film(s) from the approved concepts."""
+    from workbench.parade import render_films
+
+    campaign, kits = open_campaign(campaign_file, brand)
+    if aspect:
+        campaign = campaign.with_changes(film={"aspects": aspect})
+    with Catalog(campaign.catalog_path) as catalog:
+        for film in render_films(campaign, kits, catalog):
+            typer.echo(f"film {film.path} ({len(film.brands)} brands, {film.seconds:.1f}s)")
+
+
+# demo ---------------------------------------------------------------------------------------------
+
+
+@app.command()
+@reports_bad_input
+def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
+    """The whole path on the built-in defaults: kits -> concepts -> first selection -> gallery -> films."""
+    from workbench.curate.contact_sheet import contact_sheet
+    from workbench.curate.decisions import approve_first
+    from workbench.generate import generate_campaign
+    from workbench.parade import render_film
+
+    timings: dict[str, float] = {}
+    with stage("load kits", timings):
+        campaign, kits = open_campaign(campaign_file, brand)
+    typer.echo(f"campaign {campaign.name!r}: {len(kits)} brands, backend {campaign.generation.backend}")
+    with Catalog(campaign.catalog_path) as catalog:
+        with stage("generate concepts", timings):
+            report = generate_campaign(campaign, kits, catalog)
+        typer.echo(f"concepts: {report}")
+        with stage("first selection", timings):
+            approved = approve_first(catalog, [k.slug for k in kits], campaign.approve_first)
+        typer.echo(f"approved {approved} concept(s) as the first selection")
+        with stage("contact sheet", timings):
+            sheet = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png")
+        films = []
+        for aspect in campaign.film.aspects:
+            with stage(f"film {aspect}", timings):
+                films.append(render_film(campaign, kits, catalog, aspect))
+    typer.echo("")
+    for film in films:
+        typer.echo(f"film:     {film.path}")
+    typer.echo(f"gallery:  {sheet}")
+    typer.echo(f"catalog:  {campaign.catalog_path}")
+    typer.echo("timings:  " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items()))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
+    cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in row) for row in rows]
+    widths = [max(_display_width(row[i]) for row in cells) for i in range(len(header))]
+    for index, row in enumerate(cells):
+        typer.echo("  ".join(c + " " * (w - _display_width(c)) for c, w in zip(row, widths)).rstrip())
+        if index == 0:
+            typer.echo("  ".join("-" * w for w in widths))
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+if __name__ == "__main__":
+    sys.exit(app())

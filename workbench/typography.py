@@ -96,7 +96,9 @@ def _draw(text, loaded: ImageFont.FreeTypeFont, fill, stroke_width: int, stroke_
     ImageDraw.Draw(image).text(
         (-left, -top), text, font=loaded, fill=fill, stroke_width=stroke_width, stroke_fill=stroke_fill
     )
-    return image
+    # Crop to the ink, so callers centre what the eye sees rather than the font's advance box.
+    ink = image.getchannel("A").getbbox()
+    return image.crop(ink) if ink else image
 
 
 def fit_text(

@@ -1,0 +1,54 @@
+"""Shared fixtures: the repo's sample kits, and copies of them that a test may break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_KITS = REPO / "brand_kits"
+
+
+@pytest.fixture
+def kits_folder(tmp_path: Path) -> Path:
+    """A private copy of three sample kits (one Chinese, one SVG logo, one PNG logo)."""
+    folder = tmp_path / "brand_kits"
+    for slug in ("lotus-tea", "kestrel-stride", "polar-scoop"):
+        shutil.copytree(SAMPLE_KITS / slug, folder / slug)
+    return folder
+
+
+def edit_kit(folder: Path, **changes) -> Path:
+    """Rewrite a kit's brand.yaml with fields changed (a value of None removes the field)."""
+    path = folder / "brand.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def write_campaign(path: Path, kits_folder: Path, renders_folder: Path, **fields) -> Path:
+    """A small campaign YAML for tests: short, small films unless fields say otherwise."""
+    data = {
+        "name": "test-parade",
+        "title": "Test Parade",
+        "end_card": "The end · 谢谢",
+        "kits_folder": str(kits_folder),
+        "renders_folder": str(renders_folder),
+        "generation": {"backend": "previz", "seeds": [1, 2], "width": 256, "height": 256},
+        "approve_first": 1,
+        "film": {
+            "sizes": {"16:9": [320, 180], "9:16": [180, 320]},
+            "fps": 10, "title_seconds": 1.0, "end_seconds": 1.0, "seconds_per_brand": 2.0, "preset": "ultrafast",
+        },
+        **fields,
+    }
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path

@@ -1,0 +1,237 @@
+"""The review board as rows of brands, and the contact sheet PNG drawn from it.
+
+`board()` is the one plain-Python view of where review stands: per brand, its concepts in catalog
+order with their verdicts and stars, and the usable fraction. The contact sheet draws it as a
+hand-off PNG; the JupyterLab grid (`workbench.curate.widgets`) draws the same rows interactively.
+
+    >>> rows = board(catalog, kits)
+    >>> rows[0].usable_text
+    '2 of 4 reviewed usable (50%)'
+    >>> contact_sheet(catalog, kits, campaign.gallery_dir / "contact_sheet.png")
+    PosixPath('renders/festival-demo/gallery/contact_sheet.png')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from workbench.catalog import BrandSummary, Catalog, ConceptRecord
+from workbench.curate.thumbnails import thumbnail
+from workbench.files import atomic_path
+from workbench.kits import BrandKit
+from workbench.typography import fit_text, render_text
+
+VERDICT_COLOURS: dict[str | None, tuple[int, int, int]] = {
+    "approved": (38, 140, 86),
+    "rejected": (196, 60, 52),
+    None: (138, 138, 142),
+}
+VERDICT_LABELS: dict[str | None, str] = {"approved": "APPROVED", "rejected": "REJECTED", None: "TO REVIEW"}
+
+PAPER = (250, 249, 246)
+INK = (30, 30, 34)
+MUTED = (128, 128, 134)
+HAIRLINE = (222, 220, 214)
+MARGIN = 56
+LABEL_WIDTH = 320
+GAP = 20
+CAPTION_HEIGHT = 30
+ROW_PADDING = 28
+MIN_COLUMNS = 3  # keeps the header and the "nothing approved" note inside a narrow sheet
+LABEL_HEIGHT = 236  # logo, name, Latin name, swatches and usable bar stacked
+HEADER_HEIGHT = 132
+FOOTER_HEIGHT = 56
+
+
+@dataclass(frozen=True)
+class Card:
+    """One concept as review shows it."""
+
+    record: ConceptRecord
+    verdict: str | None  # "approved", "rejected", or None while nobody has decided
+    stars: int | None
+
+
+@dataclass(frozen=True)
+class BrandRow:
+    """One brand's concepts and how many of them are usable."""
+
+    slug: str
+    kit: BrandKit | None  # None when the catalog holds a brand whose kit is not loaded
+    summary: BrandSummary
+    cards: tuple[Card, ...]
+
+    @property
+    def name(self) -> str:
+        return self.kit.display_name if self.kit else self.slug
+
+    @property
+    def subtitle(self) -> str:
+        """The Latin name under a display name in another script; empty when they agree."""
+        if self.kit and self.kit.latin_name and self.kit.latin_name != self.kit.display_name:
+            return self.kit.latin_name
+        return ""
+
+    @property
+    def usable_text(self) -> str:
+        fraction = self.summary.usable_fraction
+        if fraction is None:
+            return f"{self.summary.made} made, none reviewed yet"
+        return f"{self.summary.approved} of {self.summary.reviewed} reviewed usable ({fraction:.0%})"
+
+
+def board(
+    catalog: Catalog, kits: dict[str, BrandKit], brands: list[str] | None = None, only_approved: bool = False
+) -> list[BrandRow]:
+    """Rows for every brand with concepts in the catalog (or just `brands`), in catalog order."""
+    verdicts = catalog.verdicts()
+    stars = catalog.stars()
+    rows = []
+    for summary in catalog.summary():
+        if brands is not None and summary.brand not in brands:
+            continue
+        cards = tuple(
+            Card(record, verdicts.get(record.id), stars.get(record.id))
+            for record in catalog.concepts(summary.brand)
+            if record.status == "ok" and (not only_approved or verdicts.get(record.id) == "approved")
+        )
+        rows.append(BrandRow(summary.brand, kits.get(summary.brand), summary, cards))
+    return rows
+
+
+def contact_sheet(
+    catalog: Catalog,
+    kits: dict[str, BrandKit],
+    out_path: Path | str,
+    only_approved: bool = False,
+    thumb_size: int = 256,
+    title: str = "Concept contact sheet",
+) -> Path:
+    """Draw every brand's concepts (or only the approved ones) as one PNG, written atomically.
+
+    One row per brand: logo, name (Chinese included), palette and usable fraction on the left,
+    then each concept's thumbnail with a verdict badge and its id underneath.
+    """
+    rows = board(catalog, kits, only_approved=only_approved)
+    columns = max([len(row.cards) for row in rows] + [MIN_COLUMNS])
+    row_height = max(thumb_size + CAPTION_HEIGHT, LABEL_HEIGHT) + 2 * ROW_PADDING
+    width = 2 * MARGIN + LABEL_WIDTH + columns * (thumb_size + GAP) - GAP
+    height = HEADER_HEIGHT + max(1, len(rows)) * row_height + FOOTER_HEIGHT
+    sheet = Image.new("RGBA", (width, height), (*PAPER, 255))
+    _draw_header(sheet, rows, title, only_approved)
+    for index, row in enumerate(rows):
+        _draw_row(sheet, catalog, row, HEADER_HEIGHT + index * row_height, row_height, thumb_size)
+    if not rows:
+        _paste(sheet, render_text("No concepts in this catalog yet.", 20, MUTED), (MARGIN, HEADER_HEIGHT + 40))
+    footer = render_text(f"Parade Workbench  ·  {catalog.root.name}  ·  {date.today().isoformat()}", 14, MUTED)
+    _paste(sheet, footer, (MARGIN, height - FOOTER_HEIGHT + 20))
+    out_path = Path(out_path)
+    with atomic_path(out_path) as temp:
+        sheet.convert("RGB").save(temp, format="PNG")
+    return out_path
+
+
+def _draw_header(sheet: Image.Image, rows: list[BrandRow], title: str, only_approved: bool) -> None:
+    made = sum(row.summary.made for row in rows)
+    reviewed = sum(row.summary.reviewed for row in rows)
+    approved = sum(row.summary.approved for row in rows)
+    scope = "approved concepts only" if only_approved else "all concepts"
+    facts = f"{len(rows)} brands  ·  {made} concepts  ·  {reviewed} reviewed  ·  {approved} approved  ·  {scope}"
+    _paste(sheet, fit_text(title, sheet.width - 2 * MARGIN, 40, INK), (MARGIN, 40))
+    _paste(sheet, fit_text(facts, sheet.width - 2 * MARGIN, 17, MUTED), (MARGIN, 92))
+    ImageDraw.Draw(sheet).line([(MARGIN, HEADER_HEIGHT - 1), (sheet.width - MARGIN, HEADER_HEIGHT - 1)], fill=INK, width=2)
+
+
+def _draw_row(sheet: Image.Image, catalog: Catalog, row: BrandRow, top: int, height: int, thumb_size: int) -> None:
+    draw = ImageDraw.Draw(sheet)
+    y = top + ROW_PADDING
+    if row.kit is not None:
+        logo = row.kit.logo_image()
+        logo.thumbnail((72, 72), Image.Resampling.LANCZOS)
+        _paste(sheet, logo, (MARGIN, y))
+        y += 72 + 14
+    for line in _name_lines(row.name, LABEL_WIDTH - 24):
+        name = fit_text(line, LABEL_WIDTH - 24, 30, INK, font=row.kit.font_path if row.kit else None)
+        _paste(sheet, name, (MARGIN, y))
+        y += name.height + 8
+    if row.subtitle:
+        subtitle = fit_text(row.subtitle, LABEL_WIDTH - 24, 15, MUTED)
+        _paste(sheet, subtitle, (MARGIN, y))
+        y += subtitle.height + 10
+    if row.kit is not None:
+        for index, role in enumerate(("primary", "secondary", "accent", "background")):
+            left = MARGIN + index * 26
+            draw.ellipse([left, y, left + 18, y + 18], fill=row.kit.palette.rgb(role), outline=HAIRLINE)
+        y += 30
+    _draw_usable_bar(sheet, row, (MARGIN, y))
+
+    left = MARGIN + LABEL_WIDTH
+    background = row.kit.palette.rgb("background") if row.kit else None
+    for card in row.cards:
+        tile = Image.open(thumbnail(catalog, card.record, thumb_size, background)).convert("RGBA")
+        if card.verdict == "rejected":
+            tile = Image.blend(tile, Image.new("RGBA", tile.size, (*PAPER, 255)), 0.55)
+        _paste(sheet, _rounded(tile, 10), (left, top + ROW_PADDING))
+        _draw_badge(sheet, card.verdict, (left + 10, top + ROW_PADDING + 10))
+        caption_top = top + ROW_PADDING + thumb_size + 10
+        caption_width = thumb_size
+        if card.stars:
+            stars = render_text("★" * card.stars + "☆" * (5 - card.stars), 13, (196, 150, 40))
+            _paste(sheet, stars, (left + thumb_size - stars.width, caption_top))
+            caption_width -= stars.width + 8
+        _paste(sheet, fit_text(card.record.id, caption_width, 13, MUTED), (left, caption_top))
+        left += thumb_size + GAP
+    if not row.cards:
+        note = render_text("Nothing approved yet", 18, MUTED)
+        _paste(sheet, note, (MARGIN + LABEL_WIDTH, top + ROW_PADDING + thumb_size // 2 - note.height // 2))
+    bottom = top + height - 1
+    draw.line([(MARGIN, bottom), (sheet.width - MARGIN, bottom)], fill=HAIRLINE, width=1)
+
+
+def _name_lines(name: str, width: int) -> list[str]:
+    """One line when the name fits at a readable size, else two lines split at the middle space."""
+    words = name.split()
+    if len(words) < 2 or fit_text(name, width, 30, INK).height >= 20:
+        return [name]
+    lengths = [len(" ".join(words[:cut])) for cut in range(1, len(words))]
+    cut = 1 + min(range(len(lengths)), key=lambda i: abs(lengths[i] - len(name) / 2))
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
+
+
+def _draw_usable_bar(sheet: Image.Image, row: BrandRow, origin: tuple[int, int]) -> None:
+    """A thin bar, green for approved, red for rejected, over the reviewed concepts; a line of text under it."""
+    left, top = origin
+    width = LABEL_WIDTH - 64
+    draw = ImageDraw.Draw(sheet)
+    draw.rounded_rectangle([left, top, left + width, top + 8], radius=4, fill=HAIRLINE)
+    summary = row.summary
+    if summary.reviewed:
+        approved_width = round(width * summary.approved / summary.reviewed)
+        draw.rounded_rectangle([left, top, left + width, top + 8], radius=4, fill=VERDICT_COLOURS["rejected"])
+        if approved_width:
+            draw.rounded_rectangle([left, top, left + approved_width, top + 8], radius=4, fill=VERDICT_COLOURS["approved"])
+    _paste(sheet, fit_text(row.usable_text, width, 14, MUTED), (left, top + 16))
+
+
+def _draw_badge(sheet: Image.Image, verdict: str | None, origin: tuple[int, int]) -> None:
+    label = render_text(VERDICT_LABELS[verdict], 11, (255, 255, 255))
+    left, top = origin
+    pill = [left, top, left + label.width + 16, top + label.height + 10]
+    ImageDraw.Draw(sheet).rounded_rectangle(pill, radius=(label.height + 10) // 2, fill=VERDICT_COLOURS[verdict])
+    _paste(sheet, label, (left + 8, top + 5))
+
+
+def _rounded(image: Image.Image, radius: int) -> Image.Image:
+    mask = Image.new("L", image.size, 0)
+    ImageDraw.Draw(mask).rounded_rectangle([0, 0, image.width - 1, image.height - 1], radius=radius, fill=255)
+    rounded = image.copy()
+    rounded.putalpha(mask)
+    return rounded
+
+
+def _paste(sheet: Image.Image, image: Image.Image, origin: tuple[int, int]) -> None:
+    sheet.alpha_composite(image.convert("RGBA"), (int(origin[0]), int(origin[1])))

@@ -189,3 +189,16 @@ def test_grid_clicks_write_reviews_and_update_the_fractions(catalog, kits):
     assert catalog.stars()["lotus-tea-s2"] == 3
     assert catalog.verdicts()["lotus-tea-s2"] == "approved"  # a rating keeps the verdict
     assert [b.description for b in grid.cards["lotus-tea-s2"].stars] == ["★", "★", "★", "☆", "☆"]
+
+
+def test_contact_sheet_and_grid_cope_without_kits_or_concepts(catalog, tmp_path):
+    from workbench.curate.widgets import ConceptGrid
+
+    out = contact_sheet(catalog, {}, tmp_path / "no-kits.png", thumb_size=48)  # brands fall back to their slugs
+    assert [row.name for row in board(catalog, {})] == sorted(BRANDS)
+    assert out.is_file()
+    with Catalog(tmp_path / "empty" / "catalog.sqlite") as empty:
+        assert contact_sheet(empty, {}, tmp_path / "empty.png").is_file()
+        grid = ConceptGrid(empty, {})
+        assert grid.cards == {} and grid.picker.value is None
+        assert "No concepts yet" in grid.status.value

@@ -1,0 +1,866 @@
+"""Frames of the parade film, composed in NumPy/OpenCV uint8 with premultiplied alpha.
+
+Everything that does not move is drawn once per film: the street, each float at its size, each
+brand's banner, the cards. A frame is then a copy of the street plus the few sprites in view.
+
+    >>> stage = stage_for("16:9", (1920, 1080))
+    >>> parade = Parade.build(campaign, stage, timeline, [(kit, float_image), ...])
+    >>> parade.frame(timeline.slots[0].hold_mid).shape
+    (1080, 1920, 3)
+    >>> clip = parade.clip()  # a moviepy VideoClip
+"""
+
+from __future__ import annotations
+
+import colorsys
+import math
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from workbench.campaign import Campaign
+from workbench.kits import BrandKit
+from workbench.parade.timeline import Timeline, ease_out
+from workbench.typography import fit_text, render_text
+
+RGB = tuple[int, int, int]
+FESTIVE_DEFAULT: tuple[RGB, ...] = ((230, 57, 70), (255, 183, 3), (42, 157, 143), (69, 123, 157), (244, 132, 95))
+SKY_TOP: RGB = (46, 84, 160)
+SKY_HORIZON: RGB = (255, 206, 158)
+PAVEMENT: RGB = (196, 184, 170)
+KERB: RGB = (226, 218, 206)
+ASPHALT: RGB = (74, 76, 90)
+LAMP: RGB = (44, 42, 62)
+CARD_TINT: RGB = (22, 24, 58)
+SCENERY_SEED = 20240917  # fixed: the same campaign always gets the same skyline and confetti
+BANNER_SLIDE_SECONDS = 0.3
+AI_LABEL = "AI-generated content"
+
+
+# Sprites ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Sprite:
+    """Premultiplied RGBA pixels (colour already multiplied by alpha), so `paste` is one multiply-add.
+
+        >>> sprite = Sprite.from_image(render_text("Hello", 40, (255, 255, 255)))
+        >>> paste(frame, sprite, 10, 20)
+    """
+
+    pixels: np.ndarray  # h x w x 4 uint8, premultiplied
+
+    @classmethod
+    def from_image(cls, image: Image.Image) -> Sprite:
+        rgba = np.asarray(image.convert("RGBA"), dtype=np.uint16)
+        rgba[..., :3] = (rgba[..., :3] * rgba[..., 3:4] + 127) // 255
+        return cls(rgba.astype(np.uint8))
+
+    @property
+    def width(self) -> int:
+        return self.pixels.shape[1]
+
+    @property
+    def height(self) -> int:
+        return self.pixels.shape[0]
+
+    def resized(self, width: int, height: int, interpolation: int = cv2.INTER_AREA) -> Sprite:
+        """Resampled in premultiplied form, so edges never pick up dark fringes.
+
+        All four channels go through one resize with the same weights, so colour stays <= alpha.
+        """
+        return Sprite(cv2.resize(self.pixels, (max(1, width), max(1, height)), interpolation=interpolation))
+
+
+def paste(frame: np.ndarray, sprite: Sprite, x: int, y: int, opacity: float = 1.0) -> None:
+    """Composite `sprite` over `frame` in place with its top-left at integer (x, y); outside parts are cut."""
+    height, width = frame.shape[:2]
+    left, top = max(x, 0), max(y, 0)
+    right, bottom = min(x + sprite.width, width), min(y + sprite.height, height)
+    if right <= left or bottom <= top or opacity <= 0:
+        return
+    pixels = sprite.pixels[top - y:bottom - y, left - x:right - x]
+    if opacity < 1:
+        pixels = ((pixels * np.uint16(round(opacity * 255)) + 127) // 255).astype(np.uint8)
+    colour, alpha = pixels[..., :3], pixels[..., 3:]
+    region = frame[top:bottom, left:right]
+    region[:] = colour + (region.astype(np.uint16) * (255 - alpha) + 127) // 255
+
+
+# Colour -------------------------------------------------------------------------------------------
+
+
+def mix(a: RGB, b: RGB, amount: float) -> RGB:
+    """`amount` of the way from colour a to colour b."""
+    return tuple(round(x + (y - x) * amount) for x, y in zip(a, b))
+
+
+def contrast(a: RGB, b: RGB) -> float:
+    """WCAG contrast ratio (1 to 21); 4.5 reads comfortably as text."""
+
+    def luminance(colour: RGB) -> float:
+        linear = [(c / 255 / 12.92) if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def festival_colours(kits: list[BrandKit]) -> tuple[RGB, ...]:
+    """The brands' vivid colours, for bunting and confetti; a festive default when they are muted."""
+    vivid = []
+    for kit in kits:
+        for role in ("primary", "accent", "secondary"):
+            colour = kit.palette.rgb(role)
+            _hue, saturation, value = colorsys.rgb_to_hsv(*(c / 255 for c in colour))
+            if saturation > 0.45 and value > 0.45 and colour not in vivid:
+                vivid.append(colour)
+    return tuple(vivid) if len(vivid) >= 3 else FESTIVE_DEFAULT
+
+
+# Stages: where things go in each frame shape -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A float's bottom-centre in frame pixels, its scale (1 at the front) and opacity."""
+
+    centre_x: float
+    base_y: float
+    scale: float
+    opacity: float = 1.0
+
+
+@dataclass(frozen=True)
+class Stage(ABC):
+    """One frame shape's composition. Subclasses say where floats travel and where the banner sits."""
+
+    width: int
+    height: int
+
+    max_scale: ClassVar[float] = 1.0  # largest on-screen scale a float reaches; sprites are pre-scaled to it once
+    banner_slide: ClassVar[tuple[int, int]] = (0, 0)  # direction the banner slides in from
+    header_top: ClassVar[float | None] = None  # where the campaign title sits over the procession, if anywhere
+
+    @property
+    def short_side(self) -> int:
+        return min(self.width, self.height)
+
+    @property
+    @abstractmethod
+    def float_size(self) -> tuple[int, int]:
+        """The box a float is fitted into at the front (scale 1)."""
+
+    @property
+    @abstractmethod
+    def logo_height(self) -> int:
+        """The banner logo's height in pixels."""
+
+    @property
+    @abstractmethod
+    def banner_text_width(self) -> int:
+        """The widest the brand name and tagline may be set."""
+
+    @abstractmethod
+    def place(self, offset: float) -> Placement:
+        """Where a float stands when it is `offset` floats behind the front one (negative: already passed)."""
+
+    @abstractmethod
+    def banner_origin(self, panel_width: int, panel_height: int) -> tuple[int, int]:
+        """Top-left of the banner panel during the hold."""
+
+    @abstractmethod
+    def paint_street(self, colours: tuple[RGB, ...]) -> np.ndarray:
+        """The static background: sky, skyline, street, lamp posts, bunting."""
+
+
+@dataclass(frozen=True)
+class WideStage(Stage):
+    """16:9: the camera looks across the street; floats roll in from the right and leave on the left."""
+
+    horizon = 0.58
+    road = (0.65, 0.90)  # top and bottom of the carriageway, fractions of the height
+    base = 0.81  # where the front float's wheels stand
+    spacing = 0.58  # of the width, between neighbouring floats
+    banner_slide = (-1, 0)
+
+    @property
+    def float_size(self) -> tuple[int, int]:
+        return round(0.42 * self.width), round(0.54 * self.height)
+
+    @property
+    def logo_height(self) -> int:
+        return max(8, round(0.095 * self.height))
+
+    @property
+    def banner_text_width(self) -> int:
+        return round(0.46 * self.width)
+
+    def place(self, offset: float) -> Placement:
+        return Placement(self.width * (0.5 + offset * self.spacing), self.height * self.base, 1.0)
+
+    def banner_origin(self, panel_width: int, panel_height: int) -> tuple[int, int]:
+        return round(0.04 * self.width), round(0.965 * self.height) - panel_height
+
+    def paint_street(self, colours: tuple[RGB, ...]) -> np.ndarray:
+        w, h = self.width, self.height
+        horizon = round(self.horizon * h)
+        road_top, road_bottom = (round(f * h) for f in self.road)
+        rng = np.random.default_rng(SCENERY_SEED)
+        image = _sky(w, h, horizon)
+        _skyline(image, horizon, rng, unit=h)
+        vanishing = (w / 2, horizon - 0.25 * h)
+        _pavement(image, horizon, road_top - round(0.014 * h), vanishing, unit=h)
+        _kerb(image, road_top - round(0.014 * h), road_top)
+        image[road_top:road_bottom] = _vertical_gradient(road_bottom - road_top, w, mix(ASPHALT, (0, 0, 0), 0.1), ASPHALT)
+        _dashes(image, round((road_top + road_bottom) / 2), round(0.007 * h), round(0.05 * w), round(0.04 * w))
+        _kerb(image, road_bottom, road_bottom + round(0.016 * h))
+        _pavement(image, road_bottom + round(0.016 * h), h, vanishing, unit=h)
+        posts = [round(x * w) for x in np.arange(-0.13, 1.2, 0.27)]
+        lamp_base, lamp_height = horizon + round(0.04 * h), round(0.44 * h)
+        for x in posts:
+            _lamp_post(image, x, lamp_base, lamp_height, unit=h)
+        tops = [(x, lamp_base - lamp_height + round(0.02 * h)) for x in posts]
+        for index, (start, end) in enumerate(zip(tops, tops[1:])):
+            _bunting(image, start, end, sag=0.07 * h, flag=0.028 * h, colours=colours, shift=index * 3)
+        return image
+
+
+@dataclass(frozen=True)
+class TallStage(Stage):
+    """9:16: the camera stands at the kerb looking up the street; floats come down a diagonal toward it."""
+
+    horizon = 0.37
+    vanishing_x = 0.64
+    base = 0.69
+    road_half_width = 0.62  # of the width, at the front float's depth
+    depth_ratio = 0.52  # scale of each float relative to the one in front of it
+    max_scale = 1.6
+    banner_slide = (0, 1)
+    header_top = 0.075  # the tall frame has sky to spare: the campaign title stays up
+
+    @property
+    def float_size(self) -> tuple[int, int]:
+        return round(0.86 * self.width), round(0.36 * self.height)
+
+    @property
+    def logo_height(self) -> int:
+        return max(8, round(0.085 * self.height))
+
+    @property
+    def banner_text_width(self) -> int:
+        return round(0.88 * self.width) - round(1.9 * self.logo_height)
+
+    def ground(self, scale: float, across: float = 0.0) -> tuple[float, float]:
+        """Frame point on the road at depth `scale` (1 at the front), `across` road widths from its middle."""
+        centre_x = self.vanishing_x + (0.5 - self.vanishing_x) * scale
+        x = (centre_x + across * self.road_half_width * scale) * self.width
+        y = (self.horizon + (self.base - self.horizon) * scale) * self.height
+        return x, y
+
+    def place(self, offset: float) -> Placement:
+        if offset >= 0:
+            scale = self.depth_ratio**offset
+            x, y = self.ground(scale)
+            return Placement(x, y, scale, opacity=min(1.0, max(0.0, (3.4 - offset) / 0.8)))
+        # A passed float turns off the street to the left rather than growing over the frame.
+        passed = -offset
+        return Placement(
+            self.width * (0.5 - 0.95 * passed), self.height * (self.base + 0.05 * passed), 1.0 + 0.45 * passed
+        )
+
+    def banner_origin(self, panel_width: int, panel_height: int) -> tuple[int, int]:
+        return (self.width - panel_width) // 2, round(0.735 * self.height)
+
+    def paint_street(self, colours: tuple[RGB, ...]) -> np.ndarray:
+        w, h = self.width, self.height
+        horizon = round(self.horizon * h)
+        rng = np.random.default_rng(SCENERY_SEED)
+        image = _sky(w, h, horizon)
+        _skyline(image, horizon, rng, unit=0.6 * h)
+        vanishing = (self.vanishing_x * w, horizon)
+        _pavement(image, horizon, h, vanishing, unit=0.6 * h)
+        seam = mix(PAVEMENT, (60, 50, 50), 0.22)
+        for distance in np.geomspace(0.45, 9.0, 22):  # cross seams, closer together with distance
+            y = round(self.ground(1 / distance)[1])
+            cv2.line(image, (0, y), (w, y), seam, max(1, round(0.002 * h / distance)), cv2.LINE_AA)
+
+        def edge(across: float) -> np.ndarray:
+            return np.array([vanishing, self.ground(3.0, across)])
+
+        for outer, inner, colour in ((1.08, 1.0, KERB), (1.0, -1.0, ASPHALT), (-1.0, -1.08, KERB)):
+            polygon = np.concatenate([edge(outer), edge(inner)[::-1]])
+            cv2.fillPoly(image, [np.round(polygon * 16).astype(np.int32)], colour, cv2.LINE_AA, shift=4)
+        for distance in np.arange(0.45, 8.0, 0.55):  # centre-line dashes, evenly spaced in depth
+            near, far = 1 / distance, 1 / (distance + 0.22)
+            quad = [self.ground(near, -0.012), self.ground(near, 0.012), self.ground(far, 0.012), self.ground(far, -0.012)]
+            cv2.fillPoly(image, [np.round(np.array(quad) * 16).astype(np.int32)], (236, 226, 200), cv2.LINE_AA, shift=4)
+        lamp_height = 0.44 * h
+        for distance in (5.0, 3.4, 2.3, 1.5):  # far to near, behind the front float's depth
+            scale = 1 / distance
+            left, right = self.ground(scale, -1.16), self.ground(scale, 1.16)
+            for x, y in (left, right):
+                _lamp_post(image, round(x), round(y), round(lamp_height * scale), unit=h * scale)
+            top = -lamp_height * scale + 0.02 * h * scale
+            _bunting(
+                image, (left[0], left[1] + top), (right[0], right[1] + top), sag=0.06 * h * scale,
+                flag=0.03 * h * scale, colours=colours, shift=round(distance * 5),
+            )
+        return image
+
+
+def stage_for(aspect: str, size: tuple[int, int]) -> Stage:
+    """The composition for an aspect ("16:9" or "9:16") at a frame size in pixels."""
+    stages = {"16:9": WideStage, "9:16": TallStage}
+    if aspect not in stages:
+        raise ValueError(f"aspect: expected one of {', '.join(stages)}, got {aspect!r}")
+    return stages[aspect](*size)
+
+
+# Scenery painting (once per film) ------------------------------------------------------------------
+
+
+def _vertical_gradient(height: int, width: int, top: RGB, bottom: RGB) -> np.ndarray:
+    ramp = np.linspace(0.0, 1.0, max(1, height))[:, None]
+    column = np.array(top, float) + (np.array(bottom, float) - np.array(top, float)) * ramp
+    return np.repeat(np.round(column).astype(np.uint8)[:, None, :], width, axis=1)
+
+
+def _sky(width: int, height: int, horizon: int) -> np.ndarray:
+    """Late-afternoon sky with a warm glow low in the middle; the ground is painted over it later."""
+    image = _vertical_gradient(height, width, SKY_TOP, SKY_HORIZON).astype(np.float32)
+    image[horizon:] = SKY_HORIZON
+    ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
+    glow = np.exp(-(((xs - 0.5 * width) / (0.45 * width)) ** 2 + ((ys - horizon) / (0.35 * height)) ** 2))
+    image += glow[..., None] * np.array([40, 22, 0], np.float32)
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def _skyline(image: np.ndarray, horizon: int, rng: np.random.Generator, unit: float) -> None:
+    """Two rows of buildings standing on the horizon: hazy far ones, then nearer ones with lit windows."""
+    width = image.shape[1]
+    for far, colour, tallest in ((True, (176, 142, 170), 0.30), (False, (92, 76, 118), 0.2)):
+        x = -rng.uniform(0, 0.05) * unit
+        while x < width:
+            building_width = rng.uniform(0.07, 0.16) * unit
+            top = horizon - rng.uniform(0.06, tallest) * unit
+            cv2.rectangle(image, (round(x), round(top)), (round(x + building_width), horizon), colour, -1)
+            if not far:
+                _windows(image, x, top, building_width, horizon, rng, unit)
+            x += building_width + rng.uniform(-0.01, 0.02) * unit
+
+
+def _windows(image: np.ndarray, left: float, top: float, width: float, bottom: int, rng, unit: float) -> None:
+    size, gap = 0.012 * unit, 0.026 * unit
+    lit, dark = (255, 214, 140), (78, 64, 102)
+    for y in np.arange(top + gap * 0.7, bottom - gap, gap):
+        for x in np.arange(left + gap * 0.5, left + width - size - gap * 0.3, gap):
+            colour = lit if rng.random() < 0.45 else dark
+            cv2.rectangle(image, (round(x), round(y)), (round(x + size), round(y + size * 1.3)), colour, -1)
+
+
+def _pavement(image: np.ndarray, top: int, bottom: int, vanishing: tuple[float, float], unit: float) -> None:
+    """Stone paving with seams running toward the vanishing point, which gives the street its depth."""
+    width = image.shape[1]
+    image[top:bottom] = _vertical_gradient(bottom - top, width, mix(PAVEMENT, SKY_HORIZON, 0.25), PAVEMENT)
+    seam = mix(PAVEMENT, (60, 50, 50), 0.22)
+    vx, vy = vanishing
+    for x in np.arange(-3.0 * width, 4.0 * width, 0.09 * unit):
+        # A seam is the line from the vanishing point through (x, bottom), drawn only inside this band.
+        slope = (x - vx) / max(1.0, bottom - vy)
+        start = (vx + slope * (top - vy), top)
+        cv2.line(image, _int(start), _int((x, bottom)), seam, max(1, round(0.0015 * unit)), cv2.LINE_AA)
+
+
+def _kerb(image: np.ndarray, top: int, bottom: int) -> None:
+    image[top:bottom] = _vertical_gradient(bottom - top, image.shape[1], KERB, mix(KERB, (40, 40, 50), 0.35))
+
+
+def _dashes(image: np.ndarray, y: int, thickness: int, length: int, gap: int) -> None:
+    for x in range(0, image.shape[1], length + gap):
+        cv2.rectangle(image, (x, y - thickness // 2), (x + length, y + thickness // 2), (236, 226, 200), -1)
+
+
+def _lamp_post(image: np.ndarray, x: int, base: int, height: int, unit: float) -> None:
+    pole = max(1, round(0.007 * unit))
+    cv2.rectangle(image, (x - pole, base - height), (x + pole, base), LAMP, -1, cv2.LINE_AA)
+    cv2.rectangle(image, (x - 2 * pole, base - round(0.02 * unit)), (x + 2 * pole, base), LAMP, -1, cv2.LINE_AA)
+    head = max(2, round(0.018 * unit))
+    cv2.circle(image, (x, base - height), head, (255, 236, 180), -1, cv2.LINE_AA)
+    cv2.circle(image, (x, base - height), head, LAMP, max(1, round(0.004 * unit)), cv2.LINE_AA)
+
+
+def _bunting(image, start, end, sag: float, flag: float, colours: tuple[RGB, ...], shift: int = 0) -> None:
+    """A string of pennants hanging between two points along a shallow parabola."""
+    (x0, y0), (x1, y1) = start, end
+    count = max(2, int(abs(x1 - x0) / (flag * 1.5)))
+    points = []
+    for i in range(count + 1):
+        u = i / count
+        points.append((x0 + (x1 - x0) * u, y0 + (y1 - y0) * u + 4 * sag * u * (1 - u)))
+    string = np.round(np.array(points) * 16).astype(np.int32)
+    cv2.polylines(image, [string], False, (60, 50, 70), max(1, round(flag * 0.08)), cv2.LINE_AA, shift=4)
+    for i, ((ax, ay), (bx, by)) in enumerate(zip(points, points[1:])):
+        middle = ((ax + bx) / 2, (ay + by) / 2 + flag * 1.2)
+        triangle = np.round(np.array([(ax, ay), (bx, by), middle]) * 16).astype(np.int32)
+        cv2.fillPoly(image, [triangle], colours[(i + shift) % len(colours)], cv2.LINE_AA, shift=4)
+
+
+def _int(point) -> tuple[int, int]:
+    return round(point[0]), round(point[1])
+
+
+# Floats -------------------------------------------------------------------------------------------
+
+
+def float_cutout(path: Path) -> Image.Image:
+    """The float image trimmed to what is drawn; an opaque picture gets rounded corners instead."""
+    with Image.open(path) as source:
+        image = source.convert("RGBA")
+    alpha = image.getchannel("A")
+    if alpha.getextrema()[0] == 255:
+        mask = Image.new("L", image.size, 0)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, *image.size), radius=min(image.size) // 12, fill=255)
+        image.putalpha(mask)
+        return image
+    return image.crop(alpha.point(lambda a: 255 if a > 8 else 0).getbbox())
+
+
+@dataclass(frozen=True, eq=False)
+class FloatArt:
+    """One float and its soft shadow, pre-scaled once into halving sizes; any size resamples from the next larger."""
+
+    bodies: tuple[Sprite, ...]  # largest first; the largest is the float at stage scale `scale`
+    shadows: tuple[Sprite, ...]
+    scale: float
+    _recent: dict = field(default_factory=dict)  # size -> (body, shadow): a held float reuses its frame's size
+
+    @classmethod
+    def build(cls, image: Image.Image, stage: Stage) -> FloatArt:
+        box_width, box_height = stage.float_size
+        fit = min(box_width / image.width, box_height / image.height) * stage.max_scale
+        width, height = max(1, round(image.width * fit)), max(1, round(image.height * fit))
+        body = Sprite.from_image(image.resize((width, height), Image.LANCZOS))
+        return cls(_halvings(body), _halvings(_shadow_sprite(width)), stage.max_scale)
+
+    def at(self, scale: float) -> tuple[Sprite, Sprite]:
+        """Body and shadow at a stage scale (1 at the front)."""
+        ratio = scale / self.scale
+        body_size = _scaled_size(self.bodies[0], ratio)
+        if body_size not in self._recent:
+            if len(self._recent) >= 8:
+                self._recent.pop(next(iter(self._recent)))
+            shadow_size = _scaled_size(self.shadows[0], ratio)
+            self._recent[body_size] = (_resample(self.bodies, *body_size), _resample(self.shadows, *shadow_size))
+        return self._recent[body_size]
+
+
+def _halvings(sprite: Sprite, smallest: int = 48) -> tuple[Sprite, ...]:
+    levels = [sprite]
+    while levels[-1].width // 2 >= smallest and levels[-1].height // 2 >= 2:
+        levels.append(levels[-1].resized(levels[-1].width // 2, levels[-1].height // 2))
+    return tuple(levels)
+
+
+def _scaled_size(sprite: Sprite, ratio: float) -> tuple[int, int]:
+    return max(1, round(sprite.width * ratio)), max(1, round(sprite.height * ratio))
+
+
+def _resample(levels: tuple[Sprite, ...], width: int, height: int) -> Sprite:
+    """From the smallest level still at least `width` wide: at most 2x down, where bilinear is clean and fast."""
+    source = next((level for level in reversed(levels) if level.width >= width), levels[0])
+    if (source.width, source.height) == (width, height):
+        return source
+    return source.resized(width, height, cv2.INTER_LINEAR)
+
+
+def _shadow_sprite(float_width: int) -> Sprite:
+    width, height = round(1.1 * float_width), max(4, round(0.2 * float_width))
+    mask = Image.new("L", (width, height), 0)
+    inset_x, inset_y = width * 0.1, height * 0.3
+    ImageDraw.Draw(mask).ellipse((inset_x, inset_y, width - inset_x, height - inset_y), fill=120)
+    mask = mask.filter(ImageFilter.GaussianBlur(height * 0.15))
+    shadow = Image.new("RGBA", (width, height), (24, 16, 36, 0))
+    shadow.putalpha(mask)
+    return Sprite.from_image(shadow)
+
+
+# Banner -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Banner:
+    """A brand's lower-third: logo, name and tagline on a panel in its palette, placed for the hold."""
+
+    sprite: Sprite
+    left: int  # frame position of the sprite during the hold
+    top: int
+    logo_box: tuple[int, int, int, int]  # (left, top, right, bottom) of the logo in frame pixels
+
+    @classmethod
+    def build(cls, kit: BrandKit, stage: Stage) -> Banner:
+        logo_height = stage.logo_height
+        logo = kit.logo_image()
+        logo_width = max(1, round(logo.width * logo_height / logo.height))
+        logo = logo.resize((logo_width, logo_height), Image.LANCZOS)  # resized once, pasted at whole pixels
+
+        background = kit.palette.rgb("background")
+        name_colour = _readable(kit, background, ("primary", "accent", "secondary"))
+        tagline_colour = _readable(kit, background, ("accent", "primary", "secondary"))
+        lines = [fit_text(kit.display_name, stage.banner_text_width, round(0.46 * logo_height), name_colour, kit.font_path)]
+        if kit.tagline:
+            lines.append(fit_text(kit.tagline, stage.banner_text_width, round(0.25 * logo_height), tagline_colour, kit.font_path))
+
+        pad = max(2, round(0.28 * logo_height))
+        gap = round(0.2 * logo_height)
+        bar = max(2, round(0.09 * logo_height))
+        divider_x = pad + logo_width + pad
+        panel_width = divider_x + pad + max(line.width for line in lines) + round(1.4 * pad)
+        panel_height = pad + logo_height + pad + bar
+        margin = max(2, round(0.25 * logo_height))  # room for the panel's shadow
+
+        canvas = Image.new("RGBA", (panel_width + 2 * margin, panel_height + 2 * margin), (0, 0, 0, 0))
+        shadow = Image.new("L", canvas.size, 0)
+        drop = margin // 3
+        ImageDraw.Draw(shadow).rounded_rectangle(
+            (margin, margin + drop, margin + panel_width, margin + panel_height + drop), radius=pad, fill=110
+        )
+        canvas.putalpha(shadow.filter(ImageFilter.GaussianBlur(margin / 2.5)))
+        canvas.alpha_composite(_panel(kit, panel_width, panel_height, pad, bar, divider_x), (margin, margin))
+        logo_x, logo_y = margin + pad, margin + pad
+        canvas.alpha_composite(logo, (logo_x, logo_y))
+        text_height = sum(line.height for line in lines) + gap * (len(lines) - 1)
+        text_x, text_y = margin + divider_x + pad, margin + pad + (logo_height - text_height) // 2
+        for line in lines:
+            canvas.alpha_composite(line, (text_x, text_y))
+            text_y += line.height + gap
+
+        panel_left, panel_top = stage.banner_origin(panel_width, panel_height)
+        left, top = panel_left - margin, panel_top - margin
+        logo_box = (left + logo_x, top + logo_y, left + logo_x + logo_width, top + logo_y + logo_height)
+        return cls(Sprite.from_image(canvas), left, top, logo_box)
+
+
+def _panel(kit: BrandKit, width: int, height: int, pad: int, bar: int, divider_x: int) -> Image.Image:
+    """The banner's rounded card in the brand's background colour, with an accent bar along its foot."""
+    background = kit.palette.rgb("background")
+    panel = Image.new("RGBA", (width, height), (*background, 255))
+    draw = ImageDraw.Draw(panel)
+    draw.rectangle((0, height - bar, width, height), fill=(*kit.palette.rgb("accent"), 255))
+    rule = mix(background, _readable(kit, background, ("primary", "accent", "secondary")), 0.3)
+    draw.line((divider_x, pad, divider_x, height - bar - pad), fill=(*rule, 255), width=max(1, round(0.012 * height)))
+    mask = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(mask).rounded_rectangle((0, 0, width - 1, height - 1), radius=pad, fill=255)
+    panel.putalpha(mask)
+    return panel
+
+
+def _readable(kit: BrandKit, background: RGB, roles: tuple[str, ...]) -> RGB:
+    """The first palette colour in `roles` that reads on `background`, else the one that reads best."""
+    colours = [kit.palette.rgb(role) for role in roles]
+    for colour in colours:
+        if contrast(colour, background) >= 3.5:
+            return colour
+    candidates = colours + [(255, 255, 255), (20, 20, 24)]
+    return max(candidates, key=lambda colour: contrast(colour, background))
+
+
+# Cards --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Confetti:
+    """Seeded paper confetti, falling and fluttering; `draw` is a pure function of time."""
+
+    pieces: np.ndarray  # rows: x, y, fall speed, sway, spin, size, phase (fractions of the frame)
+    colours: tuple[RGB, ...]
+
+    @classmethod
+    def scatter(cls, colours: tuple[RGB, ...], count: int = 110, seed: int = SCENERY_SEED) -> Confetti:
+        rng = np.random.default_rng(seed)
+        pieces = np.column_stack([
+            rng.uniform(0, 1, count), rng.uniform(-0.2, 1, count), rng.uniform(0.08, 0.2, count),
+            rng.uniform(0.005, 0.02, count), rng.uniform(2, 7, count), rng.uniform(0.006, 0.012, count),
+            rng.uniform(0, 2 * math.pi, count),
+        ])
+        return cls(pieces, colours)
+
+    def draw(self, frame: np.ndarray, t: float) -> None:
+        height, width = frame.shape[:2]
+        unit = max(width, height)
+        for index, (x, y, fall, sway, spin, size, phase) in enumerate(self.pieces):
+            cy = ((y + fall * t) % 1.25 - 0.15) * height
+            cx = (x + sway * math.sin(1.7 * t + phase)) * width
+            angle = spin * t * 0.4 + phase
+            long_side, short_side = size * unit, size * unit * 0.55 * abs(math.cos(spin * t + phase))
+            corners = cv2.boxPoints(((cx, cy), (long_side, max(1.0, short_side)), math.degrees(angle)))
+            colour = self.colours[index % len(self.colours)]
+            cv2.fillConvexPoly(frame, np.round(corners * 16).astype(np.int32), colour, cv2.LINE_AA, shift=4)
+
+
+@dataclass(frozen=True, eq=False)
+class Card:
+    """A title or end card: a soft, tinted copy of the street, confetti, then fixed layers on top."""
+
+    backdrop: np.ndarray
+    layers: tuple[tuple[Sprite, int, int], ...]
+    confetti: Confetti
+
+    def frame(self, t: float) -> np.ndarray:
+        frame = self.backdrop.copy()
+        self.confetti.draw(frame, t)
+        for sprite, x, y in self.layers:
+            paste(frame, sprite, x, y)
+        return frame
+
+
+def card_backdrop(street: np.ndarray) -> np.ndarray:
+    blurred = cv2.GaussianBlur(street, (0, 0), max(street.shape[:2]) / 90)
+    tint = np.full_like(street, CARD_TINT)
+    return cv2.addWeighted(blurred, 0.38, tint, 0.62, 0)
+
+
+def title_card(campaign: Campaign, stage: Stage, backdrop: np.ndarray, colours: tuple[RGB, ...]) -> Card:
+    w, h = stage.width, stage.height
+    tall = isinstance(stage, TallStage)
+    title = _with_shadow(_set_lines(campaign.title, round(0.84 * w), round((0.26 if tall else 0.2) * h), 3 if tall else 2))
+    rule = _rule(round(0.18 * w if not tall else 0.3 * w), max(2, round(0.004 * h)), colours)
+    x, y = (w - title.width) // 2, (h - title.height) // 2 - round(0.02 * h)
+    gap = round(0.045 * h)
+    layers = (
+        (rule, (w - rule.width) // 2, y - gap),
+        (Sprite.from_image(title), x, y),
+        (rule, (w - rule.width) // 2, y + title.height + gap - rule.height),
+    )
+    return Card(backdrop, layers, Confetti.scatter(colours))
+
+
+def end_card(
+    campaign: Campaign, stage: Stage, kits: list[BrandKit], backdrop: np.ndarray, colours: tuple[RGB, ...]
+) -> Card:
+    """The end line, then a tile for each participating brand's logo."""
+    w, h = stage.width, stage.height
+    tall = isinstance(stage, TallStage)
+    text = _with_shadow(_set_lines(campaign.end_card or campaign.title, round(0.84 * w), round(0.16 * h), 2))
+    columns = min(len(kits), 3 if tall else 5)
+    rows = math.ceil(len(kits) / columns)
+    tile = round(min(0.8 * w / columns, (0.4 if tall else 0.44) * h / rows) * 0.86)
+    gap = round(tile * 0.16)
+    grid_height = rows * tile + (rows - 1) * gap
+    text_y = round((0.3 if tall else 0.2) * h)
+    grid_top = text_y + text.height + round(0.07 * h)
+    if grid_top + grid_height > 0.93 * h:  # many brands: pull the text up
+        text_y = max(round(0.05 * h), text_y - (grid_top + grid_height - round(0.93 * h)))
+        grid_top = text_y + text.height + round(0.07 * h)
+    layers = [(Sprite.from_image(text), (w - text.width) // 2, text_y)]
+    for row in range(rows):
+        in_row = kits[row * columns:(row + 1) * columns]
+        row_width = len(in_row) * tile + (len(in_row) - 1) * gap
+        for column, kit in enumerate(in_row):
+            x = (w - row_width) // 2 + column * (tile + gap)
+            layers.append((Sprite.from_image(_logo_tile(kit, tile)), x, grid_top + row * (tile + gap)))
+    return Card(backdrop, tuple(layers), Confetti.scatter(colours, seed=SCENERY_SEED + 1))
+
+
+def _logo_tile(kit: BrandKit, size: int) -> Image.Image:
+    """The logo, resized once, centred on a light rounded tile so dark and light logos both read."""
+    tile = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    ImageDraw.Draw(tile).rounded_rectangle((0, 0, size - 1, size - 1), radius=size // 6, fill=(252, 250, 246, 240))
+    logo = kit.logo_image()
+    fit = 0.72 * size / max(logo.size)
+    logo = logo.resize((max(1, round(logo.width * fit)), max(1, round(logo.height * fit))), Image.LANCZOS)
+    tile.alpha_composite(logo, ((size - logo.width) // 2, (size - logo.height) // 2))
+    return tile
+
+
+def _set_lines(text: str, max_width: int, max_height: int, max_lines: int, fill: RGB = (255, 250, 240)) -> Image.Image:
+    """`text` in up to `max_lines` centred lines, broken where the type comes out largest.
+
+    A text with separators ("Thanks for watching · 感谢观看") prefers to break at them: phrases stay whole.
+    """
+    phrases = [part.strip() for part in re.split(r"\s[·|—]\s", text) if part.strip()]
+    candidates = [_balanced_lines(text.split(), count) for count in range(1, max_lines + 1)]
+    if 1 < len(phrases) <= max_lines:
+        candidates.append(phrases)
+
+    def size_and_score(lines: list[str]) -> tuple[float, float]:
+        widest = max(map(_line_width, lines))
+        size = min(40 * max_width / widest, max_height / (1.25 * len(lines)))
+        # Each extra line must make the type clearly bigger; whole phrases read better than split ones.
+        return size, size / 1.15 ** (len(lines) - 1) * (1.3 if lines is phrases else 1.0)
+
+    best = max((lines for lines in candidates if lines), key=lambda lines: size_and_score(lines)[1])
+    best_size = size_and_score(best)[0]
+    if len(best) == 1:
+        return fit_text(best[0], max_width, max_height, fill)
+    size = round(best_size)
+    rendered = [render_text(line, size, fill) for line in best]
+    leading = round(0.28 * size)
+    canvas = Image.new("RGBA", (max(r.width for r in rendered), sum(r.height for r in rendered) + leading * (len(rendered) - 1)))
+    y = 0
+    for line in rendered:
+        canvas.alpha_composite(line, ((canvas.width - line.width) // 2, y))
+        y += line.height + leading
+    return canvas
+
+
+@lru_cache(maxsize=256)
+def _line_width(line: str) -> int:
+    return render_text(line, 40, (0, 0, 0)).width
+
+
+def _balanced_lines(words: list[str], count: int) -> list[str]:
+    """Break words into `count` lines whose widest line is as narrow as possible."""
+    if count > len(words):
+        return []
+    if count == 1:
+        return [" ".join(words)]
+    best: list[str] = []
+    for cut in range(1, len(words) - count + 2):
+        lines = [" ".join(words[:cut]), *_balanced_lines(words[cut:], count - 1)]
+        if not best or max(map(_line_width, lines)) < max(map(_line_width, best)):
+            best = lines
+    return best
+
+
+def _with_shadow(image: Image.Image) -> Image.Image:
+    """The image over a soft dark glow, so light type holds against any backdrop."""
+    margin = max(4, image.height // 6)
+    canvas = Image.new("RGBA", (image.width + 2 * margin, image.height + 2 * margin), (10, 8, 30, 0))
+    glow = Image.new("L", canvas.size, 0)
+    glow.paste(image.getchannel("A").point(lambda a: a * 0.7), (margin, margin + margin // 4))
+    canvas.putalpha(glow.filter(ImageFilter.GaussianBlur(margin / 2)))
+    canvas.alpha_composite(image, (margin, margin))
+    return canvas
+
+
+def _rule(width: int, thickness: int, colours: tuple[RGB, ...]) -> Sprite:
+    """A short band of the festival colours, an ornament above and below the title."""
+    image = Image.new("RGBA", (width, thickness), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    step = width / len(colours)
+    for index, colour in enumerate(colours):
+        draw.rectangle((round(index * step), 0, round((index + 1) * step) - 1, thickness - 1), fill=(*colour, 255))
+    return Sprite.from_image(image)
+
+
+def _paint_header(street: np.ndarray, title: str, stage: Stage, colours: tuple[RGB, ...]) -> None:
+    """The campaign title small over the sky, with a festival-coloured rule under it."""
+    text = _with_shadow(fit_text(title, round(0.8 * stage.width), round(0.036 * stage.height), (255, 250, 240)))
+    top = round(stage.header_top * stage.height)
+    paste(street, Sprite.from_image(text), (stage.width - text.width) // 2, top)
+    rule = _rule(round(0.22 * stage.width), max(2, round(0.003 * stage.height)), colours)
+    paste(street, rule, (stage.width - rule.width) // 2, top + text.height + round(0.004 * stage.height))
+
+
+def ai_label(stage: Stage) -> tuple[Sprite, int, int]:
+    """A small, legible disclosure in the top-right corner, clear of the banner."""
+    unit = stage.short_side
+    text = fit_text(AI_LABEL, round(0.5 * stage.width), max(8, round(0.026 * unit)), (255, 255, 255, 235))
+    pad_x, pad_y = max(3, round(0.018 * unit)), max(2, round(0.011 * unit))
+    pill = Image.new("RGBA", (text.width + 2 * pad_x, text.height + 2 * pad_y), (0, 0, 0, 0))
+    ImageDraw.Draw(pill).rounded_rectangle((0, 0, pill.width - 1, pill.height - 1), radius=pill.height // 2, fill=(16, 14, 30, 150))
+    pill.alpha_composite(text, (pad_x, pad_y))
+    margin = round(0.03 * unit)
+    return Sprite.from_image(pill), stage.width - pill.width - margin, margin
+
+
+# The film -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Parade:
+    """Every pre-rendered piece of one film; `frame(t)` assembles a frame from them."""
+
+    stage: Stage
+    timeline: Timeline
+    street: np.ndarray
+    floats: tuple[FloatArt, ...]
+    banners: tuple[Banner, ...]
+    title: Card
+    end: Card
+    label: tuple[Sprite, int, int] | None
+
+    @classmethod
+    def build(
+        cls, campaign: Campaign, stage: Stage, timeline: Timeline, floats: list[tuple[BrandKit, Image.Image]]
+    ) -> Parade:
+        kits = [kit for kit, _image in floats]
+        colours = festival_colours(kits)
+        street = stage.paint_street(colours)
+        backdrop = card_backdrop(street)
+        if stage.header_top is not None:
+            _paint_header(street, campaign.title, stage, colours)
+        return cls(
+            stage=stage,
+            timeline=timeline,
+            street=street,
+            floats=tuple(FloatArt.build(image, stage) for _kit, image in floats),
+            banners=tuple(Banner.build(kit, stage) for kit in kits),
+            title=title_card(campaign, stage, backdrop, colours),
+            end=end_card(campaign, stage, kits, backdrop, colours),
+            label=ai_label(stage) if campaign.film.ai_label else None,
+        )
+
+    def frame(self, t: float) -> np.ndarray:
+        """The RGB frame at `t` seconds."""
+        timeline = self.timeline
+        if t < timeline.procession_start:
+            frame = self.title.frame(t)
+        elif t >= timeline.procession_end:
+            frame = self.end.frame(t)
+        else:
+            frame = self._procession(t)
+            dissolve = timeline.dissolve_seconds
+            if timeline.title.seconds > 0 and t < timeline.procession_start + dissolve:
+                shown = (t - timeline.procession_start) / dissolve
+                frame = cv2.addWeighted(frame, shown, self.title.frame(t), 1 - shown, 0)
+            elif timeline.end.seconds > 0 and t >= timeline.procession_end - dissolve:
+                shown = (timeline.procession_end - t) / dissolve
+                frame = cv2.addWeighted(frame, shown, self.end.frame(t), 1 - shown, 0)
+        if self.label is not None:
+            paste(frame, *self.label)
+        return frame
+
+    def _procession(self, t: float) -> np.ndarray:
+        frame = self.street.copy()
+        position = self.timeline.position(t)
+        in_view = []
+        for index, art in enumerate(self.floats):
+            placement = self.stage.place(index - position)
+            if placement.opacity > 0:
+                in_view.append((placement.scale, index, art, placement))
+        for _scale, index, art, placement in sorted(in_view, key=lambda item: item[:2]):
+            body, shadow = art.at(placement.scale)
+            bob = 0.012 * body.height * math.sin(2 * math.pi * t / 1.6 + 1.9 * index)
+            x = round(placement.centre_x - body.width / 2)
+            paste(frame, shadow, round(placement.centre_x - shadow.width / 2), round(placement.base_y - shadow.height / 2), placement.opacity)
+            paste(frame, body, x, round(placement.base_y - body.height + bob), placement.opacity)
+        for slot, banner in zip(self.timeline.slots, self.banners):
+            self._banner(frame, banner, slot.hold_start, slot.hold_end, t)
+        return frame
+
+    def _banner(self, frame: np.ndarray, banner: Banner, hold_start: float, hold_end: float, t: float) -> None:
+        """Slides in just before the hold, sits still at its exact place during it, fades out after."""
+        if hold_start <= t < hold_end:
+            paste(frame, banner.sprite, banner.left, banner.top)
+        elif hold_start - BANNER_SLIDE_SECONDS <= t < hold_start:
+            u = ease_out((t - (hold_start - BANNER_SLIDE_SECONDS)) / BANNER_SLIDE_SECONDS)
+            travel = (1 - u) * 0.04 * self.stage.short_side
+            dx, dy = self.stage.banner_slide
+            paste(frame, banner.sprite, banner.left + round(dx * travel), banner.top + round(dy * travel), u)
+        elif hold_end <= t < hold_end + BANNER_SLIDE_SECONDS:
+            paste(frame, banner.sprite, banner.left, banner.top, 1 - (t - hold_end) / BANNER_SLIDE_SECONDS)
+
+    def clip(self):
+        """A moviepy VideoClip drawing frames on demand."""
+        from moviepy import VideoClip
+
+        return VideoClip(frame_function=self.frame, duration=self.timeline.duration)

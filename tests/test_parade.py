@@ -1,0 +1,341 @@
+"""The parade film: float choice, timing, encoding, where the logos are, determinism, audio.
+
+Tiny films (320x180 / 180x320, 10 fps, about 6 s) with fake floats drawn here, so nothing depends on a
+generation backend.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import wave
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from workbench.campaign import Campaign, FilmSettings
+from workbench.catalog import Catalog, ConceptRecord
+from workbench.errors import InputError
+from workbench.files import save_png
+from workbench.kits import BrandKit, load_kits
+from workbench.parade import render_film
+from workbench.parade.timeline import plan_timeline
+
+KITS_FOLDER = Path(__file__).resolve().parents[1] / "brand_kits"
+SHOWN = ["lotus-tea", "tern-motors", "kestrel-stride"]
+REJECTED = "polar-scoop"
+FPS = 10
+
+
+# Fixtures and helpers -----------------------------------------------------------------------------
+
+
+def fake_float(kit: BrandKit, width: int = 240, height: int = 180) -> Image.Image:
+    """A float-like shape in the brand's colours on a transparent background."""
+    primary, secondary, accent = (kit.palette.rgb(role) for role in ("primary", "secondary", "accent"))
+    image = Image.new("RGBA", (width + 20, height + 20), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    w, h = width, height
+    draw.ellipse((0.25 * w, 0.05 * h, 0.75 * w, 0.68 * h), fill=(*secondary, 255), outline=(*primary, 255), width=4)
+    draw.regular_polygon((w / 2, 0.37 * h, 0.17 * w), 5, fill=(*accent, 255))
+    draw.rounded_rectangle((0.05 * w, 0.6 * h, 0.95 * w, 0.86 * h), radius=h // 20, fill=(*primary, 255))
+    for centre in (0.2, 0.5, 0.8):
+        draw.ellipse(((centre - 0.06) * w, 0.8 * h, (centre + 0.06) * w, 0.98 * h), fill=(30, 30, 36, 255))
+    return image
+
+
+@pytest.fixture(scope="module")
+def kits() -> dict[str, BrandKit]:
+    return load_kits(KITS_FOLDER).kits
+
+
+def make_campaign(renders: Path, **film) -> Campaign:
+    settings = {
+        "sizes": {"16:9": [320, 180], "9:16": [180, 320]}, "fps": FPS, "title_seconds": 1.0,
+        "end_seconds": 1.0, "seconds_per_brand": 1.4, "preset": "ultrafast", **film,
+    }
+    return Campaign.model_validate({
+        "name": "test-parade", "title": "Test Parade", "end_card": "Thanks for watching · 感谢观看",
+        "kits_folder": KITS_FOLDER, "renders_folder": renders, "film": settings,
+    })
+
+
+def add_concept(catalog: Catalog, campaign: Campaign, kit: BrandKit, seed: int, verdict: str | None, stars=None) -> str:
+    path = campaign.concepts_dir / kit.slug / f"{kit.slug}-s{seed}.png"
+    digest = save_png(fake_float(kit), path)
+    concept_id = f"{kit.slug}-s{seed}"
+    catalog.add_concept(ConceptRecord(
+        id=concept_id, brand=kit.slug, backend="test", model="fake", prompt="", negative_prompt="", seed=seed,
+        settings={}, path=str(path.relative_to(campaign.root)), content_hash=digest,
+    ))
+    if verdict or stars:
+        catalog.review(concept_id, verdict=verdict, stars=stars)
+    return concept_id
+
+
+def parade_catalog(campaign: Campaign, kits: dict[str, BrandKit]) -> Catalog:
+    """lotus-tea: two approved (the 5-star one wins); tern-motors and kestrel-stride: approved with tied
+    stars (the earliest seed wins); polar-scoop: every concept rejected."""
+    catalog = Catalog(campaign.catalog_path)
+    add_concept(catalog, campaign, kits["lotus-tea"], 1, "approved", 3)
+    add_concept(catalog, campaign, kits["lotus-tea"], 2, "approved", 5)
+    add_concept(catalog, campaign, kits["lotus-tea"], 3, "rejected", 5)
+    add_concept(catalog, campaign, kits["tern-motors"], 4, "approved")
+    add_concept(catalog, campaign, kits["tern-motors"], 2, "approved")
+    add_concept(catalog, campaign, kits["kestrel-stride"], 1, "approved", 4)
+    add_concept(catalog, campaign, kits["kestrel-stride"], 2, "approved", 4)
+    add_concept(catalog, campaign, kits[REJECTED], 1, "rejected")
+    add_concept(catalog, campaign, kits[REJECTED], 2, "rejected")
+    return catalog
+
+
+@pytest.fixture(scope="module")
+def films(tmp_path_factory, kits):
+    """Both aspects rendered once: {aspect: (result, manifest, frames, warnings)}."""
+    campaign = make_campaign(tmp_path_factory.mktemp("renders"))
+    catalog = parade_catalog(campaign, kits)
+    order = [kits[slug] for slug in ["lotus-tea", REJECTED, "tern-motors", "kestrel-stride"]]
+    rendered = {}
+    for aspect in ("16:9", "9:16"):
+        with pytest.warns(UserWarning) as caught:
+            result = render_film(campaign, order, catalog, aspect, progress=False)
+        manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
+        rendered[aspect] = (result, manifest, decode(result.path), [str(w.message) for w in caught])
+    return campaign, catalog, order, rendered
+
+
+def probe(path: Path) -> dict:
+    output = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(output)
+
+
+def decode(path: Path) -> np.ndarray:
+    """Every frame of the video as RGB uint8, shape (frames, height, width, 3)."""
+    video = next(s for s in probe(path)["streams"] if s["codec_type"] == "video")
+    width, height = video["width"], video["height"]
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        check=True, capture_output=True,
+    ).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
+
+
+def top_level_atoms(path: Path) -> list[str]:
+    """The MP4's top-level box types in file order."""
+    atoms, data, offset = [], path.read_bytes(), 0
+    while offset + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[offset + 8:offset + 16])[0]
+        atoms.append(kind.decode("latin-1"))
+        offset += size if size else len(data)
+    return atoms
+
+
+def logo_template(kit: BrandKit, box: list[int]) -> np.ndarray:
+    """The brand's logo resized to the box, over the banner's panel colour (the brand background)."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    logo = kit.logo_image().resize((width, height), Image.LANCZOS)
+    panel = Image.new("RGBA", logo.size, (*kit.palette.rgb("background"), 255))
+    panel.alpha_composite(logo)
+    return np.asarray(panel.convert("RGB"))
+
+
+def match_at(frame: np.ndarray, template: np.ndarray, box: list[int], slack: int = 3) -> float:
+    """Best match score of the template within a few pixels of where the box says it is."""
+    left, top = max(0, box[0] - slack), max(0, box[1] - slack)
+    region = frame[top:box[3] + slack, left:box[2] + slack]
+    return float(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED).max())
+
+
+def best_match_anywhere(frame: np.ndarray, template: np.ndarray) -> float:
+    return float(cv2.matchTemplate(frame, template, cv2.TM_CCOEFF_NORMED).max())
+
+
+def frame_at(frames: np.ndarray, seconds: float) -> np.ndarray:
+    return frames[int(seconds * FPS)]
+
+
+def brand_segments(manifest: dict) -> list[dict]:
+    return [s for s in manifest["segments"] if s["kind"] == "brand"]
+
+
+# Choosing floats ----------------------------------------------------------------------------------
+
+
+def test_shows_approved_brands_in_order_and_skips_the_rejected_one(films):
+    *_, rendered = films
+    for result, manifest, _frames, caught in rendered.values():
+        assert result.brands == SHOWN
+        assert result.skipped == [REJECTED]
+        assert [s["brand"] for s in brand_segments(manifest)] == SHOWN
+        assert any(REJECTED in message for message in caught)
+
+
+def test_picks_most_stars_then_earliest_seed(films):
+    *_, rendered = films
+    _result, manifest, _frames, _caught = rendered["16:9"]
+    chosen = {s["brand"]: s["concept_id"] for s in brand_segments(manifest)}
+    assert chosen == {"lotus-tea": "lotus-tea-s2", "tern-motors": "tern-motors-s2", "kestrel-stride": "kestrel-stride-s1"}
+
+
+def test_no_approved_concept_raises_and_writes_nothing(tmp_path, kits):
+    campaign = make_campaign(tmp_path)
+    catalog = Catalog(campaign.catalog_path)
+    add_concept(catalog, campaign, kits["lotus-tea"], 1, "rejected")
+    add_concept(catalog, campaign, kits["tern-motors"], 1, None, stars=5)  # rated, never approved
+    with pytest.warns(UserWarning), pytest.raises(InputError) as raised:
+        render_film(campaign, [kits["lotus-tea"], kits["tern-motors"]], catalog, "16:9", progress=False)
+    assert raised.value.field == "reviews"
+    assert "no approved concept" in raised.value.message
+    assert not list(campaign.root.rglob("*.mp4")) and not list(campaign.root.rglob("*.json"))
+
+
+# The encoded file ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("aspect, size", [("16:9", (320, 180)), ("9:16", (180, 320))])
+def test_encoding_is_h264_yuv420p_faststart_at_the_asked_size_fps_and_length(films, aspect, size):
+    campaign, *_, rendered = films
+    result, manifest, frames, _caught = rendered[aspect]
+    info = probe(result.path)
+    [video] = [s for s in info["streams"] if s["codec_type"] == "video"]
+    assert not [s for s in info["streams"] if s["codec_type"] == "audio"]
+    assert video["codec_name"] == "h264"
+    assert video["pix_fmt"] == "yuv420p"
+    assert (video["width"], video["height"]) == size
+    assert video["r_frame_rate"] == f"{FPS}/1"
+    film = campaign.film
+    expected = film.title_seconds + film.end_seconds + len(SHOWN) * film.seconds_per_brand
+    assert manifest["duration"] == pytest.approx(expected)
+    assert float(info["format"]["duration"]) == pytest.approx(expected, abs=1 / FPS)
+    assert len(frames) == pytest.approx(expected * FPS, abs=1)
+    atoms = top_level_atoms(result.path)
+    assert atoms.index("moov") < atoms.index("mdat"), atoms
+    assert result.path.name == f"test-parade_{aspect.replace(':', 'x')}.mp4"
+    assert result.manifest_path == result.path.with_suffix(".json")
+    assert manifest["size"] == list(size) and manifest["fps"] == FPS and manifest["aspect"] == aspect
+    assert not list(result.path.parent.glob(".*part")), "no temp files left behind"
+
+
+# Where the logos are ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_each_brand_logo_is_at_its_logo_box_during_its_hold(films, kits, aspect):
+    *_, rendered = films
+    _result, manifest, frames, _caught = rendered[aspect]
+    for segment in brand_segments(manifest):
+        assert segment["start"] <= segment["hold_start"] < segment["hold_end"] <= segment["end"]
+        template = logo_template(kits[segment["brand"]], segment["logo_box"])
+        frame = frame_at(frames, (segment["hold_start"] + segment["hold_end"]) / 2)
+        assert match_at(frame, template, segment["logo_box"]) >= 0.9, segment["brand"]
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_a_brand_logo_is_not_shown_during_another_brands_hold(films, kits, aspect):
+    *_, rendered = films
+    _result, manifest, frames, _caught = rendered[aspect]
+    segments = brand_segments(manifest)
+    for segment in segments:
+        frame = frame_at(frames, (segment["hold_start"] + segment["hold_end"]) / 2)
+        for other in segments:
+            if other is not segment:
+                template = logo_template(kits[other["brand"]], other["logo_box"])
+                assert match_at(frame, template, other["logo_box"]) < 0.6, (segment["brand"], other["brand"])
+
+
+@pytest.mark.parametrize("aspect", ["16:9", "9:16"])
+def test_rejected_brand_logo_appears_in_no_sampled_frame(films, kits, aspect):
+    *_, rendered = films
+    _result, manifest, frames, _caught = rendered[aspect]
+    box = brand_segments(manifest)[0]["logo_box"]
+    template = logo_template(kits[REJECTED], box)
+    samples = [frame_at(frames, (s["hold_start"] + s["hold_end"]) / 2) for s in brand_segments(manifest)]
+    samples += [frames[0], frames[len(frames) // 2]]
+    # A tiny template finds ~0.65 by chance in busy scenery; a logo really there scores >= 0.9.
+    assert max(best_match_anywhere(frame, template) for frame in samples) < 0.75
+    assert max(match_at(frame, template, box) for frame in samples) < 0.6
+
+
+def test_tall_film_keeps_every_logo_box_inside_the_frame(films):
+    *_, rendered = films
+    _result, manifest, _frames, _caught = rendered["9:16"]
+    width, height = manifest["size"]
+    for segment in brand_segments(manifest):
+        left, top, right, bottom = segment["logo_box"]
+        assert 0 <= left < right <= width and 0 <= top < bottom <= height
+
+
+def test_tall_film_is_composed_for_the_tall_frame_not_cropped(films):
+    *_, rendered = films
+    wide, tall = rendered["16:9"][1], rendered["9:16"][1]
+    wide_box, tall_box = brand_segments(wide)[0]["logo_box"], brand_segments(tall)[0]["logo_box"]
+    # The tall banner sits higher in its frame and its logo is bigger relative to the frame's width.
+    assert tall_box[3] / tall["size"][1] < wide_box[3] / wide["size"][1]
+    assert (tall_box[2] - tall_box[0]) / tall["size"][0] > (wide_box[2] - wide_box[0]) / wide["size"][0]
+
+
+# Determinism and audio ----------------------------------------------------------------------------
+
+
+def test_rendering_again_gives_identical_frames(films):
+    campaign, catalog, order, rendered = films
+    result, _manifest, frames, _caught = rendered["16:9"]
+    with pytest.warns(UserWarning):
+        again = render_film(campaign, order, catalog, "16:9", progress=False)
+    assert again.path == result.path
+    assert np.array_equal(decode(again.path), frames)
+
+
+def write_tone(path: Path, seconds: float, rate: int = 22050) -> None:
+    t = np.arange(int(seconds * rate)) / rate
+    samples = (0.3 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        handle.writeframes(samples.tobytes())
+
+
+def test_audio_track_is_looped_to_the_film_length_and_duration_is_exact(tmp_path, kits):
+    tone = tmp_path / "tone.wav"
+    write_tone(tone, seconds=1.2)
+    campaign = make_campaign(tmp_path, audio=tone, duration=3.0, title_seconds=0.5, end_seconds=0.5)
+    catalog = Catalog(campaign.catalog_path)
+    add_concept(catalog, campaign, kits["lotus-tea"], 1, "approved")
+    result = render_film(campaign, [kits["lotus-tea"]], catalog, "16:9", progress=False)
+    streams = {s["codec_type"]: s for s in probe(result.path)["streams"]}
+    assert float(streams["video"]["duration"]) == pytest.approx(3.0, abs=1 / FPS)
+    assert float(streams["audio"]["duration"]) == pytest.approx(3.0, abs=0.1)
+    assert sorted(p.name for p in campaign.films_dir.iterdir()) == ["test-parade_16x9.json", "test-parade_16x9.mp4"]
+
+
+# The timeline (pure) ------------------------------------------------------------------------------
+
+
+def test_timeline_with_a_duration_is_exactly_that_long_and_holds_at_each_float():
+    shown = [(f"brand-{i}", f"concept-{i}") for i in range(4)]
+    film = FilmSettings(duration=12.0, title_seconds=2.0, end_seconds=2.0)
+    timeline = plan_timeline(film, shown)
+    assert timeline.duration == pytest.approx(12.0)
+    assert [s.kind if hasattr(s, "kind") else "brand" for s in timeline.segments()] == ["title"] + ["brand"] * 4 + ["end"]
+    for slot in timeline.slots:
+        assert timeline.position(slot.hold_start) == slot.index == timeline.position(slot.hold_end - 1e-9)
+    times = np.linspace(timeline.procession_start, timeline.procession_end - 1e-6, 400)
+    positions = [timeline.position(t) for t in times]
+    assert all(b >= a for a, b in zip(positions, positions[1:])), "the procession never goes backwards"
+
+
+def test_timeline_shrinks_cards_when_brands_need_the_time():
+    film = FilmSettings(duration=4.0, title_seconds=2.5, end_seconds=2.5)
+    timeline = plan_timeline(film, [(f"b{i}", f"c{i}") for i in range(6)])  # 6 x 0.5 s minimum
+    assert timeline.duration == pytest.approx(4.0)
+    assert timeline.title.seconds == pytest.approx(0.5) and timeline.end.seconds == pytest.approx(0.5)

@@ -1,0 +1,1265 @@
+"""The offline "previz" backend: a procedural, brand-accurate parade float drawn with Pillow.
+
+No model and no network: the float is built from vector-ish shapes in the kit's palette, its motif
+shapes as decorations, the exact logo on a medallion and the display name on a banner. It is the
+campaign's rough before any AI pass, and what the demo and the tests run on.
+
+    >>> backend = PrevizBackend()
+    >>> [concept] = backend.generate(lotus_tea, prompt, seed=3, settings={"width": 768, "height": 768})
+    >>> concept.settings["body"], concept.layout.logo_box
+    ('tiers', (292, 232, 476, 416))
+
+How a float is made, in order:
+
+1. `choose_design(kit, seed)` picks the design (body silhouette, motif arrangement, trims, banner
+   style...) from a random generator seeded by the kit's slug and the seed, never the global one.
+2. `plan_layout(kit, width, height, seed)` says where the logo and the name banner go.
+3. The float body is drawn at 3x the final size with opaque shapes only, then box-filtered down,
+   which anti-aliases every edge and keeps the alpha clean: 0 outside, 255 inside, in between only
+   on edges. Shading and highlights change colour, never alpha.
+4. `draw_brand_marks(image, kit, layout)` puts the banner and then the logo on top, at final size:
+   the logo is resized once (Lanczos) to its box and composited at an integer position, so it is
+   pixel-exact and nothing covers it. The AI backends' finishing step reuses this function.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import asdict, dataclass
+from typing import Any, Callable
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from workbench.backends import Concept, FloatLayout
+from workbench.kits import BrandKit, hex_to_rgb
+from workbench.prompts import Prompt
+from workbench.typography import face_for, render_text
+
+MODEL = "previz-1"
+DEFAULT_SIZE = 768
+SUPERSAMPLE = 3  # the body is drawn this many times larger, then box-filtered down
+FRAME_ASPECT = 1.12  # width / height of the box the float is designed in
+
+BODIES = ("barge", "tiers", "pavilion", "wagon", "mascot")
+ARRANGEMENTS = ("ring", "rows", "clusters", "scatter")
+TRIMS = ("bunting", "lanterns", "garland", "flags")
+MEDALLIONS = ("rays", "scallop", "beads", "wreath")
+BANNERS = ("ribbon", "plaque")
+SKIRTS = ("scallop", "fringe", "pleats")
+# Motif shapes solid enough to become the giant mascot body, best first.
+MASSIVE = ("star", "heart", "flower", "cloud", "circle", "diamond", "lantern")
+
+# Frame coordinates (u across, v down, both 0..1) shared by every body.
+DECK_TOP, DECK_FACE, DECK_BOTTOM, SKIRT_BOTTOM = 0.655, 0.68, 0.82, 0.905
+WHEEL_V, WHEEL_R = 0.93, 0.062  # wheel radius in frame widths
+BANNER_UV = (0.085, 0.672, 0.915, 0.835)
+LOGO_CENTRE = {"barge": (0.5, 0.33), "tiers": (0.5, 0.40), "pavilion": (0.5, 0.43), "wagon": (0.5, 0.37),
+               "mascot": (0.5, 0.37)}
+LOGO_AREA = 0.25  # the logo covers about (LOGO_AREA * frame width) squared
+LOGO_MAX_W, LOGO_MAX_H = 0.42, 0.40  # in frame widths / frame heights
+
+RGB = tuple[int, int, int]
+
+
+# ----------------------------------------------------------------------------------------------------
+# The backend
+
+
+class PrevizBackend:
+    """Procedural parade floats; one concept per seed, deterministic to the byte."""
+
+    name = "previz"
+
+    def generate(self, kit: BrandKit, prompt: Prompt, seed: int, settings: dict[str, Any]) -> list[Concept]:
+        width = int(settings.get("width", DEFAULT_SIZE))
+        height = int(settings.get("height", DEFAULT_SIZE))
+        if width < 64 or height < 64:
+            raise ValueError(f"previz needs at least 64x64 pixels, got {width}x{height}")
+        design = choose_design(kit, seed, settings)
+        image, layout = render_float(kit, design, width, height)
+        effective = {"width": width, "height": height, **design.settings(), "supersample": SUPERSAMPLE}
+        return [Concept(image=image, model=MODEL, settings=effective, layout=layout)]
+
+
+@dataclass(frozen=True)
+class FloatDesign:
+    """The choices a seed makes; every field is JSON-able and recorded in the concept's settings."""
+
+    body: str
+    arrangement: str
+    trim: str
+    medallion: str
+    banner: str
+    skirt: str
+    hero_motif: str
+    wheels: int
+    detail_seed: int  # seeds the small placements (rotations, jitter) after the big choices
+
+    def settings(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def choose_design(kit: BrandKit, seed: int, overrides: dict[str, Any] | None = None) -> FloatDesign:
+    """The design a seed gives for a kit. `overrides` may pin any field by name (e.g. body='wagon')."""
+    rng = _rng(kit.slug, seed, "design")
+    # Consecutive seeds walk through the bodies, so seeds 1, 2, 3 always give three silhouettes, and
+    # the kit's own offset keeps a parade of many brands from all starting on the same body.
+    offset = int(hashlib.sha256(kit.slug.encode()).hexdigest()[:8], 16)
+    massive = [shape for shape in kit.motif_shapes if shape in MASSIVE]
+    design = {
+        "body": BODIES[(offset + seed) % len(BODIES)],
+        "arrangement": rng.choice(ARRANGEMENTS),
+        "trim": rng.choice(TRIMS),
+        "medallion": rng.choice(MEDALLIONS),
+        "banner": rng.choice(BANNERS),
+        "skirt": rng.choice(SKIRTS),
+        "hero_motif": rng.choice(massive) if massive else "cloud",
+        "wheels": rng.choice((3, 4, 4, 5)),
+        "detail_seed": rng.getrandbits(31),
+    }
+    choices = {"body": BODIES, "arrangement": ARRANGEMENTS, "trim": TRIMS, "medallion": MEDALLIONS,
+               "banner": BANNERS, "skirt": SKIRTS, "hero_motif": MASSIVE}
+    for key, value in (overrides or {}).items():
+        if key not in design or key == "detail_seed":
+            continue
+        allowed = choices.get(key)
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"previz setting {key!r} must be one of {', '.join(allowed)}, got {value!r}")
+        if key == "wheels" and not (isinstance(value, int) and 2 <= value <= 6):
+            raise ValueError(f"previz setting 'wheels' must be a whole number from 2 to 6, got {value!r}")
+        design[key] = value
+    return FloatDesign(**design)
+
+
+def _rng(slug: str, seed: int, purpose: str) -> random.Random:
+    digest = hashlib.sha256(f"{MODEL}|{slug}|{seed}|{purpose}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Layout: where the logo and the banner go (shared with the finishing step of the AI backends)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The box the float is designed in, in final pixels; u, v run 0..1 across and down it."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+    def at(self, u: float, v: float) -> tuple[float, float]:
+        return self.x + u * self.w, self.y + v * self.h
+
+
+def _frame(width: int, height: int) -> _Frame:
+    fw = min(0.96 * width, FRAME_ASPECT * 0.88 * height)
+    fh = fw / FRAME_ASPECT
+    return _Frame((width - fw) / 2, (height - fh) * 0.55, fw, fh)
+
+
+def plan_layout(kit: BrandKit, width: int, height: int, seed: int, body: str | None = None) -> FloatLayout:
+    """Where the exact logo and the name banner go on a float of this size, for this seed's body."""
+    body = body or choose_design(kit, seed).body
+    return _layout_for_body(kit, body, width, height)
+
+
+def _layout_for_body(kit: BrandKit, body: str, width: int, height: int) -> FloatLayout:
+    frame = _frame(width, height)
+    logo_w, logo_h = kit.logo_image().size
+    aspect = logo_w / logo_h
+    side = LOGO_AREA * frame.w
+    box_w, box_h = side * math.sqrt(aspect), side / math.sqrt(aspect)
+    shrink = min(1.0, LOGO_MAX_W * frame.w / box_w, LOGO_MAX_H * frame.h / box_h)
+    box_w, box_h = max(1, round(box_w * shrink)), max(1, round(box_h * shrink))
+    cx, cy = frame.at(*LOGO_CENTRE[body])
+    left, top = round(cx - box_w / 2), round(cy - box_h / 2)
+    (b0, b1), (b2, b3) = frame.at(*BANNER_UV[:2]), frame.at(*BANNER_UV[2:])
+    return FloatLayout((left, top, left + box_w, top + box_h), (round(b0), round(b1), round(b2), round(b3)))
+
+
+def draw_brand_marks(image: Image.Image, kit: BrandKit, layout: FloatLayout, banner_style: str = "ribbon") -> Image.Image:
+    """A copy of `image` with the name banner and then the exact logo on top, at the layout's boxes.
+
+    The logo is resized once with Lanczos to the logo box (its exact bounds) and composited at an
+    integer position; it is drawn last, so nothing covers it.
+    """
+    result = image.convert("RGBA") if image.mode != "RGBA" else image.copy()
+    left, top, right, bottom = layout.banner_box
+    if right - left >= 8 and bottom - top >= 8:
+        banner = _banner_image(kit, right - left, bottom - top, banner_style)
+        _composite_clipped(result, banner, left, top)
+    left, top, right, bottom = layout.logo_box
+    logo = kit.logo_image().resize((right - left, bottom - top), Image.LANCZOS)
+    _composite_clipped(result, logo, left, top)
+    return result
+
+
+def _composite_clipped(base: Image.Image, layer: Image.Image, left: int, top: int) -> None:
+    """alpha_composite that tolerates layers reaching past the image's edges."""
+    x0, y0 = max(0, -left), max(0, -top)
+    x1, y1 = min(layer.width, base.width - left), min(layer.height, base.height - top)
+    if x1 > x0 and y1 > y0:
+        base.alpha_composite(layer, (left + x0, top + y0), (x0, y0, x1, y1))
+
+
+# ----------------------------------------------------------------------------------------------------
+# Colours
+
+
+def _mix(a: RGB, b: RGB, t: float) -> RGB:
+    return tuple(int(round(x + (y - x) * t)) for x, y in zip(a, b))  # type: ignore[return-value]
+
+
+def _lighter(c: RGB, t: float) -> RGB:
+    return _mix(c, (255, 255, 255), t)
+
+
+def _darker(c: RGB, t: float) -> RGB:
+    return _mix(c, (0, 0, 0), t)
+
+
+def _luminance(c: RGB) -> float:
+    def channel(v: int) -> float:
+        v = v / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in c)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: RGB, b: RGB) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@dataclass(frozen=True)
+class _Colours:
+    primary: RGB
+    secondary: RGB
+    accent: RGB
+    background: RGB
+    ink: RGB  # outlines: a deep shade of the primary
+
+    @classmethod
+    def of(cls, kit: BrandKit) -> "_Colours":
+        p = kit.palette
+        primary = hex_to_rgb(p.primary)
+        return cls(primary, hex_to_rgb(p.secondary), hex_to_rgb(p.accent), hex_to_rgb(p.background),
+                   _darker(_mix(primary, (20, 20, 28), 0.5), 0.35))
+
+    def on(self, base: RGB, *candidates: RGB) -> RGB:
+        """The first candidate that stands out against `base`, else the most contrasting one."""
+        for colour in candidates:
+            if _contrast(colour, base) >= 1.9:
+                return colour
+        return max(candidates, key=lambda colour: _contrast(colour, base))
+
+
+def _banner_colours(kit: BrandKit) -> tuple[RGB, RGB, RGB]:
+    """(band, text, trim) for the name banner: the first palette pairing that reads well."""
+    c = _Colours.of(kit)
+    pairs = [(c.secondary, c.primary), (c.background, c.primary), (c.secondary, c.accent),
+             (c.background, c.accent), (c.primary, c.background), (c.primary, c.secondary),
+             (c.accent, c.background), (c.accent, c.primary)]
+    band, text = next(((b, t) for b, t in pairs if _contrast(b, t) >= 4.5),
+                      max(pairs, key=lambda pair: _contrast(*pair)))
+    trim = c.on(band, c.accent, c.primary, c.secondary)
+    return band, text, trim
+
+
+# ----------------------------------------------------------------------------------------------------
+# Painting at supersampled size: opaque shapes, shading by colour only
+
+
+def _shade_tile(colour: RGB, size: tuple[int, int], shade: str, strength: float, bands: int = 8) -> Image.Image:
+    """An opaque RGBA tile filled with `colour`, lit from the upper left."""
+    w, h = size
+    if shade == "v":
+        light = strength * (1 - 2 * np.linspace(0, 1, h))[:, None]
+    elif shade == "h":  # a cylinder seen from the front
+        u = np.linspace(0, 1, w)
+        light = (strength * np.clip(1.0 - 2.6 * np.abs(u - 0.36), -1, 1))[None, :]
+    elif shade == "pleats":  # folded cloth
+        u = np.linspace(0, 1, w)
+        light = (strength * (0.55 * np.sin(u * bands * 2 * np.pi) + 0.45 * np.clip(1 - 2.2 * np.abs(u - 0.4), -1, 1)))[None, :]
+    elif shade == "sphere":
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        d = np.hypot((xx / max(w - 1, 1) - 0.36) / 0.9, (yy / max(h - 1, 1) - 0.3) / 0.9)
+        light = strength * np.clip(1.0 - 2.0 * d, -1, 1)
+    else:
+        raise ValueError(shade)
+    base = np.array(colour, np.float32)
+    light = light[..., None].astype(np.float32)
+    rgb = np.where(light > 0, base + (255 - base) * light, base * (1 + light))
+    rgb = np.broadcast_to(rgb, (h, w, 3))
+    tile = np.empty((h, w, 4), np.uint8)
+    tile[..., :3] = np.clip(rgb + 0.5, 0, 255)
+    tile[..., 3] = 255
+    return Image.fromarray(tile)
+
+
+def _geom_draw(draw: ImageDraw.ImageDraw, kind: str, geom, dx: float = 0, dy: float = 0, **style) -> None:
+    if kind == "poly":
+        draw.polygon([(x - dx, y - dy) for x, y in geom], **style)
+    elif kind == "ellipse":
+        x0, y0, x1, y1 = geom
+        draw.ellipse((x0 - dx, y0 - dy, x1 - dx, y1 - dy), **style)
+    elif kind == "rrect":
+        (x0, y0, x1, y1), radius = geom
+        draw.rounded_rectangle((x0 - dx, y0 - dy, x1 - dx, y1 - dy), radius=radius, **style)
+    else:
+        raise ValueError(kind)
+
+
+def _geom_bbox(kind: str, geom) -> tuple[float, float, float, float]:
+    if kind == "poly":
+        xs, ys = [p[0] for p in geom], [p[1] for p in geom]
+        return min(xs), min(ys), max(xs), max(ys)
+    return geom if kind == "ellipse" else geom[0]
+
+
+class _Painter:
+    """A supersampled RGBA canvas with frame coordinates and a few shading tools."""
+
+    def __init__(self, width: int, height: int, ss: int = SUPERSAMPLE):
+        self.ss = ss
+        self.frame = _frame(width, height)
+        self.image = Image.new("RGBA", (width * ss, height * ss), (0, 0, 0, 0))
+        self.draw = ImageDraw.Draw(self.image)
+        self.ow = max(2, round(0.0034 * self.frame.w * ss))  # outline width
+        self.ink: RGB = (0, 0, 0)  # outline colour, set per kit
+
+    # coordinates ---------------------------------------------------------------------------------
+    def P(self, u: float, v: float) -> tuple[float, float]:
+        x, y = self.frame.at(u, v)
+        return x * self.ss, y * self.ss
+
+    def Ps(self, uvs) -> list[tuple[float, float]]:
+        return [self.P(u, v) for u, v in uvs]
+
+    def L(self, length: float) -> float:
+        """A length in frame widths, in canvas pixels."""
+        return length * self.frame.w * self.ss
+
+    def box(self, u0: float, v0: float, u1: float, v1: float) -> tuple[float, float, float, float]:
+        return (*self.P(u0, v0), *self.P(u1, v1))
+
+    # painting --------------------------------------------------------------------------------------
+    def fill(self, kind: str, geom, colour: RGB, shade: str | None = None, strength: float = 0.22,
+             outline: RGB | None = None, width: int | None = None, bands: int = 8) -> None:
+        """An opaque shape, optionally shaded (v, h, pleats, sphere) and outlined."""
+        if shade is None:
+            _geom_draw(self.draw, kind, geom, fill=colour + (255,))
+        else:
+            x0, y0, x1, y1 = _geom_bbox(kind, geom)
+            x0, y0 = max(0, int(x0)), max(0, int(y0))
+            x1, y1 = min(self.image.width, int(math.ceil(x1)) + 1), min(self.image.height, int(math.ceil(y1)) + 1)
+            if x1 <= x0 or y1 <= y0:
+                return
+            mask = Image.new("L", (x1 - x0, y1 - y0), 0)
+            _geom_draw(ImageDraw.Draw(mask), kind, geom, x0, y0, fill=255)
+            self.image.paste(_shade_tile(colour, mask.size, shade, strength, bands), (x0, y0), mask)
+        if outline is not None:
+            _geom_draw(self.draw, kind, geom, outline=outline + (255,), width=width or self.ow)
+
+    def line(self, points, colour: RGB, width: float, caps: bool = True) -> None:
+        width = max(1, round(width))
+        self.draw.line(points, fill=colour + (255,), width=width, joint="curve")
+        if caps:
+            r = width / 2
+            for x, y in (points[0], points[-1]):
+                self.draw.ellipse((x - r, y - r, x + r, y + r), fill=colour + (255,))
+
+    def shadow(self, kind: str, geom, amount: float = 0.28) -> None:
+        """Darken what is already painted inside the shape; never touches alpha or empty pixels."""
+        x0, y0, x1, y1 = _geom_bbox(kind, geom)
+        x0, y0 = max(0, int(x0)), max(0, int(y0))
+        x1, y1 = min(self.image.width, int(math.ceil(x1)) + 1), min(self.image.height, int(math.ceil(y1)) + 1)
+        if x1 <= x0 or y1 <= y0:
+            return
+        crop = self.image.crop((x0, y0, x1, y1))
+        lut = [int(v * (1 - amount)) for v in range(256)] * 3 + list(range(256))
+        mask = Image.new("L", crop.size, 0)
+        _geom_draw(ImageDraw.Draw(mask), kind, geom, x0, y0, fill=255)
+        self.image.paste(crop.point(lut), (x0, y0), mask)
+
+    def finish(self, width: int, height: int) -> Image.Image:
+        # Pillow premultiplies alpha when resizing RGBA, so edge colours do not bleed in from black.
+        return self.image.resize((width, height), Image.BOX)
+
+
+# ----------------------------------------------------------------------------------------------------
+# Curves
+
+
+def _bezier(p0, p1, p2, p3, n: int = 24) -> list[tuple[float, float]]:
+    out = []
+    for i in range(n + 1):
+        t = i / n
+        a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3
+        out.append((a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]))
+    return out
+
+
+def _sag(p0, p1, sag: float, n: int = 24) -> list[tuple[float, float]]:
+    """A hanging string from p0 to p1 dipping `sag` pixels at the middle."""
+    out = []
+    for i in range(n + 1):
+        t = i / n
+        out.append((p0[0] + (p1[0] - p0[0]) * t, p0[1] + (p1[1] - p0[1]) * t + sag * 4 * t * (1 - t)))
+    return out
+
+
+def _arc(cx, cy, rx, ry, a0, a1, n: int = 24) -> list[tuple[float, float]]:
+    return [(cx + rx * math.cos(a0 + (a1 - a0) * i / n), cy + ry * math.sin(a0 + (a1 - a0) * i / n))
+            for i in range(n + 1)]
+
+
+def _drum_side(x0, y0, x1, y1, ey) -> list[tuple[float, float]]:
+    """The front of a cylinder: straight sides from y0, a rounded bottom (half-ellipse) reaching y1."""
+    return [(x0, y0)] + _arc((x0 + x1) / 2, y1 - ey * 0.8, (x1 - x0) / 2, ey * 0.8, math.pi, 0, 24) + [(x1, y0)]
+
+
+def _place(points, cx, cy, size, rot=0.0) -> list[tuple[float, float]]:
+    """Unit-shape points (about -0.5..0.5) scaled by `size`, rotated, moved to (cx, cy)."""
+    c, s = math.cos(rot), math.sin(rot)
+    return [(cx + (x * c - y * s) * size, cy + (x * s + y * c) * size) for x, y in points]
+
+
+# ----------------------------------------------------------------------------------------------------
+# Motif shapes: each draws one small opaque ornament centred at (cx, cy), `size` across
+
+
+def _star_points(n=5, inner=0.45):
+    return [(0.5 * (1 if i % 2 == 0 else inner) * math.cos(-math.pi / 2 + i * math.pi / n),
+             0.5 * (1 if i % 2 == 0 else inner) * math.sin(-math.pi / 2 + i * math.pi / n)) for i in range(2 * n)]
+
+
+_STAR = _star_points()
+_HEART = [(16 * math.sin(t) ** 3 / 34, -(13 * math.cos(t) - 5 * math.cos(2 * t) - 2 * math.cos(3 * t) - math.cos(4 * t)) / 34 + 0.03)
+          for t in (i * 2 * math.pi / 48 for i in range(48))]
+_BOLT = [(-0.04, -0.5), (0.3, -0.5), (0.1, -0.1), (0.3, -0.1), (-0.2, 0.5), (-0.04, 0.04), (-0.24, 0.04)]
+_DIAMOND = [(0, -0.5), (0.36, 0), (0, 0.5), (-0.36, 0)]
+_PETAL = [(0.5 * t, 0.16 * math.sin(math.pi * t) ** 0.8 * (1 if k == 0 else -1))
+          for k in (0, 1) for t in ((i / 12) if k == 0 else (1 - i / 12) for i in range(13))]
+_LEAF = [(t - 0.5, 0.22 * math.sin(math.pi * t) * (1 if k == 0 else -1))
+         for k in (0, 1) for t in ((i / 16) if k == 0 else (1 - i / 16) for i in range(17))]
+
+
+def _motif(p: _Painter, shape: str, cx: float, cy: float, size: float, fill: RGB, alt: RGB,
+           rot: float = 0.0, outline: bool = True, shade: str | None = None) -> None:
+    """One ornament. `fill` is its colour, `alt` a contrasting detail colour (flower centre, caps).
+
+    `shade` (e.g. "sphere") lights the main fills like a sculpted piece, for the giant versions.
+    """
+    d = p.draw
+    hi, lo = _lighter(fill, 0.38) + (255,), _darker(fill, 0.28) + (255,)
+    f, a = fill + (255,), alt + (255,)
+    ink = p.ink + (255,) if outline else None
+    ow = max(1, round(size * (0.035 if size < p.L(0.2) else 0.012))) if outline else 0
+
+    def poly(points, colour, edge=True):
+        if shade and colour == f:
+            p.fill("poly", points, fill, shade, 0.3, outline=p.ink if edge and ink else None, width=ow)
+        else:
+            d.polygon(points, fill=colour, outline=ink if edge else None, width=ow if edge and ink else 1)
+
+    def disc(x, y, r, colour, edge=True):
+        if shade and colour == f:
+            p.fill("ellipse", (x - r, y - r, x + r, y + r), fill, shade, 0.35, outline=p.ink if edge and ink else None, width=ow)
+        else:
+            d.ellipse((x - r, y - r, x + r, y + r), fill=colour, outline=ink if edge else None, width=ow if edge and ink else 1)
+
+    if shape == "star":
+        pts = _place(_STAR, cx, cy, size, rot)
+        poly(pts, f, False)
+        for i in range(0, 10, 2):  # bevel: the left half of each arm catches the light
+            d.polygon([(cx, cy), pts[i - 1], pts[i]], fill=hi)
+        if ink:
+            d.polygon(pts, outline=ink, width=ow)
+    elif shape == "circle":
+        r = size / 2
+        disc(cx, cy, r, f)
+        if shade:
+            disc(cx - r * 0.45, cy - r * 0.5, r * 0.08, hi, False)
+        else:
+            disc(cx - r * 0.08, cy - r * 0.1, r * 0.62, hi, False)
+            disc(cx - r * 0.3, cy - r * 0.32, r * 0.17, (255, 255, 255, 255), False)
+    elif shape == "heart":
+        pts = _place(_HEART, cx, cy, size, rot)
+        poly(pts, f)
+        hx, hy = _place([(-0.2, -0.2)], cx, cy, size, rot)[0]
+        d.ellipse((hx - size * 0.09, hy - size * 0.07, hx + size * 0.09, hy + size * 0.07), fill=hi)
+    elif shape == "diamond":
+        pts = _place(_DIAMOND, cx, cy, size, rot)
+        centre = _place([(0, -0.06)], cx, cy, size, rot)[0]
+        colours = (hi, f, lo, f)
+        for i in range(4):
+            d.polygon([centre, pts[i - 1], pts[i]], fill=colours[i])
+        if ink:
+            d.polygon(pts, outline=ink, width=ow)
+    elif shape == "flower":
+        for k in range(5):
+            petal = _place(_PETAL, cx, cy, size, rot + k * 2 * math.pi / 5 - math.pi / 2)
+            poly(petal, f)
+        for k in range(5):
+            inner = _place([(x * 0.62, y * 0.5) for x, y in _PETAL], cx, cy, size, rot + k * 2 * math.pi / 5 - math.pi / 2)
+            d.polygon(inner, fill=hi)
+        disc(cx, cy, size * 0.13, a)
+    elif shape == "leaf":
+        pts = _place(_LEAF, cx, cy, size, rot)
+        poly(pts, f)
+        d.polygon(_place([(x * 0.8, y * 0.6 - 0.03) for x, y in _LEAF[:17]], cx, cy, size, rot), fill=hi)
+        d.line(_place([(-0.5, 0.0), (0.42, 0.0)], cx, cy, size, rot), fill=lo, width=max(1, round(size * 0.05)))
+    elif shape == "bolt":
+        pts = _place(_BOLT, cx, cy, size, rot)
+        poly(pts, f)
+        d.polygon(_place([(x * 0.5 - 0.04, y * 0.5 - 0.06) for x, y in _BOLT], cx, cy, size, rot), fill=hi)
+    elif shape == "wave":
+        us = [i / 24 for i in range(25)]
+        crest = [(u - 0.5, 0.16 * math.sin(u * 2.4 * math.pi) - 0.06) for u in us]
+        band = crest + [(x, y + 0.24) for x, y in reversed(crest)]
+        poly(_place(band, cx, cy, size, rot), f)
+        d.polygon(_place(crest + [(x, y + 0.08) for x, y in reversed(crest)], cx, cy, size, rot), fill=hi)
+    elif shape == "swirl":
+        turns = 2.3
+        pts = [(0.46 * (1 - t / (turns * 2 * math.pi)) * math.cos(t), 0.46 * (1 - t / (turns * 2 * math.pi)) * math.sin(t))
+               for t in (i * turns * 2 * math.pi / 60 for i in range(55))]
+        placed = _place(pts, cx, cy, size, rot)
+        if ink:
+            p.line(placed, p.ink, size * 0.15)
+        p.line(placed, fill, size * 0.15 - 2 * ow)
+        p.line(placed[:30], hi[:3], max(1, size * 0.04))
+    elif shape == "lantern":
+        w = size * 0.72
+        d.line([(cx, cy - size * 0.5), (cx, cy - size * 0.36)], fill=a, width=max(1, round(size * 0.04)))
+        d.rectangle((cx - w * 0.2, cy - size * 0.4, cx + w * 0.2, cy - size * 0.3), fill=a)
+        d.rectangle((cx - w * 0.2, cy + size * 0.22, cx + w * 0.2, cy + size * 0.32), fill=a)
+        d.ellipse((cx - w / 2, cy - size * 0.34, cx + w / 2, cy + size * 0.26), fill=f, outline=ink, width=ow if ink else 1)
+        for k in (0.45, 0.2):
+            d.ellipse((cx - w * k, cy - size * 0.34, cx + w * k, cy + size * 0.26), outline=lo, width=max(1, round(size * 0.03)))
+        d.ellipse((cx - w * 0.38, cy - size * 0.22, cx - w * 0.12, cy + size * 0.06), fill=hi)
+        for k in (-0.06, 0, 0.06):
+            d.line([(cx + size * k * 0.5, cy + size * 0.32), (cx + size * k, cy + size * 0.5)], fill=a,
+                   width=max(1, round(size * 0.035)))
+    elif shape == "cloud":
+        s = size
+        parts = [(-0.22, 0.04, 0.2), (0.0, -0.08, 0.27), (0.23, 0.05, 0.19)]
+        if ink:
+            for x, y, r in parts:
+                d.ellipse((cx + (x - r) * s - ow, cy + (y - r) * s - ow, cx + (x + r) * s + ow, cy + (y + r) * s + ow), fill=ink)
+            d.rounded_rectangle((cx - 0.42 * s - ow, cy + 0.0 * s - ow, cx + 0.42 * s + ow, cy + 0.24 * s + ow), radius=0.12 * s + ow, fill=ink)
+        for x, y, r in parts:
+            d.ellipse((cx + (x - r) * s, cy + (y - r) * s, cx + (x + r) * s, cy + (y + r) * s), fill=f)
+        d.rounded_rectangle((cx - 0.42 * s, cy, cx + 0.42 * s, cy + 0.24 * s), radius=0.12 * s, fill=f)
+        d.ellipse((cx - 0.14 * s, cy - 0.27 * s, cx + 0.1 * s, cy - 0.1 * s), fill=hi)
+        d.ellipse((cx - 0.36 * s, cy - 0.08 * s, cx - 0.18 * s, cy + 0.04 * s), fill=hi)
+    elif shape == "ribbon":
+        loop = [(0, 0), (-0.44, -0.3), (-0.5, -0.06), (-0.42, 0.16)]
+        tail = [(-0.04, 0.04), (-0.3, 0.5), (-0.19, 0.4), (-0.1, 0.5), (0.04, 0.06)]
+        for mirror in (1, -1):
+            poly(_place([(x * mirror, y) for x, y in tail], cx, cy, size, rot), lo)
+        for mirror in (1, -1):
+            poly(_place([(x * mirror, y) for x, y in loop], cx, cy, size, rot), f)
+            d.polygon(_place([(x * mirror * 0.55 - 0.04 * mirror, y * 0.5) for x, y in loop], cx, cy, size, rot), fill=lo)
+        disc(cx, cy, size * 0.1, hi)
+    else:
+        raise ValueError(f"unknown motif shape {shape!r}")
+
+
+# ----------------------------------------------------------------------------------------------------
+# The float
+
+
+@dataclass
+class _Slots:
+    """Where a body offers room for decorations, in frame coordinates."""
+
+    rows: list[tuple[float, float, float, float]]  # (u0, u1, v, size): a line of ornaments
+    spots: list[tuple[float, float, float]]  # (u, v, size): single ornaments / scatter area samples
+    strings: list[tuple[tuple[float, float], tuple[float, float], float]]  # (start, end, sag): bunting
+    tops: list[tuple[float, float, float]]  # (u, v, size): finials standing on the body
+    area: tuple[float, float, float, float]  # (u0, v0, u1, v1) for scatter
+
+
+def render_float(kit: BrandKit, design: FloatDesign, width: int, height: int) -> tuple[Image.Image, FloatLayout]:
+    """Draw the float for a design: body supersampled and downsized, then the brand marks on top."""
+    layout = _layout_for_body(kit, design.body, width, height)
+    p = _Painter(width, height)
+    c = _Colours.of(kit)
+    p.ink = c.ink
+    rng = random.Random(design.detail_seed)
+    medallion = _medallion_geometry(kit, p, layout)
+
+    _draw_wheels(p, c, design)
+    _draw_skirt(p, c, design)
+    _draw_deck(p, c)
+    slots = BODY_PAINTERS[design.body](p, c, design, kit, medallion)
+    _decorate(p, c, design, kit, slots, medallion, rng)
+    _draw_medallion(p, c, design, kit, medallion)
+
+    body = p.finish(width, height)
+    return draw_brand_marks(body, kit, layout, design.banner), layout
+
+
+# -- chassis ---------------------------------------------------------------------------------------
+
+
+def _draw_wheels(p: _Painter, c: _Colours, design: FloatDesign) -> None:
+    tyre = _mix(c.ink, (34, 34, 38), 0.6)
+    hub = c.on(tyre, c.secondary, c.accent, c.background)
+    n = design.wheels
+    for i in range(n):
+        u = 0.13 + 0.74 * i / (n - 1)
+        x, y = p.P(u, WHEEL_V)
+        r = p.L(WHEEL_R)
+        p.fill("ellipse", (x - r, y - r, x + r, y + r), tyre, "sphere", 0.25)
+        p.fill("ellipse", (x - r * 0.62, y - r * 0.62, x + r * 0.62, y + r * 0.62), hub, "sphere", 0.3,
+               outline=_darker(hub, 0.45), width=max(2, round(r * 0.08)))
+        for k in range(6):
+            a = k * math.pi / 3 + 0.3
+            p.line([(x, y), (x + r * 0.58 * math.cos(a), y + r * 0.58 * math.sin(a))], _darker(hub, 0.35), r * 0.09, caps=False)
+        p.fill("ellipse", (x - r * 0.2, y - r * 0.2, x + r * 0.2, y + r * 0.2), c.accent, outline=_darker(c.accent, 0.4),
+               width=max(1, round(r * 0.05)))
+
+
+def _draw_skirt(p: _Painter, c: _Colours, design: FloatDesign) -> None:
+    u0, u1 = 0.045, 0.955
+    top = p.P(u0, DECK_BOTTOM - 0.01)[1]
+    bottom = p.P(u0, SKIRT_BOTTOM)[1]
+    x0, x1 = p.P(u0, 0)[0], p.P(u1, 0)[0]
+    cloth = c.secondary if _contrast(c.secondary, c.primary) > 1.3 else _lighter(c.primary, 0.35)
+    n = 18
+    step = (x1 - x0) / n
+    edge: list[tuple[float, float]] = []
+    if design.skirt == "scallop":  # a row of hanging half-rounds
+        for i in range(n):
+            edge += _arc(x0 + step * (i + 0.5), bottom - step * 0.25, step / 2, step * 0.32, math.pi, 0, 10)[::-1]
+    else:
+        edge = [(x0, bottom), (x1, bottom)]
+    p.fill("poly", [(x0, top), (x1, top)] + edge[::-1], cloth, "pleats", 0.16, outline=c.ink, bands=n)
+    if design.skirt == "fringe":
+        tassel = c.on(cloth, c.accent, c.primary)
+        for i in range(n * 2 + 1):
+            x = x0 + (x1 - x0) * i / (n * 2)
+            w = step * 0.16
+            p.fill("poly", [(x - w, bottom - step * 0.08), (x + w, bottom - step * 0.08), (x, bottom + step * 0.42)], tassel)
+        p.line([(x0, bottom - step * 0.06), (x1, bottom - step * 0.06)], tassel, step * 0.14, caps=False)
+    elif design.skirt == "pleats":
+        band = c.on(cloth, c.accent, c.primary)
+        p.fill("poly", [(x0, bottom - step * 0.35), (x1, bottom - step * 0.35), (x1, bottom), (x0, bottom)], band, "v", 0.2,
+               outline=c.ink)
+    # the deck's shadow falls on the top of the skirt
+    p.shadow("poly", [(x0, top), (x1, top), (x1, top + p.L(0.03)), (x0, top + p.L(0.03))], 0.3)
+
+
+def _draw_deck(p: _Painter, c: _Colours) -> None:
+    top_face = p.Ps([(0.05, DECK_TOP), (0.95, DECK_TOP), (0.975, DECK_FACE), (0.025, DECK_FACE)])
+    p.fill("poly", top_face, _lighter(c.primary, 0.25), outline=c.ink)
+    face = p.box(0.025, DECK_FACE, 0.975, DECK_BOTTOM)
+    p.fill("rrect", (face, p.L(0.008)), _darker(c.primary, 0.08), "v", 0.25, outline=c.ink)
+    rope = c.on(c.primary, c.accent, c.secondary, c.background)
+    for v in (DECK_FACE + 0.008, DECK_BOTTOM - 0.008):
+        p.line(p.Ps([(0.03, v), (0.97, v)]), rope, p.L(0.007), caps=False)
+    for u in (0.045, 0.955):  # corner posts
+        x, y = p.P(u, (DECK_FACE + DECK_BOTTOM) / 2)
+        r = p.L(0.018)
+        p.fill("ellipse", (x - r, y - r, x + r, y + r), rope, "sphere", 0.35, outline=c.ink)
+
+
+# -- medallion (the logo's backing) ---------------------------------------------------------------------
+
+
+@dataclass
+class _Medallion:
+    shape: str  # "circle" or "plaque"
+    cx: float  # canvas pixels
+    cy: float
+    r: float  # circle: plate radius
+    box: tuple[float, float, float, float]  # plaque: plate box
+    rim: float  # rim width
+
+    def clear_of(self, x: float, y: float, size: float) -> bool:
+        """Whether an ornament `size` across centred at (x, y) stays off the medallion."""
+        if self.shape == "circle":
+            return math.hypot(x - self.cx, y - self.cy) > self.r + self.rim * 1.6 + size * 0.45
+        x0, y0, x1, y1 = self.box
+        m = self.rim * 1.6 + size * 0.45
+        return not (x0 - m < x < x1 + m and y0 - m < y < y1 + m)
+
+
+def _logo_reach(kit: BrandKit) -> float:
+    """How far the logo's visible pixels reach from its centre, as a fraction of its half-diagonal."""
+    alpha = np.asarray(kit.logo_image().getchannel("A"))
+    ys, xs = np.nonzero(alpha > 24)
+    h, w = alpha.shape
+    if xs.size == 0:
+        return 1.0
+    reach = np.hypot(xs + 0.5 - w / 2, ys + 0.5 - h / 2).max()
+    return float(reach / math.hypot(w / 2, h / 2))
+
+
+def _medallion_geometry(kit: BrandKit, p: _Painter, layout: FloatLayout) -> _Medallion:
+    ss = p.ss
+    left, top, right, bottom = (v * ss for v in layout.logo_box)
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    half_diag = math.hypot(right - left, bottom - top) / 2
+    reach = _logo_reach(kit) * half_diag
+    w, h = right - left, bottom - top
+    margin = p.L(0.018)
+    rim = p.L(0.024)
+    if reach <= 0.52 * max(w, h):  # a round badge: a round plate just outside it
+        return _Medallion("circle", cx, cy, reach + margin, (cx, cy, cx, cy), rim)
+    return _Medallion("plaque", cx, cy, 0.0, (left - margin, top - margin, right + margin, bottom + margin), rim)
+
+
+def _draw_medallion(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> None:
+    plate = c.background if _contrast(c.background, c.primary) > 1.6 else c.secondary
+    rim = c.on(c.primary, c.secondary, c.accent, c.background)
+    if rim == plate:
+        rim = c.on(plate, c.accent, c.primary)
+    detail = c.on(rim, c.accent, c.primary, c.background)
+    rng = random.Random(design.detail_seed ^ 0x5EED)
+    cx, cy = m.cx, m.cy
+    if m.shape == "circle":
+        R = m.r + m.rim
+        if design.medallion == "rays":
+            n = 20
+            for k in range(n):
+                a0, a1 = (k - 0.5) * 2 * math.pi / n, (k + 0.5) * 2 * math.pi / n
+                reach = R * (1.32 if k % 2 == 0 else 1.2)
+                p.fill("poly", [(cx + R * 0.8 * math.cos(a0), cy + R * 0.8 * math.sin(a0)),
+                                (cx + reach * math.cos((a0 + a1) / 2), cy + reach * math.sin((a0 + a1) / 2)),
+                                (cx + R * 0.8 * math.cos(a1), cy + R * 0.8 * math.sin(a1))],
+                       detail if k % 2 == 0 else rim, outline=c.ink)
+        elif design.medallion == "scallop":
+            n = 22
+            for k in range(n):
+                a = k * 2 * math.pi / n
+                x, y, r = cx + R * math.cos(a), cy + R * math.sin(a), R * 0.16
+                p.fill("ellipse", (x - r, y - r, x + r, y + r), detail, outline=c.ink)
+        elif design.medallion == "wreath" and design.arrangement != "ring":
+            leaf_colour = c.on(c.primary, c.secondary, c.accent)
+            shape = "leaf" if "leaf" in kit.motif_shapes else ("flower" if "flower" in kit.motif_shapes else "leaf")
+            n = 16
+            for k in range(n):
+                a = k * 2 * math.pi / n + rng.uniform(-0.05, 0.05)
+                x, y = cx + R * 1.05 * math.cos(a), cy + R * 1.05 * math.sin(a)
+                _motif(p, shape, x, y, R * 0.36, leaf_colour, c.accent, a + math.pi / 2)
+        # contact shadow on the body behind, then the rim and plate
+        off = p.L(0.012)
+        p.shadow("ellipse", (cx - R + off, cy - R + off * 1.4, cx + R + off, cy + R + off * 1.4), 0.35)
+        p.fill("ellipse", (cx - R, cy - R, cx + R, cy + R), rim, "sphere", 0.3, outline=c.ink)
+        if design.medallion == "beads":
+            n = 28
+            for k in range(n):
+                a = k * 2 * math.pi / n
+                x, y, r = cx + (R - m.rim / 2) * math.cos(a), cy + (R - m.rim / 2) * math.sin(a), m.rim * 0.28
+                p.fill("ellipse", (x - r, y - r, x + r, y + r), _lighter(detail, 0.2))
+        r = m.r
+        p.fill("ellipse", (cx - r, cy - r, cx + r, cy + r), plate, "sphere", 0.12, outline=_darker(rim, 0.35))
+    else:
+        x0, y0, x1, y1 = m.box
+        e = m.rim
+        outer = (x0 - e, y0 - e, x1 + e, y1 + e)
+        if design.medallion in ("rays", "scallop"):
+            for x, y in ((outer[0], outer[1]), (outer[2], outer[1]), (outer[0], outer[3]), (outer[2], outer[3])):
+                _motif(p, design.hero_motif, x, y, e * 3.2, detail, rim)
+        off = p.L(0.012)
+        p.shadow("rrect", ((outer[0] + off, outer[1] + off * 1.4, outer[2] + off, outer[3] + off * 1.4), e * 1.6), 0.35)
+        p.fill("rrect", (outer, e * 1.6), rim, "v", 0.3, outline=c.ink)
+        if design.medallion in ("beads", "wreath"):
+            n = max(6, int((outer[2] - outer[0]) / (e * 1.6)))
+            for k in range(n + 1):
+                x = outer[0] + e * 1.5 + (outer[2] - outer[0] - 3 * e) * k / n
+                for y in (outer[1] + e / 2, outer[3] - e / 2):
+                    p.fill("ellipse", (x - e * 0.26, y - e * 0.26, x + e * 0.26, y + e * 0.26), _lighter(detail, 0.2))
+        p.fill("rrect", ((x0, y0, x1, y1), e), plate, "v", 0.1, outline=_darker(rim, 0.35))
+
+
+# -- bodies: each draws its silhouette and says where decorations fit ------------------------------------
+
+
+def _barge(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+    mast = _darker(c.on(c.primary, c.secondary, c.accent), 0.35)
+    # mast and striped sail behind the hull
+    p.line(p.Ps([(0.5, 0.64), (0.5, 0.03)]), mast, p.L(0.014))
+    sail_colours = (c.on(c.primary, c.background, c.secondary), c.on(c.primary, c.secondary, c.accent))
+    top, bottom = 0.09, 0.5
+    left_edge = _bezier(p.P(0.3, top), p.P(0.25, 0.22), p.P(0.19, 0.36), p.P(0.17, bottom), 16)
+    right_edge = _bezier(p.P(0.7, top), p.P(0.75, 0.22), p.P(0.81, 0.36), p.P(0.83, bottom), 16)
+    sail = left_edge + right_edge[::-1]
+    p.fill("poly", sail, sail_colours[0], "pleats", 0.12, bands=3)
+    stripes = 7
+    for k in range(1, stripes, 2):
+        a, b = k / stripes, (k + 1) / stripes
+        strip = []
+        for i in range(17):
+            l, r = left_edge[i], right_edge[i]
+            strip.append((l[0] + (r[0] - l[0]) * a, l[1] + (r[1] - l[1]) * a))
+        for i in range(16, -1, -1):
+            l, r = left_edge[i], right_edge[i]
+            strip.append((l[0] + (r[0] - l[0]) * b, l[1] + (r[1] - l[1]) * b))
+        p.fill("poly", strip, sail_colours[1], "v", 0.15)
+    p.draw.polygon(sail, outline=c.ink + (255,), width=p.ow)
+    p.line(p.Ps([(0.27, top), (0.73, top)]), mast, p.L(0.012))
+    pennant = [p.P(0.5, 0.035)] + [p.P(0.5 + 0.1 * t, 0.05 + 0.012 * math.sin(t * 6) + 0.012 * t) for t in (i / 10 for i in range(11))]
+    pennant += [p.P(0.5, 0.075)]
+    p.fill("poly", pennant, c.accent, "v", 0.2, outline=c.ink)
+    # hull: a long boat with a high curled bow (right) and stern (left)
+    gun = 0.47
+    upper = (_bezier(p.P(0.07, 0.33), p.P(0.1, 0.42), p.P(0.16, gun), p.P(0.26, gun), 12)
+             + _bezier(p.P(0.26, gun), p.P(0.45, gun + 0.015), p.P(0.62, gun + 0.015), p.P(0.78, gun), 12)
+             + _bezier(p.P(0.78, gun), p.P(0.88, gun), p.P(0.92, 0.36), p.P(0.95, 0.25), 12))
+    lower = (_bezier(p.P(0.97, 0.27), p.P(0.95, 0.5), p.P(0.9, DECK_TOP + 0.01), p.P(0.8, DECK_TOP + 0.01), 14)
+             + [p.P(0.2, DECK_TOP + 0.01)]
+             + _bezier(p.P(0.2, DECK_TOP + 0.01), p.P(0.1, DECK_TOP + 0.01), p.P(0.05, 0.45), p.P(0.05, 0.34), 14))
+    hull = upper + lower
+    p.fill("poly", hull, c.primary, "v", 0.28, outline=c.ink)
+    trim = c.on(c.primary, c.secondary, c.accent, c.background)
+    rail = _bezier(p.P(0.13, gun + 0.02), p.P(0.4, gun + 0.045), p.P(0.6, gun + 0.045), p.P(0.86, gun + 0.02), 20)
+    p.line(rail, c.ink, p.L(0.022))
+    p.line(rail, trim, p.L(0.016))
+    stripe = _bezier(p.P(0.14, 0.6), p.P(0.4, 0.625), p.P(0.6, 0.625), p.P(0.86, 0.6), 20)
+    p.line(stripe, c.on(c.primary, c.accent, c.secondary), p.L(0.01))
+    # curls on the prow and the stern
+    for (u, v), turn in (((0.95, 0.25), 1), ((0.065, 0.335), -1)):
+        x, y = p.P(u, v)
+        r = p.L(0.03)
+        spiral = [(x + turn * r * (1 - t / 9) * math.cos(t * turn + math.pi), y + r * (1 - t / 9) * math.sin(t * turn + math.pi))
+                  for t in (i * 0.25 for i in range(30))]
+        p.line(spiral, c.ink, p.L(0.02))
+        p.line(spiral, trim, p.L(0.013))
+    return _Slots(
+        rows=[(0.16, 0.84, 0.545, 0.055)],
+        spots=[(0.93, 0.17, 0.1), (0.08, 0.24, 0.075)],
+        strings=[((0.5, 0.035), (0.95, 0.24), 0.05), ((0.5, 0.035), (0.065, 0.31), 0.05)],
+        tops=[(0.5, 0.02, 0.07)],
+        area=(0.12, 0.5, 0.88, 0.64),
+    )
+
+
+def _tiers(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+    tiers = [(0.11, 0.89, 0.47, DECK_TOP + 0.005), (0.2, 0.8, 0.3, 0.47), (0.3, 0.7, 0.15, 0.3)]
+    colours = [c.primary, c.on(c.primary, c.background, c.secondary), c.primary]
+    drape = c.on(c.primary, c.secondary, c.accent)
+    ry = 0.028
+    for i, ((u0, u1, v0, v1), colour) in enumerate(zip(tiers, colours)):
+        x0, y0 = p.P(u0, v0)
+        x1, y1 = p.P(u1, v1)
+        ey = p.L(ry)
+        if i > 0:  # shadow of this tier on the top of the one below
+            p.shadow("ellipse", (x0 - p.L(0.01), y1 - ey * 1.2, x1 + p.L(0.03), y1 + ey * 1.3), 0.3)
+        p.fill("poly", _drum_side(x0, y0, x1, y1, ey), colour, "h", 0.32, outline=c.ink)
+        p.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), _lighter(colour, 0.22), "v", 0.12, outline=c.ink)
+        # swag drapery along the top edge
+        n = max(3, int((u1 - u0) / 0.09))
+        step = (x1 - x0) / n
+        for k in range(n):
+            a, b = x0 + k * step, x0 + (k + 1) * step
+            swag = _sag((a, y0 + ey * 0.2), (b, y0 + ey * 0.2), step * 0.34, 12)
+            p.line(swag, c.ink, p.L(0.016))
+            p.line(swag, drape, p.L(0.011))
+        for k in range(n + 1):
+            x = x0 + k * step
+            r = p.L(0.011)
+            p.fill("ellipse", (x - r, y0 + ey * 0.2 - r, x + r, y0 + ey * 0.2 + r), c.accent, "sphere", 0.35, outline=c.ink)
+    return _Slots(
+        rows=[(0.14, 0.86, 0.6, 0.05), (0.23, 0.77, 0.42, 0.045)],
+        spots=[(0.16, 0.55, 0.07), (0.84, 0.55, 0.07), (0.25, 0.38, 0.055), (0.75, 0.38, 0.055)],
+        strings=[((0.3, 0.16), (0.05, DECK_TOP - 0.01), 0.04), ((0.7, 0.16), (0.95, DECK_TOP - 0.01), 0.04)],
+        tops=[(0.5, 0.075, 0.15)],
+        area=(0.14, 0.32, 0.86, 0.64),
+    )
+
+
+def _pavilion(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+    stone = c.on(c.primary, c.background, c.secondary)
+    # plinth steps
+    p.fill("rrect", (p.box(0.1, 0.6, 0.9, DECK_TOP + 0.005), p.L(0.006)), _darker(stone, 0.06), "v", 0.2, outline=c.ink)
+    p.fill("rrect", (p.box(0.14, 0.565, 0.86, 0.605), p.L(0.006)), stone, "v", 0.2, outline=c.ink)
+    # dark interior behind the columns
+    p.fill("poly", p.Ps([(0.16, 0.3), (0.84, 0.3), (0.84, 0.57), (0.16, 0.57)]), _darker(c.primary, 0.45), "v", 0.15)
+    # columns
+    for u in (0.18, 0.34, 0.66, 0.82):
+        p.fill("rrect", (p.box(u - 0.024, 0.3, u + 0.024, 0.565), p.L(0.006)), stone, "h", 0.35, outline=c.ink)
+        p.fill("rrect", (p.box(u - 0.034, 0.535, u + 0.034, 0.567), p.L(0.004)), _darker(stone, 0.08), "v", 0.2, outline=c.ink)
+        p.fill("rrect", (p.box(u - 0.034, 0.3, u + 0.034, 0.33), p.L(0.004)), _darker(stone, 0.08), "v", 0.2, outline=c.ink)
+    # entablature
+    p.fill("rrect", (p.box(0.1, 0.25, 0.9, 0.31), p.L(0.008)), c.primary, "v", 0.3, outline=c.ink)
+    band = c.on(c.primary, c.secondary, c.accent)
+    p.line(p.Ps([(0.11, 0.285), (0.89, 0.285)]), band, p.L(0.008), caps=False)
+    p.shadow("poly", p.Ps([(0.16, 0.31), (0.84, 0.31), (0.84, 0.34), (0.16, 0.34)]), 0.3)
+    # onion dome
+    base_l, base_r = p.P(0.2, 0.255), p.P(0.8, 0.255)
+    tip = p.P(0.5, 0.02)
+    left = _bezier(base_l, p.P(0.16, 0.12), p.P(0.42, 0.1), tip, 20)
+    right = _bezier(tip, p.P(0.58, 0.1), p.P(0.84, 0.12), base_r, 20)
+    dome = left + right[1:]
+    dome_colour = c.on(c.primary, c.secondary, c.accent)
+    p.fill("poly", dome, dome_colour, "sphere", 0.35, outline=c.ink)
+    for k in (0.3, 0.5, 0.7):  # ribs
+        rib = _bezier(p.P(0.2 + 0.6 * k, 0.255), p.P(0.2 + 0.6 * k + (k - 0.5) * 0.25, 0.14), p.P(0.5 + (k - 0.5) * 0.2, 0.07), tip, 16)
+        p.line(rib, _darker(dome_colour, 0.25), p.L(0.006))
+    return _Slots(
+        rows=[(0.12, 0.88, 0.22, 0.04), (0.16, 0.84, 0.585, 0.03)],
+        spots=[(0.26, 0.4, 0.06), (0.74, 0.4, 0.06), (0.26, 0.5, 0.05), (0.74, 0.5, 0.05)],
+        strings=[((0.18, 0.33), (0.34, 0.33), 0.05), ((0.66, 0.33), (0.82, 0.33), 0.05),
+                 ((0.5, 0.02), (0.06, DECK_TOP - 0.01), 0.03), ((0.5, 0.02), (0.94, DECK_TOP - 0.01), 0.03)],
+        tops=[(0.5, 0.0, 0.08), (0.1, 0.23, 0.06), (0.9, 0.23, 0.06)],
+        area=(0.12, 0.35, 0.88, 0.55),
+    )
+
+
+def _wagon(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+    # crest behind the medallion, rising above the roof
+    crest = c.on(c.primary, c.secondary, c.accent)
+    p.fill("poly", [p.P(0.34, 0.3)] + _bezier(p.P(0.34, 0.3), p.P(0.34, 0.05), p.P(0.66, 0.05), p.P(0.66, 0.3), 24),
+           crest, "sphere", 0.25, outline=c.ink)
+    # cabin
+    p.fill("rrect", (p.box(0.07, 0.34, 0.93, DECK_TOP + 0.005), p.L(0.012)), c.primary, "v", 0.26, outline=c.ink)
+    # arches, skipping the middle where the medallion hangs
+    interior = _darker(c.primary, 0.5)
+    frame = c.on(c.primary, c.secondary, c.background, c.accent)
+    for u in (0.13, 0.22, 0.31, 0.69, 0.78, 0.87):
+        for grow, colour in ((0.012, frame), (0.0, interior)):
+            x0, y0 = p.P(u - 0.032 - grow, 0.44 - grow * FRAME_ASPECT)
+            x1, y1 = p.P(u + 0.032 + grow, 0.62)
+            r = (x1 - x0) / 2
+            arch = _arc((x0 + x1) / 2, y0 + r, r, r, math.pi, 2 * math.pi, 16) + [(x1, y1), (x0, y1)]
+            p.fill("poly", arch, colour, "v", 0.25 if grow else 0.35, outline=c.ink)
+    # barrel roof with a scalloped valance
+    rx0, ry0 = p.P(0.045, 0.25)
+    rx1, ry1 = p.P(0.955, 0.345)
+    roof_shape = ([(rx0, ry1)] + _bezier((rx0, ry1), (rx0, ry0 + (ry1 - ry0) * 0.1), (rx0 + (rx1 - rx0) * 0.1, ry0), ((rx0 + rx1) / 2, ry0), 12)
+                  + _bezier(((rx0 + rx1) / 2, ry0), (rx1 - (rx1 - rx0) * 0.1, ry0), (rx1, ry0 + (ry1 - ry0) * 0.1), (rx1, ry1), 12))
+    roof_colour = c.on(c.primary, c.secondary, c.accent)
+    p.fill("poly", roof_shape, roof_colour, "pleats", 0.2, outline=c.ink, bands=9)
+    val = c.on(roof_colour, c.accent, c.primary)
+    n = 16
+    step = (rx1 - rx0) / n
+    for k in range(n):
+        cx = rx0 + step * (k + 0.5)
+        p.fill("ellipse", (cx - step / 2, ry1 - step * 0.45, cx + step / 2, ry1 + step * 0.45), val, "v", 0.25, outline=c.ink)
+    p.fill("poly", [(rx0, ry1 - step * 0.05), (rx1, ry1 - step * 0.05), (rx1, ry1 - step * 0.3), (rx0, ry1 - step * 0.3)], roof_colour)
+    p.shadow("poly", p.Ps([(0.07, 0.345), (0.93, 0.345), (0.93, 0.39), (0.07, 0.39)]), 0.25)
+    return _Slots(
+        rows=[(0.1, 0.9, 0.395, 0.04)],
+        spots=[(0.22, 0.525, 0.05), (0.78, 0.525, 0.05)],
+        strings=[((0.06, 0.34), (0.34, 0.3), 0.04), ((0.66, 0.3), (0.94, 0.34), 0.04)],
+        tops=[(0.1, 0.215, 0.08), (0.9, 0.215, 0.08), (0.5, 0.07, 0.08)],
+        area=(0.09, 0.4, 0.91, 0.63),
+    )
+
+
+def _mascot(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+    # a drum plinth and a giant hero motif standing on it, the medallion at its heart
+    drum = c.on(c.primary, c.secondary, c.background)
+    x0, y0 = p.P(0.27, 0.57)
+    x1, y1 = p.P(0.73, DECK_TOP + 0.005)
+    ey = p.L(0.025)
+    p.fill("poly", _drum_side(x0, y0, x1, y1, ey), drum, "h", 0.3, outline=c.ink)
+    p.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), _lighter(drum, 0.2), outline=c.ink)
+    hero = design.hero_motif
+    cx, cy = p.P(0.5, 0.33)
+    size = p.L(0.64) if hero not in ("cloud", "lantern") else p.L(0.7)
+    if hero == "cloud":
+        cy += p.L(0.04)
+    body = c.primary
+    _motif(p, hero, cx, cy, size, body, c.on(body, c.secondary, c.accent), 0.0, shade="sphere")
+    return _Slots(
+        rows=[(0.3, 0.7, 0.61, 0.04)],
+        spots=[(0.14, 0.5, 0.08), (0.86, 0.5, 0.08), (0.2, 0.2, 0.07), (0.8, 0.2, 0.07), (0.12, 0.35, 0.06), (0.88, 0.35, 0.06)],
+        strings=[((0.5, 0.06), (0.05, DECK_TOP - 0.01), 0.06), ((0.5, 0.06), (0.95, DECK_TOP - 0.01), 0.06)],
+        tops=[(0.14, 0.6, 0.08), (0.86, 0.6, 0.08)],
+        area=(0.1, 0.12, 0.9, 0.62),
+    )
+
+
+BODY_PAINTERS: dict[str, Callable[..., _Slots]] = {
+    "barge": _barge, "tiers": _tiers, "pavilion": _pavilion, "wagon": _wagon, "mascot": _mascot,
+}
+
+
+# -- decorations -----------------------------------------------------------------------------------------
+
+
+def _decorate(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, slots: _Slots, m: _Medallion,
+              rng: random.Random) -> None:
+    shapes = list(kit.motif_shapes)
+    ornament_colours = [c.accent, c.on(c.primary, c.secondary, c.background)]
+    alt = c.on(c.accent, c.secondary, c.background, c.primary)
+    stalk = _darker(c.on(c.primary, c.secondary, c.background), 0.3)
+    deck_y = p.P(0, DECK_TOP)[1]
+
+    def ornament(u, v, size, k, rot=None):
+        x, y = p.P(u, v)
+        s = p.L(size)
+        if not m.clear_of(x, y, s):
+            return
+        _mount(p, x, y, deck_y, stalk)
+        shape = shapes[k % len(shapes)]
+        colour = ornament_colours[(k // len(shapes)) % 2]
+        _motif(p, shape, x, y, s, colour, alt, rng.uniform(-0.25, 0.25) if rot is None else rot)
+
+    for a, b, sag in slots.strings:  # bunting / lanterns / garland
+        _string(p, c, design, kit, p.P(*a), p.P(*b), p.L(sag), rng)
+
+    if design.arrangement == "rows":
+        for u0, u1, v, size in slots.rows:
+            n = max(2, int((u1 - u0) / (size * 1.35)))
+            for i in range(n + 1):
+                ornament(u0 + (u1 - u0) * i / n, v, size, i, 0.0)
+    elif design.arrangement == "scatter":
+        u0, v0, u1, v1 = slots.area
+        placed: list[tuple[float, float, float]] = []
+        for _ in range(120):
+            size = rng.uniform(0.035, 0.06)
+            u, v = rng.uniform(u0, u1), rng.uniform(v0, v1)
+            x, y = p.P(u, v)
+            if not m.clear_of(x, y, p.L(size)) or p.image.getpixel((int(x), int(y)))[3] == 0:
+                continue  # scattered ornaments sit on the body, clear of the medallion
+            if all(math.hypot(u - pu, (v - pv) / FRAME_ASPECT) > (size + ps) * 0.62 for pu, pv, ps in placed):
+                placed.append((u, v, size))
+            if len(placed) >= 12:
+                break
+        for k, (u, v, size) in enumerate(placed):
+            ornament(u, v, size, k)
+    elif design.arrangement == "clusters":
+        for k, (u, v, size) in enumerate(slots.spots):
+            ornament(u, v, size * 1.2, k)
+        for side in (0, 1):  # bouquets at the deck corners
+            u = 0.065 if side == 0 else 0.935
+            for j, (du, dv, s) in enumerate(((0.0, -0.13, 0.05), (0.0, -0.05, 0.075), (0.05, -0.035, 0.055))):
+                ornament(u + (du if side == 0 else -du), DECK_TOP + dv, s, j + side, 0.0)
+    else:  # ring: a wreath of ornaments tucked behind the medallion's rim
+        if m.shape == "circle":
+            R = m.r + m.rim
+            n = 16
+            points = [(m.cx + R * math.cos(a), m.cy + R * math.sin(a), a)
+                      for a in (-math.pi / 2 + k * 2 * math.pi / n for k in range(n))]
+        else:
+            x0, y0, x1, y1 = m.box
+            e = m.rim
+            x0, y0, x1, y1 = x0 - e * 0.6, y0 - e * 0.6, x1 + e * 0.6, y1 + e * 0.6
+            per_side_x = max(2, round((x1 - x0) / p.L(0.06)))
+            per_side_y = max(2, round((y1 - y0) / p.L(0.06)))
+            points = [(x0 + (x1 - x0) * i / per_side_x, y, 0.0) for i in range(per_side_x + 1) for y in (y0, y1)]
+            points += [(x, y0 + (y1 - y0) * j / per_side_y, 0.0) for j in range(1, per_side_y) for x in (x0, x1)]
+        for k, (x, y, a) in enumerate(points):
+            if y < deck_y - p.L(0.02):
+                _motif(p, shapes[k % len(shapes)], x, y, p.L(0.055), ornament_colours[k % 2], alt, a + math.pi / 2)
+
+    finial = c.accent if _luminance(c.accent) > 0.06 else c.on(c.primary, c.secondary, c.background)
+    for u, v, size in slots.tops:  # finials: the hero motif
+        x, y = p.P(u, v)
+        _mount(p, x, y, deck_y, stalk)
+        _motif(p, design.hero_motif, x, y, p.L(size), finial, c.on(finial, alt, c.primary), 0.0)
+
+    if design.trim == "flags":
+        for u in (0.04, 0.96):
+            _flag(p, c, kit, u, 1 if u < 0.5 else -1)
+
+
+def _mount(p: _Painter, x: float, y: float, floor: float, colour: RGB) -> None:
+    """A stalk from (x, y) down to the first solid part of the float below, when (x, y) is in the air."""
+    x, y, floor = int(x), int(y), int(floor)
+    if y >= floor or p.image.getpixel((x, y))[3]:
+        return
+    column = np.asarray(p.image.crop((x, y, x + 1, floor)).getchannel("A"))[:, 0] > 0
+    solid = max(2, int(p.L(0.012)))  # skip thin strings: land on something at least this thick
+    runs = np.convolve(column, np.ones(solid, int), "valid") == solid
+    end = y + (int(np.argmax(runs)) if runs.any() else floor - y)
+    p.line([(x, y), (x, end)], p.ink, p.L(0.0075), caps=False)
+    p.line([(x, y), (x, end)], colour, p.L(0.0045), caps=False)
+
+
+def _string(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, a, b, sag: float, rng: random.Random) -> None:
+    """A hanging string between a and b: bunting flags, lanterns or a garland of motifs."""
+    cord = _darker(c.on(c.primary, c.secondary, c.background), 0.3)
+    curve = _sag(a, b, sag, 28)
+    p.line(curve, cord, max(2, p.L(0.004)))
+    length = math.hypot(b[0] - a[0], b[1] - a[1])
+    trim = design.trim
+    colours = [c.accent, c.on(c.accent, c.secondary, c.background), c.on(c.accent, c.background, c.primary)]
+    if trim in ("bunting", "flags"):
+        n = max(3, int(length / p.L(0.045)))
+        h = p.L(0.04)
+        for i in range(1, n):
+            t0, t1 = (i - 0.42) / n, (i + 0.42) / n
+            p0, p1 = _point_on(curve, t0), _point_on(curve, t1)
+            mid = _point_on(curve, i / n)
+            p.fill("poly", [p0, p1, (mid[0], mid[1] + h)], colours[i % len(colours)], outline=c.ink, width=max(1, p.ow // 2))
+    elif trim == "lanterns":
+        n = max(2, int(length / p.L(0.09)))
+        for i in range(1, n):
+            x, y = _point_on(curve, i / n)
+            s = p.L(0.05)
+            _motif(p, "lantern", x, y + s * 0.45, s, c.accent if c.accent != c.primary else c.secondary,
+                   c.on(c.accent, c.secondary, c.background))
+    else:  # garland of small motifs
+        n = max(3, int(length / p.L(0.05)))
+        shapes = list(kit.motif_shapes)
+        for i in range(1, n):
+            x, y = _point_on(curve, i / n)
+            _motif(p, shapes[i % len(shapes)], x, y, p.L(0.032), colours[i % 2], c.secondary, rng.uniform(-0.4, 0.4))
+
+
+def _point_on(curve, t: float) -> tuple[float, float]:
+    t = min(max(t, 0.0), 1.0) * (len(curve) - 1)
+    i = min(int(t), len(curve) - 2)
+    f = t - i
+    return curve[i][0] + (curve[i + 1][0] - curve[i][0]) * f, curve[i][1] + (curve[i + 1][1] - curve[i][1]) * f
+
+
+def _flag(p: _Painter, c: _Colours, kit: BrandKit, u: float, direction: int) -> None:
+    pole = _darker(c.on(c.primary, c.secondary, c.background), 0.3)
+    x, y0 = p.P(u, DECK_TOP)
+    _, y1 = p.P(u, 0.26)
+    p.line([(x, y0), (x, y1)], pole, p.L(0.008))
+    r = p.L(0.01)
+    p.fill("ellipse", (x - r, y1 - r, x + r, y1 + r), c.accent, "sphere", 0.3)
+    fw, fh = p.L(0.11), p.L(0.07)
+    top = [(x + direction * fw * t, y1 + r + p.L(0.01) * math.sin(t * 2 * math.pi)) for t in (i / 12 for i in range(13))]
+    flag = top + [(px, py + fh) for px, py in reversed(top)]
+    p.fill("poly", flag, c.accent, "v", 0.2, outline=c.ink)
+    fx, fy = x + direction * fw * 0.5, y1 + r + fh / 2
+    _motif(p, kit.motif_shapes[0], fx, fy, fh * 0.6, c.on(c.accent, c.background, c.secondary), c.primary)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The name banner
+
+
+def _banner_image(kit: BrandKit, width: int, height: int, style: str) -> Image.Image:
+    """The name banner (and tagline if there is room) as an RGBA image of exactly width x height."""
+    band, text_colour, trim = _banner_colours(kit)
+    ss = 4
+    W, H = width * ss, height * ss
+    big = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    d = ImageDraw.Draw(big)
+    edge = _darker(band, 0.55) + (255,)
+    ow = max(2, round(H * 0.025))
+    if style == "ribbon":
+        tail = min(H * 0.62, W * 0.09)
+        band_box = (tail * 0.62, 0, W - tail * 0.62, H * 0.84)
+        back = _darker(trim, 0.12) + (255,)
+        fold = _darker(trim, 0.5) + (255,)
+        for m in (1, -1):
+            def X(x, m=m):
+                return x if m == 1 else W - x
+            d.polygon([(X(0), H * 0.2), (X(tail * 1.5), H * 0.2), (X(tail * 1.5), H), (X(0), H), (X(tail * 0.5), H * 0.6)],
+                      fill=back, outline=edge, width=ow)
+            d.polygon([(X(tail * 0.62), H * 0.84), (X(tail * 1.5), H * 0.84), (X(tail * 1.5), H)], fill=fold, outline=edge, width=ow)
+        x0, y0, x1, y1 = band_box
+        tile = _shade_tile(band, (round(x1 - x0), round(y1 - y0)), "v", 0.18)
+        big.paste(tile, (round(x0), round(y0)))
+        d.rectangle((round(x0), round(y0), round(x0) + tile.width - 1, round(y0) + tile.height - 1), outline=edge, width=ow)
+        stripe = max(2, round(H * 0.04))
+        for y in (y0 + H * 0.05, y1 - H * 0.05 - stripe):
+            d.rectangle((x0 + ow, y, x1 - ow, y + stripe), fill=trim + (255,))
+        text_box = (x0 + H * 0.16, y0 + H * 0.11, x1 - H * 0.16, y1 - H * 0.11)
+    else:  # plaque: a rounded sign with a double border
+        radius = H * 0.22
+        d.rounded_rectangle((0, 0, W - 1, H - 1), radius=radius, fill=_darker(band, 0.25) + (255,), outline=edge, width=ow)
+        inset = H * 0.08
+        tile = _shade_tile(band, (round(W - 2 * inset), round(H - 2 * inset)), "v", 0.16)
+        mask = Image.new("L", tile.size, 0)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, tile.width - 1, tile.height - 1), radius=radius * 0.7, fill=255)
+        big.paste(tile, (round(inset), round(inset)), mask)
+        d.rounded_rectangle((inset * 1.8, inset * 1.8, W - inset * 1.8, H - inset * 1.8), radius=radius * 0.5,
+                            outline=trim + (255,), width=max(2, round(H * 0.03)))
+        text_box = (inset * 2 + H * 0.12, inset * 2 + H * 0.06, W - inset * 2 - H * 0.12, H - inset * 2 - H * 0.06)
+    banner = big.resize((width, height), Image.BOX)
+    tx0, ty0, tx1, ty1 = (round(v / ss) for v in text_box)
+    block = _text_block(kit, tx1 - tx0, ty1 - ty0, text_colour, _darker(band, 0.3))
+    if block is not None:
+        banner.alpha_composite(block, (tx0 + (tx1 - tx0 - block.width) // 2, ty0 + (ty1 - ty0 - block.height) // 2))
+    return banner
+
+
+def _text_block(kit: BrandKit, width: int, height: int, colour: RGB, shadow: RGB) -> Image.Image | None:
+    """The display name, on one or two lines, and the tagline below it when it can be read."""
+    if width < 8 or height < 6:
+        return None
+    font = kit.font_path
+    name = kit.display_name.strip()
+    options = [[name]]
+    split = _split_two(name)
+    if split:
+        options.append(split)
+    best_lines, best_size = options[0], 0
+    for lines in options:
+        budget = height * (0.8 if len(lines) == 1 else 0.92)
+        size = _fit_size(lines, width, budget, font)
+        if size > best_size * 1.2:
+            best_lines, best_size = lines, size
+    tagline = kit.tagline.strip()
+    tag_img = None
+    if tagline and len(best_lines) == 1:
+        name_size = _fit_size(best_lines, width, height * 0.58, font)
+        tag_size = _fit_size([tagline], width * 0.94, height * 0.3, font)
+        if tag_size >= 11:  # legible: worth a slightly smaller name
+            best_size = name_size
+            tag_img = render_text(tagline, tag_size, colour, font)
+    rendered = [render_text(line, best_size, colour, font) for line in best_lines]
+    gap = max(1, round(best_size * 0.14))
+    parts = rendered + ([tag_img] if tag_img else [])
+    w = max(im.width for im in parts)
+    h = sum(im.height for im in parts) + gap * (len(parts) - 1) + (gap if tag_img else 0)
+    off = max(1, round(best_size * 0.05))
+    block = Image.new("RGBA", (w + off, h + off), (0, 0, 0, 0))
+    y = 0
+    for i, im in enumerate(parts):
+        if i == len(parts) - 1 and tag_img is not None:
+            y += gap
+        x = (w - im.width) // 2
+        shade = Image.new("RGBA", im.size, shadow + (255,))
+        shade.putalpha(im.getchannel("A"))
+        block.alpha_composite(shade, (x + off, y + off))
+        block.alpha_composite(im, (x, y))
+        y += im.height + gap
+    return block
+
+
+def _split_two(text: str) -> list[str] | None:
+    """The name on two balanced lines: at a space for spaced scripts, mid-way for long CJK names."""
+    words = text.split()
+    if len(words) >= 2:
+        best = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+        return [" ".join(words[:best]), " ".join(words[best:])]
+    if len(text) >= 8 and not text.isascii():
+        half = (len(text) + 1) // 2
+        return [text[:half], text[half:]]
+    return None
+
+
+def _fit_size(lines: list[str], width: float, height: float, font) -> int:
+    """The largest font size at which every line fits `width` and the stacked lines fit `height`."""
+    faces = [face_for(line, font) for line in lines]
+
+    def fits(size: int) -> bool:
+        total = 0.0
+        for line, face in zip(lines, faces):
+            left, top, right, bottom = face.load(size).getbbox(line)
+            if right - left > width:
+                return False
+            total += bottom - top
+        total += size * 0.14 * (len(lines) - 1)
+        return total <= height
+
+    low, high = 6, max(7, int(height * 1.6))
+    if not fits(low):
+        return low
+    while high - low > 1:
+        mid = (low + high) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid
+    return low

@@ -183,7 +183,9 @@ def test_picks_most_stars_then_earliest_seed(films):
     *_, rendered = films
     _result, manifest, _frames, _caught = rendered["16:9"]
     chosen = {s["brand"]: s["concept_id"] for s in brand_segments(manifest)}
-    assert chosen == {"lotus-tea": "lotus-tea-s2", "tern-motors": "tern-motors-s2", "kestrel-stride": "kestrel-stride-s1"}
+    assert chosen == {
+        "lotus-tea": "lotus-tea-s2", "tern-motors": "tern-motors-s2", "kestrel-stride": "kestrel-stride-s1",
+    }
 
 
 def test_no_approved_concept_raises_and_writes_nothing(tmp_path, kits):
@@ -326,7 +328,8 @@ def test_timeline_with_a_duration_is_exactly_that_long_and_holds_at_each_float()
     film = FilmSettings(duration=12.0, title_seconds=2.0, end_seconds=2.0)
     timeline = plan_timeline(film, shown)
     assert timeline.duration == pytest.approx(12.0)
-    assert [s.kind if hasattr(s, "kind") else "brand" for s in timeline.segments()] == ["title"] + ["brand"] * 4 + ["end"]
+    kinds = [getattr(segment, "kind", "brand") for segment in timeline.segments()]
+    assert kinds == ["title"] + ["brand"] * 4 + ["end"]
     for slot in timeline.slots:
         assert timeline.position(slot.hold_start) == slot.index == timeline.position(slot.hold_end - 1e-9)
     times = np.linspace(timeline.procession_start, timeline.procession_end - 1e-6, 400)

@@ -88,7 +88,7 @@ def paste(frame: np.ndarray, sprite: Sprite, x: int, y: int, opacity: float = 1.
         return
     pixels = sprite.pixels[top - y:bottom - y, left - x:right - x]
     if opacity < 1:
-        pixels = ((pixels * np.uint16(round(opacity * 255)) + 127) // 255).astype(np.uint8)
+        pixels = ((pixels.astype(np.uint16) * round(opacity * 255) + 127) // 255).astype(np.uint8)
     colour, alpha = pixels[..., :3], pixels[..., 3:]
     region = frame[top:bottom, left:right]
     region[:] = colour + (region.astype(np.uint16) * (255 - alpha) + 127) // 255
@@ -219,7 +219,8 @@ class WideStage(Stage):
         vanishing = (w / 2, horizon - 0.25 * h)
         _pavement(image, horizon, road_top - round(0.014 * h), vanishing, unit=h)
         _kerb(image, road_top - round(0.014 * h), road_top)
-        image[road_top:road_bottom] = _vertical_gradient(road_bottom - road_top, w, mix(ASPHALT, (0, 0, 0), 0.1), ASPHALT)
+        far_asphalt = mix(ASPHALT, (0, 0, 0), 0.1)
+        image[road_top:road_bottom] = _vertical_gradient(road_bottom - road_top, w, far_asphalt, ASPHALT)
         _dashes(image, round((road_top + road_bottom) / 2), round(0.007 * h), round(0.05 * w), round(0.04 * w))
         _kerb(image, road_bottom, road_bottom + round(0.016 * h))
         _pavement(image, road_bottom + round(0.016 * h), h, vanishing, unit=h)
@@ -270,10 +271,12 @@ class TallStage(Stage):
             scale = self.depth_ratio**offset
             x, y = self.ground(scale)
             return Placement(x, y, scale, opacity=min(1.0, max(0.0, (3.4 - offset) / 0.8)))
-        # A passed float turns off the street to the left rather than growing over the frame.
+        # A passed float turns off the street to the left rather than growing over the frame;
+        # by 1.3 floats past the front it is wholly out of frame.
         passed = -offset
         return Placement(
-            self.width * (0.5 - 0.95 * passed), self.height * (self.base + 0.05 * passed), 1.0 + 0.45 * passed
+            self.width * (0.5 - 0.95 * passed), self.height * (self.base + 0.05 * passed), 1.0 + 0.45 * passed,
+            opacity=1.0 if passed < 1.3 else 0.0,
         )
 
     def banner_origin(self, panel_width: int, panel_height: int) -> tuple[int, int]:
@@ -300,7 +303,8 @@ class TallStage(Stage):
             cv2.fillPoly(image, [np.round(polygon * 16).astype(np.int32)], colour, cv2.LINE_AA, shift=4)
         for distance in np.arange(0.45, 8.0, 0.55):  # centre-line dashes, evenly spaced in depth
             near, far = 1 / distance, 1 / (distance + 0.22)
-            quad = [self.ground(near, -0.012), self.ground(near, 0.012), self.ground(far, 0.012), self.ground(far, -0.012)]
+            quad = [self.ground(near, -0.012), self.ground(near, 0.012),
+                    self.ground(far, 0.012), self.ground(far, -0.012)]
             cv2.fillPoly(image, [np.round(np.array(quad) * 16).astype(np.int32)], (236, 226, 200), cv2.LINE_AA, shift=4)
         lamp_height = 0.44 * h
         for distance in (5.0, 3.4, 2.3, 1.5):  # far to near, behind the front float's depth
@@ -514,9 +518,10 @@ class Banner:
         background = kit.palette.rgb("background")
         name_colour = _readable(kit, background, ("primary", "accent", "secondary"))
         tagline_colour = _readable(kit, background, ("accent", "primary", "secondary"))
-        lines = [fit_text(kit.display_name, stage.banner_text_width, round(0.46 * logo_height), name_colour, kit.font_path)]
+        text_width = stage.banner_text_width
+        lines = [fit_text(kit.display_name, text_width, round(0.46 * logo_height), name_colour, kit.font_path)]
         if kit.tagline:
-            lines.append(fit_text(kit.tagline, stage.banner_text_width, round(0.25 * logo_height), tagline_colour, kit.font_path))
+            lines.append(fit_text(kit.tagline, text_width, round(0.25 * logo_height), tagline_colour, kit.font_path))
 
         pad = max(2, round(0.28 * logo_height))
         gap = round(0.2 * logo_height)
@@ -630,7 +635,8 @@ def card_backdrop(street: np.ndarray) -> np.ndarray:
 def title_card(campaign: Campaign, stage: Stage, backdrop: np.ndarray, colours: tuple[RGB, ...]) -> Card:
     w, h = stage.width, stage.height
     tall = isinstance(stage, TallStage)
-    title = _with_shadow(_set_lines(campaign.title, round(0.84 * w), round((0.26 if tall else 0.2) * h), 3 if tall else 2))
+    max_lines = 3 if tall else 2
+    title = _with_shadow(_set_lines(campaign.title, round(0.84 * w), round((0.26 if tall else 0.2) * h), max_lines))
     rule = _rule(round(0.18 * w if not tall else 0.3 * w), max(2, round(0.004 * h)), colours)
     x, y = (w - title.width) // 2, (h - title.height) // 2 - round(0.02 * h)
     gap = round(0.045 * h)
@@ -703,7 +709,8 @@ def _set_lines(text: str, max_width: int, max_height: int, max_lines: int, fill:
     size = round(best_size)
     rendered = [render_text(line, size, fill) for line in best]
     leading = round(0.28 * size)
-    canvas = Image.new("RGBA", (max(r.width for r in rendered), sum(r.height for r in rendered) + leading * (len(rendered) - 1)))
+    height = sum(line.height for line in rendered) + leading * (len(rendered) - 1)
+    canvas = Image.new("RGBA", (max(line.width for line in rendered), height))
     y = 0
     for line in rendered:
         canvas.alpha_composite(line, ((canvas.width - line.width) // 2, y))
@@ -766,7 +773,9 @@ def ai_label(stage: Stage) -> tuple[Sprite, int, int]:
     text = fit_text(AI_LABEL, round(0.5 * stage.width), max(8, round(0.026 * unit)), (255, 255, 255, 235))
     pad_x, pad_y = max(3, round(0.018 * unit)), max(2, round(0.011 * unit))
     pill = Image.new("RGBA", (text.width + 2 * pad_x, text.height + 2 * pad_y), (0, 0, 0, 0))
-    ImageDraw.Draw(pill).rounded_rectangle((0, 0, pill.width - 1, pill.height - 1), radius=pill.height // 2, fill=(16, 14, 30, 150))
+    ImageDraw.Draw(pill).rounded_rectangle(
+        (0, 0, pill.width - 1, pill.height - 1), radius=pill.height // 2, fill=(16, 14, 30, 150)
+    )
     pill.alpha_composite(text, (pad_x, pad_y))
     margin = round(0.03 * unit)
     return Sprite.from_image(pill), stage.width - pill.width - margin, margin
@@ -840,9 +849,10 @@ class Parade:
         for _scale, index, art, placement in sorted(in_view, key=lambda item: item[:2]):
             body, shadow = art.at(placement.scale)
             bob = 0.012 * body.height * math.sin(2 * math.pi * t / 1.6 + 1.9 * index)
-            x = round(placement.centre_x - body.width / 2)
-            paste(frame, shadow, round(placement.centre_x - shadow.width / 2), round(placement.base_y - shadow.height / 2), placement.opacity)
-            paste(frame, body, x, round(placement.base_y - body.height + bob), placement.opacity)
+            centre_x, base_y = placement.centre_x, placement.base_y
+            shadow_at = (round(centre_x - shadow.width / 2), round(base_y - shadow.height / 2))
+            paste(frame, shadow, *shadow_at, placement.opacity)
+            paste(frame, body, round(centre_x - body.width / 2), round(base_y - body.height + bob), placement.opacity)
         for slot, banner in zip(self.timeline.slots, self.banners):
             self._banner(frame, banner, slot.hold_start, slot.hold_end, t)
         return frame

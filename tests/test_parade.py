@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import struct
 import subprocess
+import sys
 import wave
 from pathlib import Path
 
@@ -342,3 +343,9 @@ def test_timeline_shrinks_cards_when_brands_need_the_time():
     timeline = plan_timeline(film, [(f"b{i}", f"c{i}") for i in range(6)])  # 6 x 0.5 s minimum
     assert timeline.duration == pytest.approx(4.0)
     assert timeline.title.seconds == pytest.approx(0.5) and timeline.end.seconds == pytest.approx(0.5)
+
+
+def test_importing_the_package_does_not_load_moviepy():
+    code = "import sys, workbench.parade; print('moviepy' in sys.modules, 'cv2' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert output.split() == ["False", "False"]

@@ -68,11 +68,17 @@ class FilmSettings(BaseModel):
     def size(self, aspect: str) -> tuple[int, int]:
         return tuple(self.sizes.get(aspect, DEFAULT_SIZES[aspect]))
 
-    def brand_seconds(self, brand_count: int) -> float:
-        """Seconds each brand gets, from the total duration when one is asked for."""
+    def timing(self, brand_count: int) -> tuple[float, float, float]:
+        """(title, per-brand, end) seconds. With `duration` set the total is exactly that: brands get
+        what the cards leave, at least 0.5 s each, and the cards shrink when the brands need the time."""
+        title, end = self.title_seconds, self.end_seconds
         if self.duration is None or brand_count == 0:
-            return self.seconds_per_brand
-        return max(0.5, (self.duration - self.title_seconds - self.end_seconds) / brand_count)
+            return title, self.seconds_per_brand, end
+        brand = max(0.5, (self.duration - title - end) / brand_count)
+        room_for_cards = max(0.0, self.duration - brand * brand_count)
+        if title + end > room_for_cards:
+            title, end = (title * room_for_cards / (title + end), end * room_for_cards / (title + end))
+        return title, (self.duration - title - end) / brand_count, end
 
 
 class Campaign(BaseModel):

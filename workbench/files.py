@@ -22,9 +22,16 @@ def atomic_path(final: Path | str) -> Iterator[Path]:
     temp = Path(temp_name)
     try:
         yield temp
+        os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; the final file gets the usual mode
         os.replace(temp, final)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def save_png(image: Image.Image, path: Path | str, text: dict[str, str] | None = None) -> str:

@@ -128,15 +128,7 @@ def plan_timeline(film: FilmSettings, shown: list[tuple[str, str]]) -> Timeline:
     if not shown:
         raise ValueError("a parade needs at least one brand")
     count = len(shown)
-    title_seconds, end_seconds = film.title_seconds, film.end_seconds
-    brand_seconds = film.brand_seconds(count)
-    if film.duration is not None:
-        cards = title_seconds + end_seconds
-        room_for_cards = max(0.0, film.duration - brand_seconds * count)
-        if cards > room_for_cards:
-            title_seconds *= room_for_cards / cards
-            end_seconds *= room_for_cards / cards
-        brand_seconds = (film.duration - title_seconds - end_seconds) / count
+    title_seconds, brand_seconds, end_seconds = film.timing(count)
 
     travel = brand_seconds * (1.0 - HOLD_FRACTION) / 2
     slots = []

@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench.errors import InputError, explain_validation
-from workbench.kits import Slug
+from workbench.kits import BrandKit, Slug, load_kits
 from workbench.prompts import PromptTemplate
 
 Aspect = Literal["16:9", "9:16"]
@@ -151,3 +151,26 @@ def load_campaign(path: Path | str) -> Campaign:
         return Campaign.model_validate(data)
     except ValidationError as error:
         raise CampaignError(path, *explain_validation(error.errors()[0])) from None
+
+
+def open_campaign(campaign_file: Path | str, **changes: Any) -> tuple[Campaign, list[BrandKit]]:
+    """The campaign with `changes` applied (None values and empty dicts mean "keep the file's"), and
+    its kits in order. Used by the notebooks' parameters and the CLI alike.
+
+        >>> campaign, kits = open_campaign("../campaigns/demo.yaml", brands=["lotus-tea"], film={"fps": None})
+    """
+    campaign = load_campaign(campaign_file)
+    kept = _without_none(changes)
+    if kept:
+        campaign = campaign.with_changes(**kept)
+    return campaign, load_kits(campaign.kits_folder).select(campaign.brands)
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    kept = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            value = _without_none(value) or None
+        if value is not None:
+            kept[key] = value
+    return kept

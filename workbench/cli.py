@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
@@ -20,10 +21,10 @@ from typing import Iterator, Optional
 import typer
 
 from workbench.backends import UnknownBackend
-from workbench.campaign import Campaign, load_campaign
+from workbench.campaign import load_campaign, open_campaign
 from workbench.catalog import Catalog, CatalogError
 from workbench.errors import InputError
-from workbench.kits import BrandKit, load_kits
+from workbench.kits import load_kits
 from workbench.typography import FontError
 
 DEFAULT_CAMPAIGN = Path("campaigns/demo.yaml")
@@ -39,6 +40,9 @@ CampaignArg = typer.Argument(DEFAULT_CAMPAIGN, help="Campaign YAML file.")
 BrandOption = typer.Option(None, "--brand", "-b", help="Only this brand (repeatable).")
 
 
+warnings.formatwarning = lambda message, category, *rest, **kw: f"warning: {message}\n"
+
+
 def reports_bad_input(command):
     """Turn our input errors into one clear line on stderr and exit code 2."""
 
@@ -51,17 +55,6 @@ def reports_bad_input(command):
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper
-
-
-def open_campaign(campaign_file: Path, brands: list[str] | None) -> tuple[Campaign, list[BrandKit]]:
-    """The campaign and its kits; unknown or broken kits asked for raise, others only warn."""
-    campaign = load_campaign(campaign_file)
-    report = load_kits(campaign.kits_folder)
-    wanted = brands or campaign.brands
-    kits = report.select(wanted)
-    for error in report.errors if not wanted else []:
-        typer.secho(f"warning: skipping kit: {error}", fg=typer.colors.YELLOW, err=True)
-    return campaign, kits
 
 
 @contextmanager
@@ -100,7 +93,7 @@ def generate(
     """Make every missing concept for the campaign's brands (re-running resumes)."""
     from workbench.generate import generate_campaign
 
-    campaign, kits = open_campaign(campaign_file, brand)
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
     if backend:
         campaign = campaign.with_changes(generation={"backend": backend})
     with Catalog(campaign.catalog_path) as catalog:
@@ -170,7 +163,7 @@ def review_import(
 @reports_bad_input
 def review_report(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
     """Per brand: concepts made, reviewed, approved and the usable fraction."""
-    campaign, kits = open_campaign(campaign_file, brand)
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
         summary = catalog.summary([k.slug for k in kits])
     rows = [
@@ -189,7 +182,7 @@ def review_sheet(campaign_file: Path = CampaignArg, brand: Optional[list[str]] =
     """Write the campaign's contact sheet PNG."""
     from workbench.curate.contact_sheet import contact_sheet
 
-    campaign, kits = open_campaign(campaign_file, brand)
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
         path = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png",
                              only_approved=approved_only)
@@ -209,7 +202,7 @@ def render(
     """Render the parade film(s) from the approved concepts."""
     from workbench.parade import render_films
 
-    campaign, kits = open_campaign(campaign_file, brand)
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
     if aspect:
         campaign = campaign.with_changes(film={"aspects": aspect})
     with Catalog(campaign.catalog_path) as catalog:
@@ -231,7 +224,7 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
 
     timings: dict[str, float] = {}
     with stage("load kits", timings):
-        campaign, kits = open_campaign(campaign_file, brand)
+        campaign, kits = open_campaign(campaign_file, brands=brand or None)
     typer.echo(f"campaign {campaign.name!r}: {len(kits)} brands, backend {campaign.generation.backend}")
     with Catalog(campaign.catalog_path) as catalog:
         with stage("generate concepts", timings):

@@ -11,9 +11,12 @@ that names the file, the field and what was expected, so a designer can fix it w
 
 from __future__ import annotations
 
+import base64
 import io
 import re
+import warnings
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -128,9 +131,24 @@ class KitLoadReport:
     kits: dict[str, BrandKit] = field(default_factory=dict)
     errors: list[KitError] = field(default_factory=list)
 
+    def _repr_html_(self) -> str:
+        """In a notebook: a card per kit (logo, names, palette) and a table of the problems."""
+        cards = "".join(_kit_card_html(kit) for kit in self.kits.values())
+        rows = "".join(
+            f"<tr><td>{escape(str(e.file))}</td><td><code>{escape(e.field)}</code></td><td>{escape(e.message)}</td></tr>"
+            for e in self.errors
+        )
+        problems = (f"<table><tr><th>file</th><th>field</th><th>problem</th></tr>{rows}</table>"
+                    if rows else "<p>No problems found.</p>")
+        summary = f"<p>{len(self.kits)} valid kits, {len(self.errors)} with problems, in <code>{escape(str(self.root))}</code></p>"
+        return f'{summary}{problems}<div style="display:flex;flex-wrap:wrap;gap:14px">{cards}</div>'
+
     def select(self, slugs: list[str] | None) -> list[BrandKit]:
-        """The kits asked for, in order; an unknown or broken slug raises a KitError naming it."""
+        """The kits asked for, in order; an unknown or broken slug raises a KitError naming it.
+        With no slugs, every valid kit, and a warning for each broken one."""
         if not slugs:
+            for error in self.errors:
+                warnings.warn(f"skipping kit: {error}", stacklevel=2)
             return list(self.kits.values())
         chosen = []
         for slug in slugs:
@@ -143,6 +161,28 @@ class KitLoadReport:
             known = ", ".join(sorted(self.kits)) or "none"
             raise KitError(self.root / slug, "brand", f"unknown brand {slug!r}; known brands: {known}")
         return chosen
+
+
+def _kit_card_html(kit: BrandKit) -> str:
+    logo = kit.logo_image()
+    logo.thumbnail((144, 72))
+    buffer = io.BytesIO()
+    logo.save(buffer, format="PNG")
+    logo_uri = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    swatches = "".join(
+        f'<span title="{role} {getattr(kit.palette, role)}" style="display:inline-block;width:20px;height:20px;'
+        f'border-radius:50%;margin-right:6px;border:1px solid #ddd;background:{getattr(kit.palette, role)}"></span>'
+        for role in ("primary", "secondary", "accent", "background")
+    )
+    latin = kit.latin_name if kit.latin_name and kit.latin_name != kit.display_name else ""
+    return (
+        '<div style="width:220px;border-radius:10px;overflow:hidden;background:#fff;color:#222;border:1px solid #e6e4de">'
+        f'<div style="background:{kit.palette.background};padding:14px"><img src="{logo_uri}" style="height:72px"></div>'
+        f'<div style="padding:10px 14px 14px"><div style="font-size:18px;font-weight:700">{escape(kit.display_name)}</div>'
+        f'<div style="color:#888;font-size:12px">{escape(latin)}</div>'
+        f'<div style="color:#888;font-size:12px">{escape(kit.category)} · <code>{kit.slug}</code></div>'
+        f'<div style="margin-top:10px">{swatches}</div></div></div>'
+    )
 
 
 def load_kits(root: Path | str) -> KitLoadReport:

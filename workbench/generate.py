@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
-from workbench.backends import Backend, Concept, get_backend
+from workbench.backends import Backend, BackendUnusable, Concept, ConceptRefused, get_backend
 from workbench.campaign import Campaign
 from workbench.catalog import Catalog, ConceptRecord
 from workbench.files import file_hash, save_png
@@ -30,10 +30,14 @@ class GenerationReport:
     made: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (brand and seed, error)
+    refused: list[str] = field(default_factory=list)  # concept ids the service declined (recorded, status 'refused')
+    stopped: str = ""  # why the batch stopped early, if it did
     seconds: float = 0.0
 
     def __str__(self) -> str:
         text = f"made {len(self.made)}, skipped {len(self.skipped)}, failed {len(self.failed)}"
+        text += f", refused {len(self.refused)}" if self.refused else ""
+        text += f"\n  stopped: {self.stopped}" if self.stopped else ""
         return text + "".join(f"\n  failed {what}: {why}" for what, why in self.failed)
 
 
@@ -63,6 +67,18 @@ def generate_campaign(
             continue
         try:
             concepts = backend.generate(kit, prompt, seed, settings)
+        except ConceptRefused as refusal:  # recorded on the concept, so a resumed batch does not ask again
+            catalog.add_concept(ConceptRecord(
+                id=base_id, brand=kit.slug, backend=backend.name, model=refusal.model, prompt=prompt.text,
+                negative_prompt=prompt.negative, seed=seed, settings=settings, path="", content_hash="",
+                status="refused", note=refusal.reason,
+            ))
+            report.refused.append(base_id)
+            continue
+        except BackendUnusable as error:  # e.g. a rejected key: every later call would fail the same way
+            report.failed.append((f"{kit.slug} seed {seed}", str(error)))
+            report.stopped = str(error)
+            break
         except Exception as error:  # one brand's failure is reported, the batch goes on
             report.failed.append((f"{kit.slug} seed {seed}", f"{type(error).__name__}: {error}"))
             continue
@@ -78,6 +94,8 @@ def _already_made(catalog: Catalog, concept_id: str) -> bool:
     record = catalog.concept(concept_id)
     if record is None:
         return False
+    if record.status == "refused":
+        return True
     path = catalog.image_path(record)
     return path.is_file() and file_hash(path) == record.content_hash
 

@@ -55,6 +55,19 @@ class Backend(Protocol):
         ...
 
 
+class ConceptRefused(Exception):
+    """The service declined this one prompt (e.g. a content policy): the batch records it and goes on."""
+
+    def __init__(self, reason: str, model: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.model = model
+
+
+class BackendUnusable(Exception):
+    """Nothing more can succeed with this backend now (e.g. the API key was rejected): the batch stops."""
+
+
 class UnknownBackend(KeyError):
     def __str__(self):
         return f"unknown backend {self.args[0]!r}; known: {', '.join(sorted(REGISTRY))}"

@@ -19,7 +19,8 @@ How a float is made, in order:
    on edges. Shading and highlights change colour, never alpha.
 4. `draw_brand_marks(image, kit, layout)` puts the banner and then the logo on top, at final size:
    the logo is resized once (Lanczos) to its box and composited at an integer position, so it is
-   pixel-exact and nothing covers it. The AI backends' finishing step reuses this function.
+   pixel-exact and nothing covers it. It lives in `workbench.finishing`, which the AI backends'
+   finishing step shares.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from workbench.backends import Concept, FloatLayout
-from workbench.kits import BrandKit, hex_to_rgb
+from workbench.finishing import RGB, BrandColours, contrast, darker, draw_brand_marks, lighter, luminance, mix, shade_tile
+from workbench.kits import BrandKit
 from workbench.prompts import Prompt
-from workbench.typography import face_for, render_text
 
 MODEL = "previz-1"
 DEFAULT_SIZE = 768
@@ -61,7 +62,6 @@ LOGO_CENTRE = {"barge": (0.5, 0.33), "tiers": (0.5, 0.40), "pavilion": (0.5, 0.4
 LOGO_AREA = 0.25  # the logo covers about (LOGO_AREA * frame width) squared
 LOGO_MAX_W, LOGO_MAX_H = 0.42, 0.40  # in frame widths / frame heights
 
-RGB = tuple[int, int, int]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -182,125 +182,8 @@ def _layout_for_body(kit: BrandKit, body: str, width: int, height: int) -> Float
     return FloatLayout((left, top, left + box_w, top + box_h), (round(b0), round(b1), round(b2), round(b3)))
 
 
-def draw_brand_marks(image: Image.Image, kit: BrandKit, layout: FloatLayout, banner_style: str = "ribbon") -> Image.Image:
-    """A copy of `image` with the name banner and then the exact logo on top, at the layout's boxes.
-
-    The logo is resized once with Lanczos to the logo box (its exact bounds) and composited at an
-    integer position; it is drawn last, so nothing covers it.
-    """
-    result = image.convert("RGBA") if image.mode != "RGBA" else image.copy()
-    left, top, right, bottom = layout.banner_box
-    if right - left >= 8 and bottom - top >= 8:
-        banner = _banner_image(kit, right - left, bottom - top, banner_style)
-        _composite_clipped(result, banner, left, top)
-    left, top, right, bottom = layout.logo_box
-    logo = kit.logo_image().resize((right - left, bottom - top), Image.LANCZOS)
-    _composite_clipped(result, logo, left, top)
-    return result
-
-
-def _composite_clipped(base: Image.Image, layer: Image.Image, left: int, top: int) -> None:
-    """alpha_composite that tolerates layers reaching past the image's edges."""
-    x0, y0 = max(0, -left), max(0, -top)
-    x1, y1 = min(layer.width, base.width - left), min(layer.height, base.height - top)
-    if x1 > x0 and y1 > y0:
-        base.alpha_composite(layer, (left + x0, top + y0), (x0, y0, x1, y1))
-
-
-# ----------------------------------------------------------------------------------------------------
-# Colours
-
-
-def _mix(a: RGB, b: RGB, t: float) -> RGB:
-    return tuple(int(round(x + (y - x) * t)) for x, y in zip(a, b))  # type: ignore[return-value]
-
-
-def _lighter(c: RGB, t: float) -> RGB:
-    return _mix(c, (255, 255, 255), t)
-
-
-def _darker(c: RGB, t: float) -> RGB:
-    return _mix(c, (0, 0, 0), t)
-
-
-def _luminance(c: RGB) -> float:
-    def channel(v: int) -> float:
-        v = v / 255
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in c)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _contrast(a: RGB, b: RGB) -> float:
-    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
-
-
-@dataclass(frozen=True)
-class _Colours:
-    primary: RGB
-    secondary: RGB
-    accent: RGB
-    background: RGB
-    ink: RGB  # outlines: a deep shade of the primary
-
-    @classmethod
-    def of(cls, kit: BrandKit) -> "_Colours":
-        p = kit.palette
-        primary = hex_to_rgb(p.primary)
-        return cls(primary, hex_to_rgb(p.secondary), hex_to_rgb(p.accent), hex_to_rgb(p.background),
-                   _darker(_mix(primary, (20, 20, 28), 0.5), 0.35))
-
-    def on(self, base: RGB, *candidates: RGB) -> RGB:
-        """The first candidate that stands out against `base`, else the most contrasting one."""
-        for colour in candidates:
-            if _contrast(colour, base) >= 1.9:
-                return colour
-        return max(candidates, key=lambda colour: _contrast(colour, base))
-
-
-def _banner_colours(kit: BrandKit) -> tuple[RGB, RGB, RGB]:
-    """(band, text, trim) for the name banner: the first palette pairing that reads well."""
-    c = _Colours.of(kit)
-    pairs = [(c.secondary, c.primary), (c.background, c.primary), (c.secondary, c.accent),
-             (c.background, c.accent), (c.primary, c.background), (c.primary, c.secondary),
-             (c.accent, c.background), (c.accent, c.primary)]
-    band, text = next(((b, t) for b, t in pairs if _contrast(b, t) >= 4.5),
-                      max(pairs, key=lambda pair: _contrast(*pair)))
-    trim = c.on(band, c.accent, c.primary, c.secondary)
-    return band, text, trim
-
-
 # ----------------------------------------------------------------------------------------------------
 # Painting at supersampled size: opaque shapes, shading by colour only
-
-
-def _shade_tile(colour: RGB, size: tuple[int, int], shade: str, strength: float, bands: int = 8) -> Image.Image:
-    """An opaque RGBA tile filled with `colour`, lit from the upper left."""
-    w, h = size
-    if shade == "v":
-        light = strength * (1 - 2 * np.linspace(0, 1, h))[:, None]
-    elif shade == "h":  # a cylinder seen from the front
-        u = np.linspace(0, 1, w)
-        light = (strength * np.clip(1.0 - 2.6 * np.abs(u - 0.36), -1, 1))[None, :]
-    elif shade == "pleats":  # folded cloth
-        u = np.linspace(0, 1, w)
-        light = (strength * (0.55 * np.sin(u * bands * 2 * np.pi) + 0.45 * np.clip(1 - 2.2 * np.abs(u - 0.4), -1, 1)))[None, :]
-    elif shade == "sphere":
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        d = np.hypot((xx / max(w - 1, 1) - 0.36) / 0.9, (yy / max(h - 1, 1) - 0.3) / 0.9)
-        light = strength * np.clip(1.0 - 2.0 * d, -1, 1)
-    else:
-        raise ValueError(shade)
-    base = np.array(colour, np.float32)
-    light = light[..., None].astype(np.float32)
-    rgb = np.where(light > 0, base + (255 - base) * light, base * (1 + light))
-    rgb = np.broadcast_to(rgb, (h, w, 3))
-    tile = np.empty((h, w, 4), np.uint8)
-    tile[..., :3] = np.clip(rgb + 0.5, 0, 255)
-    tile[..., 3] = 255
-    return Image.fromarray(tile)
 
 
 def _geom_draw(draw: ImageDraw.ImageDraw, kind: str, geom, dx: float = 0, dy: float = 0, **style) -> None:
@@ -363,7 +246,7 @@ class _Painter:
                 return
             mask = Image.new("L", (x1 - x0, y1 - y0), 0)
             _geom_draw(ImageDraw.Draw(mask), kind, geom, x0, y0, fill=255)
-            self.image.paste(_shade_tile(colour, mask.size, shade, strength, bands), (x0, y0), mask)
+            self.image.paste(shade_tile(colour, mask.size, shade, strength, bands), (x0, y0), mask)
         if outline is not None:
             _geom_draw(self.draw, kind, geom, outline=outline + (255,), width=width or self.ow)
 
@@ -458,7 +341,7 @@ def _motif(p: _Painter, shape: str, cx: float, cy: float, size: float, fill: RGB
     `shade` (e.g. "sphere") lights the main fills like a sculpted piece, for the giant versions.
     """
     d = p.draw
-    hi, lo = _lighter(fill, 0.38) + (255,), _darker(fill, 0.28) + (255,)
+    hi, lo = lighter(fill, 0.38) + (255,), darker(fill, 0.28) + (255,)
     f, a = fill + (255,), alt + (255,)
     ink = p.ink + (255,) if outline else None
     ow = max(1, round(size * (0.035 if size < p.L(0.2) else 0.012))) if outline else 0
@@ -591,7 +474,7 @@ def render_float(kit: BrandKit, design: FloatDesign, width: int, height: int) ->
     """Draw the float for a design: body supersampled and downsized, then the brand marks on top."""
     layout = _layout_for_body(kit, design.body, width, height)
     p = _Painter(width, height)
-    c = _Colours.of(kit)
+    c = BrandColours.of(kit)
     p.ink = c.ink
     rng = random.Random(design.detail_seed)
     medallion = _medallion_geometry(kit, p, layout)
@@ -610,8 +493,8 @@ def render_float(kit: BrandKit, design: FloatDesign, width: int, height: int) ->
 # -- chassis ---------------------------------------------------------------------------------------
 
 
-def _draw_wheels(p: _Painter, c: _Colours, design: FloatDesign) -> None:
-    tyre = _mix(c.ink, (34, 34, 38), 0.6)
+def _draw_wheels(p: _Painter, c: BrandColours, design: FloatDesign) -> None:
+    tyre = mix(c.ink, (34, 34, 38), 0.6)
     hub = c.on(tyre, c.secondary, c.accent, c.background)
     n = design.wheels
     for i in range(n):
@@ -620,20 +503,20 @@ def _draw_wheels(p: _Painter, c: _Colours, design: FloatDesign) -> None:
         r = p.L(WHEEL_R)
         p.fill("ellipse", (x - r, y - r, x + r, y + r), tyre, "sphere", 0.25)
         p.fill("ellipse", (x - r * 0.62, y - r * 0.62, x + r * 0.62, y + r * 0.62), hub, "sphere", 0.3,
-               outline=_darker(hub, 0.45), width=max(2, round(r * 0.08)))
+               outline=darker(hub, 0.45), width=max(2, round(r * 0.08)))
         for k in range(6):
             a = k * math.pi / 3 + 0.3
-            p.line([(x, y), (x + r * 0.58 * math.cos(a), y + r * 0.58 * math.sin(a))], _darker(hub, 0.35), r * 0.09, caps=False)
-        p.fill("ellipse", (x - r * 0.2, y - r * 0.2, x + r * 0.2, y + r * 0.2), c.accent, outline=_darker(c.accent, 0.4),
+            p.line([(x, y), (x + r * 0.58 * math.cos(a), y + r * 0.58 * math.sin(a))], darker(hub, 0.35), r * 0.09, caps=False)
+        p.fill("ellipse", (x - r * 0.2, y - r * 0.2, x + r * 0.2, y + r * 0.2), c.accent, outline=darker(c.accent, 0.4),
                width=max(1, round(r * 0.05)))
 
 
-def _draw_skirt(p: _Painter, c: _Colours, design: FloatDesign) -> None:
+def _draw_skirt(p: _Painter, c: BrandColours, design: FloatDesign) -> None:
     u0, u1 = 0.045, 0.955
     top = p.P(u0, DECK_BOTTOM - 0.01)[1]
     bottom = p.P(u0, SKIRT_BOTTOM)[1]
     x0, x1 = p.P(u0, 0)[0], p.P(u1, 0)[0]
-    cloth = c.secondary if _contrast(c.secondary, c.primary) > 1.3 else _lighter(c.primary, 0.35)
+    cloth = c.secondary if contrast(c.secondary, c.primary) > 1.3 else lighter(c.primary, 0.35)
     n = 18
     step = (x1 - x0) / n
     edge: list[tuple[float, float]] = []
@@ -658,11 +541,11 @@ def _draw_skirt(p: _Painter, c: _Colours, design: FloatDesign) -> None:
     p.shadow("poly", [(x0, top), (x1, top), (x1, top + p.L(0.03)), (x0, top + p.L(0.03))], 0.3)
 
 
-def _draw_deck(p: _Painter, c: _Colours) -> None:
+def _draw_deck(p: _Painter, c: BrandColours) -> None:
     top_face = p.Ps([(0.05, DECK_TOP), (0.95, DECK_TOP), (0.975, DECK_FACE), (0.025, DECK_FACE)])
-    p.fill("poly", top_face, _lighter(c.primary, 0.25), outline=c.ink)
+    p.fill("poly", top_face, lighter(c.primary, 0.25), outline=c.ink)
     face = p.box(0.025, DECK_FACE, 0.975, DECK_BOTTOM)
-    p.fill("rrect", (face, p.L(0.008)), _darker(c.primary, 0.08), "v", 0.25, outline=c.ink)
+    p.fill("rrect", (face, p.L(0.008)), darker(c.primary, 0.08), "v", 0.25, outline=c.ink)
     rope = c.on(c.primary, c.accent, c.secondary, c.background)
     for v in (DECK_FACE + 0.008, DECK_BOTTOM - 0.008):
         p.line(p.Ps([(0.03, v), (0.97, v)]), rope, p.L(0.007), caps=False)
@@ -718,8 +601,8 @@ def _medallion_geometry(kit: BrandKit, p: _Painter, layout: FloatLayout) -> _Med
     return _Medallion("plaque", cx, cy, 0.0, (left - margin, top - margin, right + margin, bottom + margin), rim)
 
 
-def _draw_medallion(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> None:
-    plate = c.background if _contrast(c.background, c.primary) > 1.6 else c.secondary
+def _draw_medallion(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> None:
+    plate = c.background if contrast(c.background, c.primary) > 1.6 else c.secondary
     rim = c.on(c.primary, c.secondary, c.accent, c.background)
     if rim == plate:
         rim = c.on(plate, c.accent, c.primary)
@@ -760,9 +643,9 @@ def _draw_medallion(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit
             for k in range(n):
                 a = k * 2 * math.pi / n
                 x, y, r = cx + (R - m.rim / 2) * math.cos(a), cy + (R - m.rim / 2) * math.sin(a), m.rim * 0.28
-                p.fill("ellipse", (x - r, y - r, x + r, y + r), _lighter(detail, 0.2))
+                p.fill("ellipse", (x - r, y - r, x + r, y + r), lighter(detail, 0.2))
         r = m.r
-        p.fill("ellipse", (cx - r, cy - r, cx + r, cy + r), plate, "sphere", 0.12, outline=_darker(rim, 0.35))
+        p.fill("ellipse", (cx - r, cy - r, cx + r, cy + r), plate, "sphere", 0.12, outline=darker(rim, 0.35))
     else:
         x0, y0, x1, y1 = m.box
         e = m.rim
@@ -778,15 +661,15 @@ def _draw_medallion(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit
             for k in range(n + 1):
                 x = outer[0] + e * 1.5 + (outer[2] - outer[0] - 3 * e) * k / n
                 for y in (outer[1] + e / 2, outer[3] - e / 2):
-                    p.fill("ellipse", (x - e * 0.26, y - e * 0.26, x + e * 0.26, y + e * 0.26), _lighter(detail, 0.2))
-        p.fill("rrect", ((x0, y0, x1, y1), e), plate, "v", 0.1, outline=_darker(rim, 0.35))
+                    p.fill("ellipse", (x - e * 0.26, y - e * 0.26, x + e * 0.26, y + e * 0.26), lighter(detail, 0.2))
+        p.fill("rrect", ((x0, y0, x1, y1), e), plate, "v", 0.1, outline=darker(rim, 0.35))
 
 
 # -- bodies: each draws its silhouette and says where decorations fit ------------------------------------
 
 
-def _barge(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
-    mast = _darker(c.on(c.primary, c.secondary, c.accent), 0.35)
+def _barge(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+    mast = darker(c.on(c.primary, c.secondary, c.accent), 0.35)
     # mast and striped sail behind the hull
     p.line(p.Ps([(0.5, 0.64), (0.5, 0.03)]), mast, p.L(0.014))
     sail_colours = (c.on(c.primary, c.background, c.secondary), c.on(c.primary, c.secondary, c.accent))
@@ -844,7 +727,7 @@ def _barge(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Med
     )
 
 
-def _tiers(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+def _tiers(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
     tiers = [(0.11, 0.89, 0.47, DECK_TOP + 0.005), (0.2, 0.8, 0.3, 0.47), (0.3, 0.7, 0.15, 0.3)]
     colours = [c.primary, c.on(c.primary, c.background, c.secondary), c.primary]
     drape = c.on(c.primary, c.secondary, c.accent)
@@ -856,7 +739,7 @@ def _tiers(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Med
         if i > 0:  # shadow of this tier on the top of the one below
             p.shadow("ellipse", (x0 - p.L(0.01), y1 - ey * 1.2, x1 + p.L(0.03), y1 + ey * 1.3), 0.3)
         p.fill("poly", _drum_side(x0, y0, x1, y1, ey), colour, "h", 0.32, outline=c.ink)
-        p.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), _lighter(colour, 0.22), "v", 0.12, outline=c.ink)
+        p.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), lighter(colour, 0.22), "v", 0.12, outline=c.ink)
         # swag drapery along the top edge
         n = max(3, int((u1 - u0) / 0.09))
         step = (x1 - x0) / n
@@ -878,18 +761,18 @@ def _tiers(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Med
     )
 
 
-def _pavilion(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+def _pavilion(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
     stone = c.on(c.primary, c.background, c.secondary)
     # plinth steps
-    p.fill("rrect", (p.box(0.1, 0.6, 0.9, DECK_TOP + 0.005), p.L(0.006)), _darker(stone, 0.06), "v", 0.2, outline=c.ink)
+    p.fill("rrect", (p.box(0.1, 0.6, 0.9, DECK_TOP + 0.005), p.L(0.006)), darker(stone, 0.06), "v", 0.2, outline=c.ink)
     p.fill("rrect", (p.box(0.14, 0.565, 0.86, 0.605), p.L(0.006)), stone, "v", 0.2, outline=c.ink)
     # dark interior behind the columns
-    p.fill("poly", p.Ps([(0.16, 0.3), (0.84, 0.3), (0.84, 0.57), (0.16, 0.57)]), _darker(c.primary, 0.45), "v", 0.15)
+    p.fill("poly", p.Ps([(0.16, 0.3), (0.84, 0.3), (0.84, 0.57), (0.16, 0.57)]), darker(c.primary, 0.45), "v", 0.15)
     # columns
     for u in (0.18, 0.34, 0.66, 0.82):
         p.fill("rrect", (p.box(u - 0.024, 0.3, u + 0.024, 0.565), p.L(0.006)), stone, "h", 0.35, outline=c.ink)
-        p.fill("rrect", (p.box(u - 0.034, 0.535, u + 0.034, 0.567), p.L(0.004)), _darker(stone, 0.08), "v", 0.2, outline=c.ink)
-        p.fill("rrect", (p.box(u - 0.034, 0.3, u + 0.034, 0.33), p.L(0.004)), _darker(stone, 0.08), "v", 0.2, outline=c.ink)
+        p.fill("rrect", (p.box(u - 0.034, 0.535, u + 0.034, 0.567), p.L(0.004)), darker(stone, 0.08), "v", 0.2, outline=c.ink)
+        p.fill("rrect", (p.box(u - 0.034, 0.3, u + 0.034, 0.33), p.L(0.004)), darker(stone, 0.08), "v", 0.2, outline=c.ink)
     # entablature
     p.fill("rrect", (p.box(0.1, 0.25, 0.9, 0.31), p.L(0.008)), c.primary, "v", 0.3, outline=c.ink)
     band = c.on(c.primary, c.secondary, c.accent)
@@ -905,7 +788,7 @@ def _pavilion(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _
     p.fill("poly", dome, dome_colour, "sphere", 0.35, outline=c.ink)
     for k in (0.3, 0.5, 0.7):  # ribs
         rib = _bezier(p.P(0.2 + 0.6 * k, 0.255), p.P(0.2 + 0.6 * k + (k - 0.5) * 0.25, 0.14), p.P(0.5 + (k - 0.5) * 0.2, 0.07), tip, 16)
-        p.line(rib, _darker(dome_colour, 0.25), p.L(0.006))
+        p.line(rib, darker(dome_colour, 0.25), p.L(0.006))
     return _Slots(
         rows=[(0.12, 0.88, 0.22, 0.04), (0.16, 0.84, 0.585, 0.03)],
         spots=[(0.26, 0.4, 0.06), (0.74, 0.4, 0.06), (0.26, 0.5, 0.05), (0.74, 0.5, 0.05)],
@@ -916,7 +799,7 @@ def _pavilion(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _
     )
 
 
-def _wagon(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+def _wagon(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
     # crest behind the medallion, rising above the roof
     crest = c.on(c.primary, c.secondary, c.accent)
     p.fill("poly", [p.P(0.34, 0.3)] + _bezier(p.P(0.34, 0.3), p.P(0.34, 0.05), p.P(0.66, 0.05), p.P(0.66, 0.3), 24),
@@ -924,7 +807,7 @@ def _wagon(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Med
     # cabin
     p.fill("rrect", (p.box(0.07, 0.34, 0.93, DECK_TOP + 0.005), p.L(0.012)), c.primary, "v", 0.26, outline=c.ink)
     # arches, skipping the middle where the medallion hangs
-    interior = _darker(c.primary, 0.5)
+    interior = darker(c.primary, 0.5)
     frame = c.on(c.primary, c.secondary, c.background, c.accent)
     for u in (0.13, 0.22, 0.31, 0.69, 0.78, 0.87):
         for grow, colour in ((0.012, frame), (0.0, interior)):
@@ -957,14 +840,14 @@ def _wagon(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Med
     )
 
 
-def _mascot(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+def _mascot(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
     # a drum plinth and a giant hero motif standing on it, the medallion at its heart
     drum = c.on(c.primary, c.secondary, c.background)
     x0, y0 = p.P(0.27, 0.57)
     x1, y1 = p.P(0.73, DECK_TOP + 0.005)
     ey = p.L(0.025)
     p.fill("poly", _drum_side(x0, y0, x1, y1, ey), drum, "h", 0.3, outline=c.ink)
-    p.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), _lighter(drum, 0.2), outline=c.ink)
+    p.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), lighter(drum, 0.2), outline=c.ink)
     hero = design.hero_motif
     cx, cy = p.P(0.5, 0.33)
     size = p.L(0.64) if hero not in ("cloud", "lantern") else p.L(0.7)
@@ -989,12 +872,12 @@ BODY_PAINTERS: dict[str, Callable[..., _Slots]] = {
 # -- decorations -----------------------------------------------------------------------------------------
 
 
-def _decorate(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, slots: _Slots, m: _Medallion,
+def _decorate(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, slots: _Slots, m: _Medallion,
               rng: random.Random) -> None:
     shapes = list(kit.motif_shapes)
     ornament_colours = [c.accent, c.on(c.primary, c.secondary, c.background)]
     alt = c.on(c.accent, c.secondary, c.background, c.primary)
-    stalk = _darker(c.on(c.primary, c.secondary, c.background), 0.3)
+    stalk = darker(c.on(c.primary, c.secondary, c.background), 0.3)
     deck_y = p.P(0, DECK_TOP)[1]
 
     def ornament(u, v, size, k, rot=None):
@@ -1055,7 +938,7 @@ def _decorate(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, slot
             if y < deck_y - p.L(0.02):
                 _motif(p, shapes[k % len(shapes)], x, y, p.L(0.055), ornament_colours[k % 2], alt, a + math.pi / 2)
 
-    finial = c.accent if _luminance(c.accent) > 0.06 else c.on(c.primary, c.secondary, c.background)
+    finial = c.accent if luminance(c.accent) > 0.06 else c.on(c.primary, c.secondary, c.background)
     for u, v, size in slots.tops:  # finials: the hero motif
         x, y = p.P(u, v)
         _mount(p, x, y, deck_y, stalk)
@@ -1079,9 +962,9 @@ def _mount(p: _Painter, x: float, y: float, floor: float, colour: RGB) -> None:
     p.line([(x, y), (x, end)], colour, p.L(0.0045), caps=False)
 
 
-def _string(p: _Painter, c: _Colours, design: FloatDesign, kit: BrandKit, a, b, sag: float, rng: random.Random) -> None:
+def _string(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, a, b, sag: float, rng: random.Random) -> None:
     """A hanging string between a and b: bunting flags, lanterns or a garland of motifs."""
-    cord = _darker(c.on(c.primary, c.secondary, c.background), 0.3)
+    cord = darker(c.on(c.primary, c.secondary, c.background), 0.3)
     curve = _sag(a, b, sag, 28)
     p.line(curve, cord, max(2, p.L(0.004)))
     length = math.hypot(b[0] - a[0], b[1] - a[1])
@@ -1117,8 +1000,8 @@ def _point_on(curve, t: float) -> tuple[float, float]:
     return curve[i][0] + (curve[i + 1][0] - curve[i][0]) * f, curve[i][1] + (curve[i + 1][1] - curve[i][1]) * f
 
 
-def _flag(p: _Painter, c: _Colours, kit: BrandKit, u: float, direction: int) -> None:
-    pole = _darker(c.on(c.primary, c.secondary, c.background), 0.3)
+def _flag(p: _Painter, c: BrandColours, kit: BrandKit, u: float, direction: int) -> None:
+    pole = darker(c.on(c.primary, c.secondary, c.background), 0.3)
     x, y0 = p.P(u, DECK_TOP)
     _, y1 = p.P(u, 0.26)
     p.line([(x, y0), (x, y1)], pole, p.L(0.008))
@@ -1130,136 +1013,3 @@ def _flag(p: _Painter, c: _Colours, kit: BrandKit, u: float, direction: int) -> 
     p.fill("poly", flag, c.accent, "v", 0.2, outline=c.ink)
     fx, fy = x + direction * fw * 0.5, y1 + r + fh / 2
     _motif(p, kit.motif_shapes[0], fx, fy, fh * 0.6, c.on(c.accent, c.background, c.secondary), c.primary)
-
-
-# ----------------------------------------------------------------------------------------------------
-# The name banner
-
-
-def _banner_image(kit: BrandKit, width: int, height: int, style: str) -> Image.Image:
-    """The name banner (and tagline if there is room) as an RGBA image of exactly width x height."""
-    band, text_colour, trim = _banner_colours(kit)
-    ss = 4
-    W, H = width * ss, height * ss
-    big = Image.new("RGBA", (W, H), (0, 0, 0, 0))
-    d = ImageDraw.Draw(big)
-    edge = _darker(band, 0.55) + (255,)
-    ow = max(2, round(H * 0.025))
-    if style == "ribbon":
-        tail = min(H * 0.62, W * 0.09)
-        band_box = (tail * 0.62, 0, W - tail * 0.62, H * 0.84)
-        back = _darker(trim, 0.12) + (255,)
-        fold = _darker(trim, 0.5) + (255,)
-        for m in (1, -1):
-            def X(x, m=m):
-                return x if m == 1 else W - x
-            d.polygon([(X(0), H * 0.2), (X(tail * 1.5), H * 0.2), (X(tail * 1.5), H), (X(0), H), (X(tail * 0.5), H * 0.6)],
-                      fill=back, outline=edge, width=ow)
-            d.polygon([(X(tail * 0.62), H * 0.84), (X(tail * 1.5), H * 0.84), (X(tail * 1.5), H)], fill=fold, outline=edge, width=ow)
-        x0, y0, x1, y1 = band_box
-        tile = _shade_tile(band, (round(x1 - x0), round(y1 - y0)), "v", 0.18)
-        big.paste(tile, (round(x0), round(y0)))
-        d.rectangle((round(x0), round(y0), round(x0) + tile.width - 1, round(y0) + tile.height - 1), outline=edge, width=ow)
-        stripe = max(2, round(H * 0.04))
-        for y in (y0 + H * 0.05, y1 - H * 0.05 - stripe):
-            d.rectangle((x0 + ow, y, x1 - ow, y + stripe), fill=trim + (255,))
-        text_box = (x0 + H * 0.16, y0 + H * 0.11, x1 - H * 0.16, y1 - H * 0.11)
-    else:  # plaque: a rounded sign with a double border
-        radius = H * 0.22
-        d.rounded_rectangle((0, 0, W - 1, H - 1), radius=radius, fill=_darker(band, 0.25) + (255,), outline=edge, width=ow)
-        inset = H * 0.08
-        tile = _shade_tile(band, (round(W - 2 * inset), round(H - 2 * inset)), "v", 0.16)
-        mask = Image.new("L", tile.size, 0)
-        ImageDraw.Draw(mask).rounded_rectangle((0, 0, tile.width - 1, tile.height - 1), radius=radius * 0.7, fill=255)
-        big.paste(tile, (round(inset), round(inset)), mask)
-        d.rounded_rectangle((inset * 1.8, inset * 1.8, W - inset * 1.8, H - inset * 1.8), radius=radius * 0.5,
-                            outline=trim + (255,), width=max(2, round(H * 0.03)))
-        text_box = (inset * 2 + H * 0.12, inset * 2 + H * 0.06, W - inset * 2 - H * 0.12, H - inset * 2 - H * 0.06)
-    banner = big.resize((width, height), Image.BOX)
-    tx0, ty0, tx1, ty1 = (round(v / ss) for v in text_box)
-    block = _text_block(kit, tx1 - tx0, ty1 - ty0, text_colour, _darker(band, 0.3))
-    if block is not None:
-        banner.alpha_composite(block, (tx0 + (tx1 - tx0 - block.width) // 2, ty0 + (ty1 - ty0 - block.height) // 2))
-    return banner
-
-
-def _text_block(kit: BrandKit, width: int, height: int, colour: RGB, shadow: RGB) -> Image.Image | None:
-    """The display name, on one or two lines, and the tagline below it when it can be read."""
-    if width < 8 or height < 6:
-        return None
-    font = kit.font_path
-    name = kit.display_name.strip()
-    options = [[name]]
-    split = _split_two(name)
-    if split:
-        options.append(split)
-    best_lines, best_size = options[0], 0
-    for lines in options:
-        budget = height * (0.8 if len(lines) == 1 else 0.92)
-        size = _fit_size(lines, width, budget, font)
-        if size > best_size * 1.2:
-            best_lines, best_size = lines, size
-    tagline = kit.tagline.strip()
-    tag_img = None
-    if tagline and len(best_lines) == 1:
-        name_size = _fit_size(best_lines, width, height * 0.58, font)
-        tag_size = _fit_size([tagline], width * 0.94, height * 0.3, font)
-        if tag_size >= 11:  # legible: worth a slightly smaller name
-            best_size = name_size
-            tag_img = render_text(tagline, tag_size, colour, font)
-    rendered = [render_text(line, best_size, colour, font) for line in best_lines]
-    gap = max(1, round(best_size * 0.14))
-    parts = rendered + ([tag_img] if tag_img else [])
-    w = max(im.width for im in parts)
-    h = sum(im.height for im in parts) + gap * (len(parts) - 1) + (gap if tag_img else 0)
-    off = max(1, round(best_size * 0.05))
-    block = Image.new("RGBA", (w + off, h + off), (0, 0, 0, 0))
-    y = 0
-    for i, im in enumerate(parts):
-        if i == len(parts) - 1 and tag_img is not None:
-            y += gap
-        x = (w - im.width) // 2
-        shade = Image.new("RGBA", im.size, shadow + (255,))
-        shade.putalpha(im.getchannel("A"))
-        block.alpha_composite(shade, (x + off, y + off))
-        block.alpha_composite(im, (x, y))
-        y += im.height + gap
-    return block
-
-
-def _split_two(text: str) -> list[str] | None:
-    """The name on two balanced lines: at a space for spaced scripts, mid-way for long CJK names."""
-    words = text.split()
-    if len(words) >= 2:
-        best = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
-        return [" ".join(words[:best]), " ".join(words[best:])]
-    if len(text) >= 8 and not text.isascii():
-        half = (len(text) + 1) // 2
-        return [text[:half], text[half:]]
-    return None
-
-
-def _fit_size(lines: list[str], width: float, height: float, font) -> int:
-    """The largest font size at which every line fits `width` and the stacked lines fit `height`."""
-    faces = [face_for(line, font) for line in lines]
-
-    def fits(size: int) -> bool:
-        total = 0.0
-        for line, face in zip(lines, faces):
-            left, top, right, bottom = face.load(size).getbbox(line)
-            if right - left > width:
-                return False
-            total += bottom - top
-        total += size * 0.14 * (len(lines) - 1)
-        return total <= height
-
-    low, high = 6, max(7, int(height * 1.6))
-    if not fits(low):
-        return low
-    while high - low > 1:
-        mid = (low + high) // 2
-        if fits(mid):
-            low = mid
-        else:
-            high = mid
-    return low

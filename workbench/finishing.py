@@ -1,0 +1,412 @@
+"""Finishing: cut a generated float out of its background, then put the exact brand marks back.
+
+Image models are weak at logos and lettering, so every AI backend ends here. The previz float of
+the same kit, seed and size says where the float is (its alpha) and where the brand marks go (its
+layout); this module turns a raw generated image into a clean RGBA float carrying the brand's own
+logo and display-name banner, pixel-exact, whatever the model drew there.
+
+    >>> raw = Image.open("raw.png")                      # what the model made, RGB
+    >>> previz = PrevizBackend().generate(kit, prompt, seed, {"width": 768, "height": 768})[0]
+    >>> float_image = finish(raw, kit, previz.layout, mask=previz.image)
+    >>> float_image.mode, float_image.getpixel((0, 0))[3]
+    ('RGBA', 0)
+
+`draw_brand_marks` (banner, then logo, drawn last) is also what the previz backend draws its own
+marks with, so both paths share one source. The colour helpers live here for the same reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from workbench.backends import FloatLayout
+from workbench.kits import BrandKit, hex_to_rgb
+from workbench.typography import face_for, render_text
+
+RGB = tuple[int, int, int]
+Box = tuple[int, int, int, int]
+
+GRABCUT_ITERATIONS = 4
+GRABCUT_RNG_SEED = 0  # grabCut seeds its colour models with OpenCV's global RNG: pin it, so finishing is repeatable
+
+
+# ----------------------------------------------------------------------------------------------------
+# Finishing
+
+
+def finish(raw: Image.Image, kit: BrandKit, layout: FloatLayout, mask: Image.Image | None = None,
+           banner_style: str = "ribbon") -> Image.Image:
+    """The finished float: `raw` cut out (see `cut_out`), then the name banner and exact logo on top.
+
+    `mask` is the previz float (its alpha is used) or an "L" mask of the same size; `layout` is where
+    the previz put the brand marks. The area behind the logo is always kept, so the logo never floats
+    over a hole.
+
+        >>> finished = finish(raw, kit, previz.layout, mask=previz.image, banner_style="plaque")
+    """
+    cut = cut_out(raw, mask, keep=[layout.logo_box])
+    return draw_brand_marks(cut, kit, layout, banner_style)
+
+
+def cut_out(raw: Image.Image, mask: Image.Image | None, keep: Sequence[Box] = ()) -> Image.Image:
+    """`raw` as RGBA with the background made transparent.
+
+    How: the mask (an RGBA image's alpha, or an "L" image; None means "the float is somewhere in the
+    middle") becomes a GrabCut trimap: deep inside it is sure float, far outside sure background, the
+    band around its edge is left for GrabCut to decide from the raw image's colours, so the cut
+    follows what the model really drew. Specks and pin-holes are then removed, and the hard cut is
+    feathered with a guided filter steered by the raw image, so the soft edge follows real edges.
+    Boxes in `keep` (e.g. the logo box) stay opaque wherever the mask covers them.
+
+        >>> cut_out(raw, previz.image).getchannel("A").getextrema()
+        (0, 255)
+    """
+    rgb = np.asarray(raw.convert("RGB"))
+    height, width = rgb.shape[:2]
+    prior = _prior(mask, width, height)
+    band = max(2, round(0.02 * min(width, height)))  # how far GrabCut may move the mask's edge
+
+    inside = prior >= 128
+    trimap = np.where(inside, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+    trimap[_erode(inside, band)] = cv2.GC_FGD
+    trimap[~_dilate(prior > 0, band)] = cv2.GC_BGD
+    for left, top, right, bottom in keep:
+        region = trimap[max(0, top):bottom, max(0, left):right]
+        region[prior[max(0, top):bottom, max(0, left):right] > 0] = cv2.GC_FGD
+
+    if (trimap == cv2.GC_FGD).any() and (trimap == cv2.GC_BGD).any():
+        cv2.setRNGSeed(GRABCUT_RNG_SEED)
+        background_model, foreground_model = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        cv2.grabCut(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), trimap, None, background_model, foreground_model,
+                    GRABCUT_ITERATIONS, cv2.GC_INIT_WITH_MASK)
+    hard = (trimap == cv2.GC_FGD) | (trimap == cv2.GC_PR_FGD)
+    hard = _clean(hard, min_area=max(16, (width * height) // 2000))
+
+    alpha = _feather(rgb, hard, radius=max(1, round(0.004 * min(width, height))))
+    return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+
+
+def _prior(mask: Image.Image | None, width: int, height: int) -> np.ndarray:
+    """The mask as uint8 0..255 at the raw image's size; without one, a centred ellipse."""
+    if mask is None:
+        prior = np.zeros((height, width), np.uint8)
+        cv2.ellipse(prior, (width // 2, height // 2), (int(width * 0.42), int(height * 0.42)), 0, 0, 360, 255, -1)
+        return prior
+    alpha = mask.getchannel("A") if mask.mode in ("RGBA", "LA") else mask.convert("L")
+    if alpha.size != (width, height):
+        alpha = alpha.resize((width, height), Image.BILINEAR)
+    return np.asarray(alpha)
+
+
+def _erode(mask: np.ndarray, pixels: int) -> np.ndarray:
+    return cv2.erode(mask.astype(np.uint8), _disc(pixels)).astype(bool)
+
+
+def _dilate(mask: np.ndarray, pixels: int) -> np.ndarray:
+    return cv2.dilate(mask.astype(np.uint8), _disc(pixels)).astype(bool)
+
+
+def _disc(radius: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def _clean(mask: np.ndarray, min_area: int) -> np.ndarray:
+    """Drop islands and fill holes smaller than `min_area` pixels (GrabCut leaves both on busy images)."""
+    mask = mask.copy()
+    for value in (True, False):  # islands of float, then holes in it
+        count, labels, stats, _ = cv2.connectedComponentsWithStats((mask == value).astype(np.uint8), connectivity=8)
+        small = [label for label in range(1, count) if stats[label, cv2.CC_STAT_AREA] < min_area]
+        if value is False:  # a "hole" touching the border is the background itself: keep it
+            small = [label for label in small if not _touches_border(stats[label], mask.shape)]
+        if small:
+            mask[np.isin(labels, small)] = not value
+    return mask
+
+
+def _touches_border(stat: np.ndarray, shape: tuple[int, int]) -> bool:
+    x, y, w, h = stat[:4]
+    return x == 0 or y == 0 or x + w == shape[1] or y + h == shape[0]
+
+
+def _feather(rgb: np.ndarray, hard: np.ndarray, radius: int, eps: float = 1e-3) -> np.ndarray:
+    """Alpha from a hard mask, softened only near its edge with a guided filter (He et al. 2010).
+
+    The filter makes alpha a local linear function of the image's brightness, so a soft edge lands on
+    the real colour edge instead of a blur. Away from the edge alpha stays exactly 0 or 255.
+    """
+    guide = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255
+    target = hard.astype(np.float32)
+    size = (2 * radius + 1, 2 * radius + 1)
+
+    def box(values: np.ndarray) -> np.ndarray:
+        return cv2.boxFilter(values, -1, size, borderType=cv2.BORDER_REFLECT)
+
+    mean_guide, mean_target = box(guide), box(target)
+    variance = box(guide * guide) - mean_guide * mean_guide
+    covariance = box(guide * target) - mean_guide * mean_target
+    a = covariance / (variance + eps)
+    b = mean_target - a * mean_guide
+    soft = np.clip(box(a) * guide + box(b), 0, 1)
+
+    edge = _dilate(hard, radius + 1) & ~_erode(hard, radius + 1)
+    alpha = np.where(edge, soft, target)
+    return np.round(alpha * 255).astype(np.uint8)
+
+
+# ----------------------------------------------------------------------------------------------------
+# The brand marks: the name banner, then the exact logo
+
+
+def draw_brand_marks(image: Image.Image, kit: BrandKit, layout: FloatLayout, banner_style: str = "ribbon") -> Image.Image:
+    """A copy of `image` with the name banner and then the exact logo on top, at the layout's boxes.
+
+    The logo is resized once with Lanczos to the logo box (its exact bounds) and composited at an
+    integer position; it is drawn last, so nothing covers it.
+    """
+    result = image.convert("RGBA") if image.mode != "RGBA" else image.copy()
+    left, top, right, bottom = layout.banner_box
+    if right - left >= 8 and bottom - top >= 8:
+        banner = _banner_image(kit, right - left, bottom - top, banner_style)
+        _composite_clipped(result, banner, left, top)
+    left, top, right, bottom = layout.logo_box
+    logo = kit.logo_image().resize((right - left, bottom - top), Image.LANCZOS)
+    _composite_clipped(result, logo, left, top)
+    return result
+
+
+def _composite_clipped(base: Image.Image, layer: Image.Image, left: int, top: int) -> None:
+    """alpha_composite that tolerates layers reaching past the image's edges."""
+    x0, y0 = max(0, -left), max(0, -top)
+    x1, y1 = min(layer.width, base.width - left), min(layer.height, base.height - top)
+    if x1 > x0 and y1 > y0:
+        base.alpha_composite(layer, (left + x0, top + y0), (x0, y0, x1, y1))
+
+
+def _banner_image(kit: BrandKit, width: int, height: int, style: str) -> Image.Image:
+    """The name banner (and tagline if there is room) as an RGBA image of exactly width x height."""
+    band, text_colour, trim = _banner_colours(kit)
+    ss = 4
+    W, H = width * ss, height * ss
+    big = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    d = ImageDraw.Draw(big)
+    edge = darker(band, 0.55) + (255,)
+    ow = max(2, round(H * 0.025))
+    if style == "ribbon":
+        tail = min(H * 0.62, W * 0.09)
+        band_box = (tail * 0.62, 0, W - tail * 0.62, H * 0.84)
+        back = darker(trim, 0.12) + (255,)
+        fold = darker(trim, 0.5) + (255,)
+        for m in (1, -1):
+            def X(x, m=m):
+                return x if m == 1 else W - x
+            d.polygon([(X(0), H * 0.2), (X(tail * 1.5), H * 0.2), (X(tail * 1.5), H), (X(0), H), (X(tail * 0.5), H * 0.6)],
+                      fill=back, outline=edge, width=ow)
+            d.polygon([(X(tail * 0.62), H * 0.84), (X(tail * 1.5), H * 0.84), (X(tail * 1.5), H)], fill=fold, outline=edge, width=ow)
+        x0, y0, x1, y1 = band_box
+        tile = shade_tile(band, (round(x1 - x0), round(y1 - y0)), "v", 0.18)
+        big.paste(tile, (round(x0), round(y0)))
+        d.rectangle((round(x0), round(y0), round(x0) + tile.width - 1, round(y0) + tile.height - 1), outline=edge, width=ow)
+        stripe = max(2, round(H * 0.04))
+        for y in (y0 + H * 0.05, y1 - H * 0.05 - stripe):
+            d.rectangle((x0 + ow, y, x1 - ow, y + stripe), fill=trim + (255,))
+        text_box = (x0 + H * 0.16, y0 + H * 0.11, x1 - H * 0.16, y1 - H * 0.11)
+    else:  # plaque: a rounded sign with a double border
+        radius = H * 0.22
+        d.rounded_rectangle((0, 0, W - 1, H - 1), radius=radius, fill=darker(band, 0.25) + (255,), outline=edge, width=ow)
+        inset = H * 0.08
+        tile = shade_tile(band, (round(W - 2 * inset), round(H - 2 * inset)), "v", 0.16)
+        mask = Image.new("L", tile.size, 0)
+        ImageDraw.Draw(mask).rounded_rectangle((0, 0, tile.width - 1, tile.height - 1), radius=radius * 0.7, fill=255)
+        big.paste(tile, (round(inset), round(inset)), mask)
+        d.rounded_rectangle((inset * 1.8, inset * 1.8, W - inset * 1.8, H - inset * 1.8), radius=radius * 0.5,
+                            outline=trim + (255,), width=max(2, round(H * 0.03)))
+        text_box = (inset * 2 + H * 0.12, inset * 2 + H * 0.06, W - inset * 2 - H * 0.12, H - inset * 2 - H * 0.06)
+    banner = big.resize((width, height), Image.BOX)
+    tx0, ty0, tx1, ty1 = (round(v / ss) for v in text_box)
+    block = _text_block(kit, tx1 - tx0, ty1 - ty0, text_colour, darker(band, 0.3))
+    if block is not None:
+        banner.alpha_composite(block, (tx0 + (tx1 - tx0 - block.width) // 2, ty0 + (ty1 - ty0 - block.height) // 2))
+    return banner
+
+
+def _text_block(kit: BrandKit, width: int, height: int, colour: RGB, shadow: RGB) -> Image.Image | None:
+    """The display name, on one or two lines, and the tagline below it when it can be read."""
+    if width < 8 or height < 6:
+        return None
+    font = kit.font_path
+    name = kit.display_name.strip()
+    options = [[name]]
+    split = _split_two(name)
+    if split:
+        options.append(split)
+    best_lines, best_size = options[0], 0
+    for lines in options:
+        budget = height * (0.8 if len(lines) == 1 else 0.92)
+        size = _fit_size(lines, width, budget, font)
+        if size > best_size * 1.2:
+            best_lines, best_size = lines, size
+    tagline = kit.tagline.strip()
+    tag_img = None
+    if tagline and len(best_lines) == 1:
+        name_size = _fit_size(best_lines, width, height * 0.58, font)
+        tag_size = _fit_size([tagline], width * 0.94, height * 0.3, font)
+        if tag_size >= 11:  # legible: worth a slightly smaller name
+            best_size = name_size
+            tag_img = render_text(tagline, tag_size, colour, font)
+    rendered = [render_text(line, best_size, colour, font) for line in best_lines]
+    gap = max(1, round(best_size * 0.14))
+    parts = rendered + ([tag_img] if tag_img else [])
+    w = max(im.width for im in parts)
+    h = sum(im.height for im in parts) + gap * (len(parts) - 1) + (gap if tag_img else 0)
+    off = max(1, round(best_size * 0.05))
+    block = Image.new("RGBA", (w + off, h + off), (0, 0, 0, 0))
+    y = 0
+    for i, im in enumerate(parts):
+        if i == len(parts) - 1 and tag_img is not None:
+            y += gap
+        x = (w - im.width) // 2
+        shade = Image.new("RGBA", im.size, shadow + (255,))
+        shade.putalpha(im.getchannel("A"))
+        block.alpha_composite(shade, (x + off, y + off))
+        block.alpha_composite(im, (x, y))
+        y += im.height + gap
+    return block
+
+
+def _split_two(text: str) -> list[str] | None:
+    """The name on two balanced lines: at a space for spaced scripts, mid-way for long CJK names."""
+    words = text.split()
+    if len(words) >= 2:
+        best = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+        return [" ".join(words[:best]), " ".join(words[best:])]
+    if len(text) >= 8 and not text.isascii():
+        half = (len(text) + 1) // 2
+        return [text[:half], text[half:]]
+    return None
+
+
+def _fit_size(lines: list[str], width: float, height: float, font) -> int:
+    """The largest font size at which every line fits `width` and the stacked lines fit `height`."""
+    faces = [face_for(line, font) for line in lines]
+
+    def fits(size: int) -> bool:
+        total = 0.0
+        for line, face in zip(lines, faces):
+            left, top, right, bottom = face.load(size).getbbox(line)
+            if right - left > width:
+                return False
+            total += bottom - top
+        total += size * 0.14 * (len(lines) - 1)
+        return total <= height
+
+    low, high = 6, max(7, int(height * 1.6))
+    if not fits(low):
+        return low
+    while high - low > 1:
+        mid = (low + high) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+# ----------------------------------------------------------------------------------------------------
+# Colours
+
+
+def mix(a: RGB, b: RGB, t: float) -> RGB:
+    return tuple(int(round(x + (y - x) * t)) for x, y in zip(a, b))  # type: ignore[return-value]
+
+
+def lighter(c: RGB, t: float) -> RGB:
+    return mix(c, (255, 255, 255), t)
+
+
+def darker(c: RGB, t: float) -> RGB:
+    return mix(c, (0, 0, 0), t)
+
+
+def luminance(c: RGB) -> float:
+    def channel(v: int) -> float:
+        v = v / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in c)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: RGB, b: RGB) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+@dataclass(frozen=True)
+class BrandColours:
+    primary: RGB
+    secondary: RGB
+    accent: RGB
+    background: RGB
+    ink: RGB  # outlines: a deep shade of the primary
+
+    @classmethod
+    def of(cls, kit: BrandKit) -> "BrandColours":
+        p = kit.palette
+        primary = hex_to_rgb(p.primary)
+        return cls(primary, hex_to_rgb(p.secondary), hex_to_rgb(p.accent), hex_to_rgb(p.background),
+                   darker(mix(primary, (20, 20, 28), 0.5), 0.35))
+
+    def on(self, base: RGB, *candidates: RGB) -> RGB:
+        """The first candidate that stands out against `base`, else the most contrasting one."""
+        for colour in candidates:
+            if contrast(colour, base) >= 1.9:
+                return colour
+        return max(candidates, key=lambda colour: contrast(colour, base))
+
+
+def _banner_colours(kit: BrandKit) -> tuple[RGB, RGB, RGB]:
+    """(band, text, trim) for the name banner: the first palette pairing that reads well."""
+    c = BrandColours.of(kit)
+    pairs = [(c.secondary, c.primary), (c.background, c.primary), (c.secondary, c.accent),
+             (c.background, c.accent), (c.primary, c.background), (c.primary, c.secondary),
+             (c.accent, c.background), (c.accent, c.primary)]
+    band, text = next(((b, t) for b, t in pairs if contrast(b, t) >= 4.5),
+                      max(pairs, key=lambda pair: contrast(*pair)))
+    trim = c.on(band, c.accent, c.primary, c.secondary)
+    return band, text, trim
+
+
+# ----------------------------------------------------------------------------------------------------
+# Shading (the previz painter shades its shapes with it too)
+
+
+def shade_tile(colour: RGB, size: tuple[int, int], shade: str, strength: float, bands: int = 8) -> Image.Image:
+    """An opaque RGBA tile filled with `colour`, lit from the upper left."""
+    w, h = size
+    if shade == "v":
+        light = strength * (1 - 2 * np.linspace(0, 1, h))[:, None]
+    elif shade == "h":  # a cylinder seen from the front
+        u = np.linspace(0, 1, w)
+        light = (strength * np.clip(1.0 - 2.6 * np.abs(u - 0.36), -1, 1))[None, :]
+    elif shade == "pleats":  # folded cloth
+        u = np.linspace(0, 1, w)
+        light = (strength * (0.55 * np.sin(u * bands * 2 * np.pi) + 0.45 * np.clip(1 - 2.2 * np.abs(u - 0.4), -1, 1)))[None, :]
+    elif shade == "sphere":
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        d = np.hypot((xx / max(w - 1, 1) - 0.36) / 0.9, (yy / max(h - 1, 1) - 0.3) / 0.9)
+        light = strength * np.clip(1.0 - 2.0 * d, -1, 1)
+    else:
+        raise ValueError(shade)
+    base = np.array(colour, np.float32)
+    light = light[..., None].astype(np.float32)
+    rgb = np.where(light > 0, base + (255 - base) * light, base * (1 + light))
+    rgb = np.broadcast_to(rgb, (h, w, 3))
+    tile = np.empty((h, w, 4), np.uint8)
+    tile[..., :3] = np.clip(rgb + 0.5, 0, 255)
+    tile[..., 3] = 255
+    return Image.fromarray(tile)

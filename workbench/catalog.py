@@ -54,6 +54,17 @@ CREATE TRIGGER IF NOT EXISTS reviews_append_only_update BEFORE UPDATE ON reviews
 BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS reviews_append_only_delete BEFORE DELETE ON reviews
 BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TABLE IF NOT EXISTS seed_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    concept_id TEXT NOT NULL REFERENCES concepts(id),
+    brand TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    requested_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    UNIQUE (brand, backend, prompt, seed)
+);
 """
 
 
@@ -91,6 +102,20 @@ class Review:
     reason: str
     reviewer: str
     role: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class SeedRequest:
+    """A reviewer's "make more like this": one new seed for the same brand, backend and prompt."""
+
+    id: int
+    concept_id: str  # the concept that was liked
+    brand: str
+    backend: str
+    prompt: str
+    seed: int
+    requested_by: str
     created_at: str
 
 
@@ -192,12 +217,15 @@ class Catalog:
 
     def verdicts(self) -> dict[str, str]:
         """The verdict that counts for each reviewed concept: art director's latest, else designer's."""
-        by_designer: dict[str, str] = {}
-        by_director: dict[str, str] = {}
-        for review in self.history():
-            if review.verdict is not None:
-                (by_director if review.role == "art_director" else by_designer)[review.concept_id] = review.verdict
-        return {**by_designer, **by_director}
+        return {concept_id: counting_verdict(by_role) for concept_id, by_role in self.verdicts_by_role().items()}
+
+    def verdicts_by_role(self) -> dict[str, dict[str, str]]:
+        """Each reviewed concept's latest verdict per role, e.g. {"c1": {"designer": "approved"}}."""
+        latest: dict[str, dict[str, str]] = {}
+        rows = self._db.execute("SELECT concept_id, role, verdict FROM reviews WHERE verdict IS NOT NULL ORDER BY id")
+        for concept_id, role, verdict in rows:
+            latest.setdefault(concept_id, {})[role] = verdict
+        return latest
 
     def stars(self) -> dict[str, int]:
         """Each concept's latest star rating."""
@@ -221,6 +249,46 @@ class Catalog:
                 made_reviewed_approved[2] += verdicts[concept.id] == "approved"
         return [BrandSummary(brand, *numbers) for brand, numbers in counts.items()]
 
+    # "Make more like this" ----------------------------------------------------------------------
+
+    def request_more(self, concept_id: str, count: int = 4, requested_by: str = "") -> list[SeedRequest]:
+        """Queue `count` new seeds for `concept_id`'s brand, backend and prompt; `generate` makes them.
+
+        The seeds are the next ones above every seed the brand has used or has queued, chosen inside
+        the write transaction, so two reviewers asking at once never queue the same seed twice.
+        """
+        if not (isinstance(count, int) and 1 <= count <= 64):
+            raise CatalogError(f"count: expected a whole number from 1 to 64, got {count!r}")
+        source = self.concept(concept_id)
+        if source is None:
+            raise CatalogError(f"concept: no concept {concept_id!r} in {self.path}")
+        created = now_iso()
+
+        def queue(db: sqlite3.Connection) -> list[int]:
+            highest = db.execute(
+                "SELECT MAX(seed) FROM (SELECT seed FROM concepts WHERE brand = :brand"
+                " UNION ALL SELECT seed FROM seed_requests WHERE brand = :brand)", {"brand": source.brand},
+            ).fetchone()[0]
+            seeds = [(highest or 0) + step for step in range(1, count + 1)]
+            db.executemany(
+                "INSERT INTO seed_requests (concept_id, brand, backend, prompt, seed, requested_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(concept_id, source.brand, source.backend, source.prompt, seed, requested_by, created) for seed in seeds],
+            )
+            return seeds
+
+        seeds = self._write(queue)
+        return [r for r in self.seed_requests(brand=source.brand) if r.seed in seeds]
+
+    def seed_requests(self, brand: str | None = None, pending_only: bool = False) -> list[SeedRequest]:
+        """Queued seeds, oldest first. Pending ones have no concept yet with that brand, backend, prompt and seed."""
+        query = "SELECT * FROM seed_requests r WHERE (:brand IS NULL OR r.brand = :brand)"
+        if pending_only:
+            query += (" AND NOT EXISTS (SELECT 1 FROM concepts c WHERE c.brand = r.brand AND c.backend = r.backend"
+                      " AND c.prompt = r.prompt AND c.seed = r.seed)")
+        rows = self._db.execute(query + " ORDER BY r.id", {"brand": brand})
+        return [SeedRequest(**dict(row)) for row in rows]
+
     # ----------------------------------------------------------------------------------------------
 
     def _write(self, action):
@@ -241,6 +309,11 @@ class Catalog:
                 self._db.execute("ROLLBACK")
                 raise
         raise CatalogError(f"{self.path} stayed locked by another writer")
+
+
+def counting_verdict(by_role: dict[str, str]) -> str | None:
+    """The rule for which verdict counts: the art director's where there is one, else the designer's."""
+    return by_role.get("art_director") or by_role.get("designer")
 
 
 def _concept(row: sqlite3.Row) -> ConceptRecord:

@@ -1,0 +1,383 @@
+"""The gallery's model: what a reviewer sees and does, in plain Python (the widget only draws it).
+
+A `Gallery` holds a snapshot of the catalog (concepts, each role's latest verdict, stars), the
+filters, the page, the concept under the cursor, the selection for bulk decisions and the two
+concepts being compared. Every decision is written to the catalog at once, as a new review row
+with the reviewer's name and role; `refresh()` reloads the snapshot, which is how one reviewer
+sees another's decisions.
+
+    >>> gallery = Gallery(catalog, kits, reviewer="mei", role="designer")
+    >>> gallery.set_filters(brand="lotus-tea", verdict="unreviewed")
+    >>> [item.id for item in gallery.page_items()]
+    ['lotus-tea-s1-3f2a9c1d', 'lotus-tea-s2-07be11aa']
+    >>> gallery.press("a")   # approve the concept under the cursor, move on
+    'approved lotus-tea-s1-3f2a9c1d'
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from workbench.catalog import ROLES, Catalog, ConceptRecord, Review, SeedRequest, counting_verdict
+from workbench.kits import BrandKit
+
+REVIEWER_ENV = "WORKBENCH_REVIEWER"
+ROLE_ENV = "WORKBENCH_ROLE"
+VERDICT_FILTERS = ("unreviewed", "approved", "rejected")
+
+# The keyboard: one key per common action, on the concept under the cursor.
+KEYS: dict[str, str] = {
+    "a": "approve",
+    "r": "reject",
+    "1": "1 star", "2": "2 stars", "3": "3 stars", "4": "4 stars", "5": "5 stars",
+    "j": "next concept",
+    "k": "previous concept",
+    "n": "next page",
+    "p": "previous page",
+    "x": "select for bulk",
+    "c": "add to compare",
+    "m": "more like this",
+}
+
+
+class GalleryError(ValueError):
+    pass
+
+
+def reviewer_name(explicit: str | None = None) -> str:
+    """Who is deciding: the name given, else $WORKBENCH_REVIEWER, else the login name."""
+    return (explicit or "").strip() or os.environ.get(REVIEWER_ENV, "").strip() or getpass.getuser()
+
+
+def reviewer_role(explicit: str | None = None) -> str:
+    """The reviewer's role: the one given, else $WORKBENCH_ROLE, else designer."""
+    role = (explicit or "").strip() or os.environ.get(ROLE_ENV, "").strip() or "designer"
+    if role not in ROLES:
+        raise GalleryError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
+    return role
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    """One concept with both roles' latest verdicts; the art director's is the one that counts."""
+
+    record: ConceptRecord
+    designer: str | None = None
+    director: str | None = None
+    stars: int | None = None
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def verdict(self) -> str | None:
+        return counting_verdict({"designer": self.designer, "art_director": self.director})
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which concepts show. None means "any"."""
+
+    brand: str | None = None
+    verdict: str | None = None  # "unreviewed", "approved" or "rejected" (the verdict that counts)
+    min_stars: int | None = None
+    backend: str | None = None
+    seed_min: int | None = None
+    seed_max: int | None = None
+
+    def admits(self, item: GalleryItem) -> bool:
+        record = item.record
+        verdict = item.verdict or "unreviewed"
+        return (
+            (self.brand is None or record.brand == self.brand)
+            and (self.verdict is None or verdict == self.verdict)
+            and (self.min_stars is None or (item.stars or 0) >= self.min_stars)
+            and (self.backend is None or record.backend == self.backend)
+            and (self.seed_min is None or record.seed >= self.seed_min)
+            and (self.seed_max is None or record.seed <= self.seed_max)
+        )
+
+
+@dataclass(frozen=True)
+class BrandStats:
+    """A brand's review progress, for the usable-fraction chart."""
+
+    brand: str
+    name: str
+    made: int
+    reviewed: int
+    approved: int
+    needs_concepts: bool  # even approving everything left to review would not reach the wanted count
+
+    @property
+    def to_review(self) -> int:
+        return self.made - self.reviewed
+
+    @property
+    def usable_fraction(self) -> float | None:
+        return self.approved / self.reviewed if self.reviewed else None
+
+
+@dataclass(frozen=True)
+class ConceptDetail:
+    """Everything the detail view shows about one concept."""
+
+    item: GalleryItem
+    image_path: Path
+    history: list[Review]
+    requests: list[SeedRequest]  # "more like this" seeds queued from this concept
+
+
+class Gallery:
+    """The reviewer's view of one campaign catalog: filters, pages, cursor, selection, compare, decisions."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        kits: dict[str, BrandKit] | None = None,
+        reviewer: str | None = None,
+        role: str | None = None,
+        page_size: int = 12,
+        brands: list[str] | None = None,
+        wanted_per_brand: int = 1,
+    ):
+        if page_size < 1:
+            raise GalleryError(f"page_size: expected at least 1, got {page_size}")
+        self.catalog = catalog
+        self.kits = kits or {}
+        self.reviewer = reviewer_name(reviewer)
+        self.role = reviewer_role(role)
+        self.page_size = page_size
+        self.brands = list(brands) if brands is not None else None  # the campaign's brands, concepts or not
+        self.wanted_per_brand = wanted_per_brand
+        self.filters = Filters()
+        self.page = 0
+        self.current: str | None = None
+        self.selected: set[str] = set()
+        self.compared: list[str] = []  # at most two ids, oldest first
+        self._items: dict[str, GalleryItem] = {}
+        self._shown: list[str] = []  # ids that pass the filters, in catalog order
+        self.refresh()
+
+    # The snapshot ----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload concepts and decisions from the catalog (other reviewers' included)."""
+        by_role = self.catalog.verdicts_by_role()
+        stars = self.catalog.stars()
+        records = self.catalog.concepts()
+        if self.brands is not None:
+            records = [r for r in records if r.brand in self.brands]
+        self._items = {
+            r.id: GalleryItem(r, by_role.get(r.id, {}).get("designer"), by_role.get(r.id, {}).get("art_director"),
+                              stars.get(r.id))
+            for r in records if r.status == "ok"
+        }
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        """Settle which concepts show. A decision alone does not re-run this, so a card never jumps
+        away under the reviewer's hand; the next refresh, filter or page change does."""
+        self._shown = [item_id for item_id, item in self._items.items() if self.filters.admits(item)]
+        self.page = min(self.page, self.page_count - 1)
+        self.selected &= set(self._shown)
+        if self.current not in self.page_ids():
+            ids = self.page_ids()
+            self.current = ids[0] if ids else None
+
+    def item(self, concept_id: str) -> GalleryItem:
+        try:
+            return self._items[concept_id]
+        except KeyError:
+            raise GalleryError(f"concept {concept_id!r} is not in this gallery") from None
+
+    def item_count(self) -> int:
+        return len(self._items)
+
+    def brand_names(self) -> dict[str, str]:
+        """Slug -> display name for every brand in the gallery (and the campaign's brands without concepts)."""
+        slugs = sorted({item.record.brand for item in self._items.values()} | set(self.brands or []))
+        return {slug: self.kits[slug].display_name if slug in self.kits else slug for slug in slugs}
+
+    def backends(self) -> list[str]:
+        return sorted({item.record.backend for item in self._items.values()})
+
+    def seed_range(self) -> tuple[int, int]:
+        seeds = [item.record.seed for item in self._items.values()] or [0]
+        return min(seeds), max(seeds)
+
+    # Filters and pages -----------------------------------------------------------------------------
+
+    def set_filters(self, **changes) -> None:
+        """Change some filters (`brand="lotus-tea"`, `verdict="unreviewed"`, ...); back to page one."""
+        known = {f.name for f in fields(Filters)}
+        unknown = set(changes) - known
+        if unknown:
+            raise GalleryError(f"unknown filter(s) {sorted(unknown)}; known: {', '.join(sorted(known))}")
+        if changes.get("verdict") not in (None, *VERDICT_FILTERS):
+            raise GalleryError(f"verdict filter: expected one of {VERDICT_FILTERS} or None, got {changes['verdict']!r}")
+        self.filters = replace(self.filters, **changes)
+        self.page = 0
+        self._apply_filters()
+
+    def clear_filters(self) -> None:
+        self.filters = Filters()
+        self.page = 0
+        self._apply_filters()
+
+    @property
+    def shown_count(self) -> int:
+        return len(self._shown)
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-len(self._shown) // self.page_size))
+
+    def page_ids(self) -> list[str]:
+        start = self.page * self.page_size
+        return self._shown[start:start + self.page_size]
+
+    def page_items(self) -> list[GalleryItem]:
+        return [self._items[item_id] for item_id in self.page_ids()]
+
+    def go_to_page(self, page: int) -> None:
+        """Show page `page` (0-based, clamped); re-applies the filters, so decided cards may leave."""
+        self.page = max(0, min(page, self.page_count - 1))
+        self._apply_filters()
+        ids = self.page_ids()
+        self.current = ids[0] if ids else None
+
+    def next_page(self) -> None:
+        self.go_to_page(self.page + 1)
+
+    def previous_page(self) -> None:
+        self.go_to_page(self.page - 1)
+
+    # Cursor, selection, compare --------------------------------------------------------------------
+
+    def set_current(self, concept_id: str) -> None:
+        self.item(concept_id)
+        self.current = concept_id
+
+    def move(self, step: int) -> None:
+        """Move the cursor along the filtered concepts, turning the page at its ends."""
+        if not self._shown:
+            return
+        position = self._shown.index(self.current) if self.current in self._shown else 0
+        target = max(0, min(position + step, len(self._shown) - 1))
+        if target // self.page_size != self.page:
+            self.page = target // self.page_size
+        self.current = self._shown[target]
+
+    def toggle_selected(self, concept_id: str) -> None:
+        self.item(concept_id)
+        self.selected ^= {concept_id}
+
+    def select_page(self) -> None:
+        self.selected |= set(self.page_ids())
+
+    def clear_selection(self) -> None:
+        self.selected.clear()
+
+    def add_to_compare(self, concept_id: str) -> None:
+        """Put a concept in the compare view; with two there already, the older one makes room."""
+        self.item(concept_id)
+        if concept_id in self.compared:
+            return
+        self.compared = (self.compared + [concept_id])[-2:]
+
+    def compare_pair(self) -> list[GalleryItem]:
+        return [self._items[c] for c in self.compared if c in self._items]
+
+    # Decisions -------------------------------------------------------------------------------------
+
+    def decide(self, concept_id: str, verdict: str | None = None, stars: int | None = None, reason: str = "") -> Review:
+        """Write one decision (as this reviewer, in this role) and show it at once."""
+        self.item(concept_id)
+        review = self.catalog.review(concept_id, verdict=verdict, stars=stars, reason=reason.strip(),
+                                     reviewer=self.reviewer, role=self.role)
+        self._note(review)
+        return review
+
+    def bulk(self, verdict: str, reason: str = "") -> int:
+        """Give every selected concept the same verdict; clears the selection. Returns how many."""
+        chosen = [item_id for item_id in self._shown if item_id in self.selected]
+        for concept_id in chosen:
+            self.decide(concept_id, verdict=verdict, reason=reason)
+        self.selected.clear()
+        return len(chosen)
+
+    def more_like_this(self, concept_id: str, count: int = 4) -> list[SeedRequest]:
+        """Queue `count` new seeds for this concept's brand and prompt; `workbench generate` makes them."""
+        self.item(concept_id)
+        return self.catalog.request_more(concept_id, count, requested_by=self.reviewer)
+
+    def detail(self, concept_id: str) -> ConceptDetail:
+        item = self.item(concept_id)
+        requests = [r for r in self.catalog.seed_requests(brand=item.record.brand) if r.concept_id == concept_id]
+        return ConceptDetail(item, self.catalog.image_path(item.record), self.catalog.history(concept_id), requests)
+
+    def press(self, key: str, reason: str = "") -> str:
+        """Do what `key` means (see KEYS) to the concept under the cursor; returns what happened."""
+        action = KEYS.get(key.lower())
+        if action is None:
+            return f"key {key!r} does nothing; keys: " + ", ".join(f"{k} {v}" for k, v in KEYS.items())
+        if action == "next page":
+            self.next_page()
+            return f"page {self.page + 1} of {self.page_count}"
+        if action == "previous page":
+            self.previous_page()
+            return f"page {self.page + 1} of {self.page_count}"
+        concept_id = self.current
+        if concept_id is None:
+            return "no concept here: change the filters"
+        if action in ("approve", "reject"):
+            verdict = "approved" if action == "approve" else "rejected"
+            self.decide(concept_id, verdict=verdict, reason=reason)
+            self.move(+1)  # the review flow: decide, look at the next one
+            return f"{verdict} {concept_id}"
+        if action.endswith(("star", "stars")):
+            stars = int(key)
+            self.decide(concept_id, stars=stars, reason=reason)
+            return f"{stars}★ {concept_id}"
+        if action in ("next concept", "previous concept"):
+            self.move(+1 if action == "next concept" else -1)
+            return f"at {self.current}"
+        if action == "select for bulk":
+            self.toggle_selected(concept_id)
+            return f"{len(self.selected)} selected"
+        if action == "add to compare":
+            self.add_to_compare(concept_id)
+            return f"comparing {' and '.join(self.compared)}"
+        seeds = [r.seed for r in self.more_like_this(concept_id)]
+        return f"queued seeds {', '.join(map(str, seeds))} like {concept_id}"
+
+    def _note(self, review: Review) -> None:
+        item = self._items[review.concept_id]
+        if review.verdict is not None:
+            item = replace(item, **{"director" if review.role == "art_director" else "designer": review.verdict})
+        if review.stars is not None:
+            item = replace(item, stars=review.stars)
+        self._items[review.concept_id] = item
+
+    # The usable-fraction chart ---------------------------------------------------------------------
+
+    def brand_stats(self) -> list[BrandStats]:
+        """Per brand (the campaign's brands included, even without concepts): made, reviewed, approved."""
+        counts = {slug: [0, 0, 0] for slug in self.brand_names()}
+        for item in self._items.values():
+            made_reviewed_approved = counts[item.record.brand]
+            made_reviewed_approved[0] += 1
+            if item.verdict is not None:
+                made_reviewed_approved[1] += 1
+                made_reviewed_approved[2] += item.verdict == "approved"
+        names = self.brand_names()
+        return [
+            BrandStats(slug, names[slug], made, reviewed, approved,
+                       needs_concepts=approved + (made - reviewed) < self.wanted_per_brand)
+            for slug, (made, reviewed, approved) in counts.items()
+        ]

@@ -89,8 +89,9 @@ def generate(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
     backend: Optional[str] = typer.Option(None, help="Backend name; default from the campaign."),
+    queued: bool = typer.Option(True, help="Also make the seeds queued with 'make more like this'."),
 ):
-    """Make every missing concept for the campaign's brands (re-running resumes)."""
+    """Make every missing concept for the campaign's brands (re-running resumes), then the queued seeds."""
     from workbench.generate import generate_campaign
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
@@ -98,7 +99,13 @@ def generate(
         campaign = campaign.with_changes(generation={"backend": backend})
     with Catalog(campaign.catalog_path) as catalog:
         report = generate_campaign(campaign, kits, catalog)
-    typer.echo(f"{report} in {report.seconds:.1f}s -> {campaign.concepts_dir}")
+        typer.echo(f"{report} in {report.seconds:.1f}s -> {campaign.concepts_dir}")
+        if queued:  # the seeds reviewers asked for with "make more like this"
+            from workbench.curate.requests import make_requested
+
+            requested = make_requested(campaign, kits, catalog)
+            typer.echo(f"queued seeds: {requested}")
+            report.failed += requested.failed
     if report.failed:
         raise typer.Exit(1)
 

@@ -1,0 +1,94 @@
+"""Personal settings that must never live in the repository: the OpenAI API key, for now.
+
+The key comes from the environment (`OPENAI_API_KEY`) or from a settings file in the user's own
+config folder, never from a campaign or a kit (those are committed and shared):
+
+    # ~/.config/parade-workbench/settings.toml
+    [openai]
+    api_key = "..."
+    # base_url = "https://..."   # optional: a proxy or a compatible server
+
+The key is held as a pydantic `SecretStr`, so printing or logging the settings shows `**********`.
+Only the client constructor ever sees the real value.
+
+    >>> settings = load_openai_settings()
+    >>> settings.has_key
+    True
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+
+from workbench.errors import InputError
+
+KEY_VARIABLE = "OPENAI_API_KEY"
+SETTINGS_VARIABLE = "PARADE_WORKBENCH_SETTINGS"  # another settings file, e.g. on a shared machine
+HOW_TO_SET_A_KEY = (
+    f"set {KEY_VARIABLE} in the environment, or put api_key under [openai] in "
+    "~/.config/parade-workbench/settings.toml (outside the repository)"
+)
+
+
+class SettingsError(InputError):
+    """A problem in the personal settings file (the message never contains the key)."""
+
+
+class MissingKey(RuntimeError):
+    """No API key anywhere: raised before any request is made."""
+
+    def __init__(self):
+        super().__init__(f"no OpenAI API key: {HOW_TO_SET_A_KEY}")
+
+
+class OpenAISettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+    organization: str | None = None
+
+    @property
+    def has_key(self) -> bool:
+        return self.api_key is not None and bool(self.api_key.get_secret_value().strip())
+
+    def key(self) -> str:
+        """The key itself, for the client constructor only. Raises MissingKey when there is none."""
+        if not self.has_key:
+            raise MissingKey()
+        return self.api_key.get_secret_value().strip()
+
+
+def default_settings_path() -> Path:
+    if os.environ.get(SETTINGS_VARIABLE):
+        return Path(os.environ[SETTINGS_VARIABLE]).expanduser()
+    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return config_home / "parade-workbench" / "settings.toml"
+
+
+def load_openai_settings(path: Path | str | None = None, environ: dict[str, str] | None = None) -> OpenAISettings:
+    """The [openai] table of the settings file, with OPENAI_API_KEY from the environment taking precedence."""
+    environ = os.environ if environ is None else environ
+    path = Path(path) if path is not None else default_settings_path()
+    table: dict = {}
+    if path.is_file():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("openai", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            # The decoder's message can quote the offending line, which may hold the key: say only where.
+            line = getattr(error, "lineno", None)
+            raise SettingsError(path, f"line {line}" if line else "file", "not valid TOML") from None
+        if not isinstance(table, dict):
+            raise SettingsError(path, "openai", "expected a table: [openai]")
+    if environ.get(KEY_VARIABLE, "").strip():
+        table = {**table, "api_key": environ[KEY_VARIABLE]}
+    try:
+        return OpenAISettings.model_validate(table)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        # pydantic's message may echo the input; name the field and the expectation only.
+        raise SettingsError(path, f"openai.{field}", first["type"].replace("_", " ")) from None

@@ -65,7 +65,28 @@ CREATE TABLE IF NOT EXISTS seed_requests (
     created_at TEXT NOT NULL,
     UNIQUE (brand, backend, prompt, seed)
 );
+CREATE TABLE IF NOT EXISTS ideas (
+    id TEXT PRIMARY KEY,
+    brand TEXT NOT NULL,
+    campaign_brief TEXT NOT NULL,
+    brief TEXT NOT NULL,
+    prompt_words TEXT NOT NULL,
+    tagline TEXT NOT NULL,
+    language TEXT NOT NULL,
+    model TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'proposed' CHECK (status IN ('proposed', 'accepted', 'dropped')),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ideas_brand ON ideas(brand);
+CREATE TABLE IF NOT EXISTS idea_concepts (
+    idea_id TEXT NOT NULL REFERENCES ideas(id),
+    concept_id TEXT NOT NULL REFERENCES concepts(id),
+    PRIMARY KEY (idea_id, concept_id)
+);
 """
+IDEA_STATUSES = ("proposed", "accepted", "dropped")
+IDEA_EDITABLE = ("brief", "prompt_words", "tagline", "status")
 
 
 class CatalogError(ValueError):
@@ -117,6 +138,23 @@ class SeedRequest:
     seed: int
     requested_by: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class IdeaRecord:
+    """A float idea from copy ideation (`workbench.copywriting`): a brief, prompt words, a tagline."""
+
+    id: str
+    brand: str
+    campaign_brief: str  # what the idea was asked for
+    brief: str
+    prompt_words: list[str]
+    tagline: str  # in the kit's language
+    language: str
+    model: str
+    status: str = "proposed"  # proposed -> accepted (used for concepts) or dropped
+    created_at: str = field(default_factory=now_iso)
+    updated_at: str = field(default_factory=now_iso)
 
 
 @dataclass(frozen=True)
@@ -289,6 +327,49 @@ class Catalog:
         rows = self._db.execute(query + " ORDER BY r.id", {"brand": brand})
         return [SeedRequest(**dict(row)) for row in rows]
 
+    # Ideas (copy ideation) -------------------------------------------------------------------------
+
+    def add_idea(self, record: IdeaRecord) -> None:
+        if record.status not in IDEA_STATUSES:
+            raise CatalogError(f"status: expected one of {IDEA_STATUSES}, got {record.status!r}")
+        row = {**record.__dict__, "prompt_words": json.dumps(record.prompt_words, ensure_ascii=False)}
+        columns, marks = ", ".join(row), ", ".join(f":{k}" for k in row)
+        self._write(lambda db: db.execute(f"INSERT INTO ideas ({columns}) VALUES ({marks})", row))
+
+    def idea(self, idea_id: str) -> IdeaRecord | None:
+        row = self._db.execute("SELECT * FROM ideas WHERE id = ?", (idea_id,)).fetchone()
+        return _idea(row) if row else None
+
+    def ideas(self, brand: str | None = None, status: str | None = None) -> list[IdeaRecord]:
+        rows = self._db.execute(
+            "SELECT * FROM ideas WHERE (:brand IS NULL OR brand = :brand) AND (:status IS NULL OR status = :status)"
+            " ORDER BY brand, created_at, id", {"brand": brand, "status": status})
+        return [_idea(r) for r in rows]
+
+    def update_idea(self, idea_id: str, **changes: Any) -> IdeaRecord:
+        """Edit an idea's brief, prompt words, tagline or status (a designer's edits before accepting)."""
+        unknown = set(changes) - set(IDEA_EDITABLE)
+        if unknown:
+            raise CatalogError(f"idea: cannot change {', '.join(sorted(unknown))}; editable: {IDEA_EDITABLE}")
+        if "status" in changes and changes["status"] not in IDEA_STATUSES:
+            raise CatalogError(f"status: expected one of {IDEA_STATUSES}, got {changes['status']!r}")
+        if self.idea(idea_id) is None:
+            raise CatalogError(f"idea: no idea {idea_id!r} in {self.path}")
+        values = {k: json.dumps(v, ensure_ascii=False) if k == "prompt_words" else v for k, v in changes.items()}
+        values.update(updated_at=now_iso(), id=idea_id)
+        assignments = ", ".join(f"{k} = :{k}" for k in values if k != "id")
+        self._write(lambda db: db.execute(f"UPDATE ideas SET {assignments} WHERE id = :id", values))
+        return self.idea(idea_id)
+
+    def link_idea(self, idea_id: str, concept_ids: list[str]) -> None:
+        """Record that these concepts were made from this idea."""
+        rows = [(idea_id, concept_id) for concept_id in concept_ids]
+        self._write(lambda db: db.executemany("INSERT OR IGNORE INTO idea_concepts VALUES (?, ?)", rows))
+
+    def idea_concepts(self, idea_id: str) -> list[str]:
+        rows = self._db.execute("SELECT concept_id FROM idea_concepts WHERE idea_id = ? ORDER BY concept_id", (idea_id,))
+        return [r[0] for r in rows]
+
     # ----------------------------------------------------------------------------------------------
 
     def _write(self, action):
@@ -320,3 +401,9 @@ def _concept(row: sqlite3.Row) -> ConceptRecord:
     data = dict(row)
     data["settings"] = json.loads(data["settings"])
     return ConceptRecord(**data)
+
+
+def _idea(row: sqlite3.Row) -> IdeaRecord:
+    data = dict(row)
+    data["prompt_words"] = json.loads(data["prompt_words"])
+    return IdeaRecord(**data)

@@ -10,18 +10,26 @@ Next to each MP4, a JSON manifest says when each brand holds the front and where
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+import shutil
 import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.campaign import Campaign
 from workbench.catalog import Catalog, ConceptRecord
 from workbench.errors import InputError
+from workbench.files import file_hash
 from workbench.kits import BrandKit
 from workbench.parade.timeline import BrandSlot, Timeline, plan_timeline
 
-__all__ = ["FilmResult", "choose_floats", "render_film", "render_films"]
+__all__ = ["Film", "FilmResult", "choose_floats", "film_manifest", "prepare_film", "render_film", "render_films"]
+
+SEGMENT_SECONDS = 10.0  # a killed render loses at most this much work
 
 
 @dataclass(frozen=True)
@@ -52,14 +60,46 @@ def choose_floats(kits: list[BrandKit], catalog: Catalog) -> tuple[list[tuple[Br
     return chosen, skipped
 
 
-def render_film(
-    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, progress: bool = True
-) -> FilmResult:
-    """Render one aspect ("16:9" or "9:16") to `<films_dir>/<campaign>_<16x9|9x16>.mp4` plus its manifest."""
-    from workbench.parade.compositor import Parade, float_cutout, stage_for
-    from workbench.parade.encode import encode, write_manifest
+@dataclass(frozen=True)
+class Film:
+    """One aspect of a campaign's parade, ready to render: the composed parade and what went into it.
 
-    started = time.perf_counter()
+        >>> film = prepare_film(campaign, kits, catalog, "16:9")
+        >>> film.parade.frame(film.timeline.slots[0].hold_mid).shape
+        (1080, 1920, 3)
+    """
+
+    campaign: Campaign
+    aspect: str
+    chosen: list[tuple[BrandKit, ConceptRecord]]
+    skipped: list[str]
+    timeline: Timeline
+    parade: Any  # compositor.Parade (imported lazily: importing this package stays light)
+
+    @property
+    def stem(self) -> str:
+        return f"{self.campaign.name}_{self.aspect.replace(':', 'x')}"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.parade.stage.width, self.parade.stage.height
+
+    def fingerprint(self) -> str:
+        """A digest of every input that decides the film's pictures (not its music), for resuming safely."""
+        film = self.campaign.film.model_dump(mode="json", exclude={"audio"})
+        inputs = {
+            "campaign": [self.campaign.name, self.campaign.title, self.campaign.end_card], "film": film,
+            "aspect": self.aspect, "size": self.size,
+            "floats": [[record.id, record.content_hash] for _kit, record in self.chosen],
+            "kits": [[kit.model_dump(mode="json"), file_hash(kit.logo_path)] for kit, _record in self.chosen],
+        }
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def prepare_film(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str) -> Film:
+    """Choose the floats, plan the timeline and build the parade for one aspect ("16:9" or "9:16")."""
+    from workbench.parade.compositor import Parade, float_cutout, stage_for
+
     stage = stage_for(aspect, campaign.film.size(aspect))
     chosen, skipped = choose_floats(kits, catalog)
     if not chosen:
@@ -74,39 +114,91 @@ def render_film(
         if not image_path.is_file():
             raise InputError(image_path, "image", f"approved concept {record.id!r} has no image file")
         floats.append((kit, float_cutout(image_path)))
-
     timeline = plan_timeline(campaign.film, [(kit.slug, record.id) for kit, record in chosen])
-    parade = Parade.build(campaign, stage, timeline, floats)
-    stem = f"{campaign.name}_{aspect.replace(':', 'x')}"
-    path = campaign.films_dir / f"{stem}.mp4"
-    manifest_path = campaign.films_dir / f"{stem}.json"
-    encode(parade.clip(), path, campaign.film, progress)
-    logo_boxes = [banner.logo_box for banner in parade.banners]
-    write_manifest(manifest_path, _manifest(campaign, aspect, (stage.width, stage.height), timeline, logo_boxes))
-    return FilmResult(path, manifest_path, [kit.slug for kit, _ in chosen], skipped, time.perf_counter() - started)
+    return Film(campaign, aspect, chosen, skipped, timeline, Parade.build(campaign, stage, timeline, floats))
 
 
-def render_films(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = True) -> list[FilmResult]:
+def render_film(
+    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, progress: bool = True,
+    resume: bool = True, segment_seconds: float = SEGMENT_SECONDS,
+) -> FilmResult:
+    """Render one aspect ("16:9" or "9:16") to `<films_dir>/<campaign>_<16x9|9x16>.mp4` plus its manifest.
+
+    The film is encoded in segments of `segment_seconds` kept in a hidden work folder beside it until
+    the film is complete; with `resume`, segments a killed render finished are used again.
+    """
+    from workbench.parade.encode import Segments, VideoFormat, fit_music, join_segments, render_segments, write_manifest
+
+    started = time.perf_counter()
+    film = prepare_film(campaign, kits, catalog, aspect)
+    path = campaign.films_dir / f"{film.stem}.mp4"
+    manifest_path = campaign.films_dir / f"{film.stem}.json"
+    work_dir = campaign.films_dir / f".{film.stem}.segments"
+    if not resume:
+        shutil.rmtree(work_dir, ignore_errors=True)
+    video = VideoFormat.for_film(campaign.film, film.size)
+    segments = Segments.for_film(film.timeline.duration, video.fps, segment_seconds)
+    parts = render_segments(film.parade.frame, segments, video, work_dir, film.fingerprint(), progress)
+    music = None
+    if campaign.film.audio is not None:
+        music = fit_music(campaign.film.audio, segments.frame_count / video.fps, work_dir / "music.wav")
+    join_segments(parts, path, music)
+    write_manifest(manifest_path, film_manifest(film, catalog, segments))
+    shutil.rmtree(work_dir, ignore_errors=True)
+    return FilmResult(path, manifest_path, [kit.slug for kit, _ in film.chosen], film.skipped,
+                      time.perf_counter() - started)
+
+
+def render_films(
+    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = True, resume: bool = True
+) -> list[FilmResult]:
     """Render every aspect in campaign.film.aspects."""
-    return [render_film(campaign, kits, catalog, aspect, progress) for aspect in campaign.film.aspects]
+    return [render_film(campaign, kits, catalog, aspect, progress, resume) for aspect in campaign.film.aspects]
 
 
-def _manifest(
-    campaign: Campaign, aspect: str, size: tuple[int, int], timeline: Timeline,
-    logo_boxes: list[tuple[int, int, int, int]],
-) -> dict:
-    segments = []
-    for segment in timeline.segments():
+def film_manifest(film: Film, catalog: Catalog, segments=None) -> dict:
+    """What the film shows, frame by frame: each part's seconds and frames [first, stop), each brand's
+    concept and logo box, and each concept's prompt, seed, backend and the review that approved it."""
+    fps = film.campaign.film.fps
+    parts = []
+    for segment in film.timeline.segments():
         entry = {"kind": "brand" if isinstance(segment, BrandSlot) else segment.kind,
-                 "start": round(segment.start, 4), "end": round(segment.end, 4)}
+                 "start": round(segment.start, 4), "end": round(segment.end, 4),
+                 "frames": [first_frame_at(segment.start, fps), first_frame_at(segment.end, fps)]}
         if isinstance(segment, BrandSlot):
             entry.update(
                 brand=segment.brand, concept_id=segment.concept_id,
                 hold_start=round(segment.hold_start, 4), hold_end=round(segment.hold_end, 4),
-                logo_box=list(logo_boxes[segment.index]),
+                hold_frames=[first_frame_at(segment.hold_start, fps), first_frame_at(segment.hold_end, fps)],
+                logo_box=list(film.parade.banner(segment.index).logo_box),
             )
-        segments.append(entry)
+        parts.append(entry)
+    manifest = {
+        "campaign": film.campaign.name, "aspect": film.aspect, "size": list(film.size), "fps": fps,
+        "duration": round(film.timeline.duration, 4), "frame_count": first_frame_at(film.timeline.duration, fps),
+        "segments": parts,
+        "concepts": {record.id: concept_provenance(record, catalog) for _kit, record in film.chosen},
+    }
+    if segments is not None:
+        manifest["render"] = {"segment_frames": segments.length, "segments": len(segments.ranges())}
+    return manifest
+
+
+def first_frame_at(seconds: float, fps: int) -> int:
+    """The first frame shown at or after `seconds` (frame i shows time i / fps)."""
+    return math.ceil(seconds * fps - 1e-6)
+
+
+def concept_provenance(record: ConceptRecord, catalog: Catalog) -> dict:
+    """Where a concept came from and who approved it: the verdict that counts is the art director's
+    latest, else the designer's latest (the catalog's own rule)."""
+    verdicts = [review for review in catalog.history(record.id) if review.verdict is not None]
+    deciding = [review for review in verdicts if review.role == "art_director"] or verdicts
+    approval = deciding[-1] if deciding else None
     return {
-        "campaign": campaign.name, "aspect": aspect, "size": list(size), "fps": campaign.film.fps,
-        "duration": round(timeline.duration, 4), "segments": segments,
+        "brand": record.brand, "prompt": record.prompt, "negative_prompt": record.negative_prompt,
+        "seed": record.seed, "backend": record.backend, "model": record.model, "content_hash": record.content_hash,
+        "image": record.path, "stars": catalog.stars().get(record.id),
+        "reviewer": approval.reviewer if approval else None, "reviewer_role": approval.role if approval else None,
+        "approved_at": approval.created_at if approval else None,
     }

@@ -1,56 +1,274 @@
-"""Writing the film: an H.264 MP4 that appears only when complete, and its JSON manifest.
+"""Writing the film: frames piped to ffmpeg while the next ones are composed, in segments joined without re-encoding.
 
-    >>> encode(parade.clip(), campaign.films_dir / "demo_16x9.mp4", campaign.film, progress=False)
-    >>> write_manifest(campaign.films_dir / "demo_16x9.json", {"campaign": "demo", ...})
+A film is cut into segments of whole frames. Each segment is its own x264 encode (so it starts on a
+keyframe) and is written atomically into a work folder under a name that digests everything that
+made it. A render that was killed finds its finished segments there and goes on from the first
+missing one; the concat demuxer then joins the segments with `-c copy`, so the film is the same
+file an uninterrupted render writes, and it appears under its final name only when complete.
+
+    >>> video = VideoFormat.for_film(campaign.film, (1920, 1080))
+    >>> parts = render_segments(parade.frame, Segments(frame_count=900, length=300), video, work_dir, "inputs-digest")
+    >>> join_segments(parts, films_dir / "demo_16x9.mp4", music=None)
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import queue
+import subprocess
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from workbench.campaign import FilmSettings
 from workbench.errors import InputError
 from workbench.files import atomic_path
 
-MUSIC_FADE_SECONDS = 2.0
+MUSIC_FADE_IN_SECONDS = 0.5
+MUSIC_FADE_OUT_SECONDS = 2.0
+MUSIC_SAMPLE_RATE = 44100
+PREFETCH_FRAMES = 6  # frames composed ahead of the encoder: enough to ride out a slow frame, little memory
+
+FrameFunction = Callable[[float], np.ndarray]
 
 
-def encode(clip, path: Path, film: FilmSettings, progress: bool = True) -> None:
-    """Encode a moviepy clip to `path` (libx264, yuv420p, faststart), with film.audio if set."""
+def ffmpeg_binary() -> str:
+    """The ffmpeg moviepy uses (imageio-ffmpeg's build unless FFMPEG_BINARY says otherwise): one ffmpeg for all."""
+    from moviepy.config import FFMPEG_BINARY
+
+    return FFMPEG_BINARY
+
+
+@dataclass(frozen=True)
+class VideoFormat:
+    """Everything that decides how frames are encoded; segments that share it join with `-c copy`.
+
+        >>> VideoFormat(1920, 1080, fps=30, crf=20, preset="medium").encoder_command(Path("out.mp4"))[:3]
+        ['.../ffmpeg', '-v', 'error']
+    """
+
+    width: int
+    height: int
+    fps: int
+    crf: int = 20
+    preset: str = "medium"
+
+    @classmethod
+    def for_film(cls, film: FilmSettings, size: tuple[int, int]) -> VideoFormat:
+        return cls(size[0], size[1], film.fps, film.crf, film.preset)
+
+    @property
+    def frame_bytes(self) -> int:
+        return self.width * self.height * 3
+
+    def encoder_command(self, output: Path) -> list[str]:
+        """ffmpeg reading raw RGB frames on stdin, writing H.264 yuv420p MP4 (named explicitly: `output` may end in .part)."""
+        return [
+            ffmpeg_binary(), "-v", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}", "-r", str(self.fps), "-i", "-",
+            "-an", "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf), "-pix_fmt", "yuv420p",
+            "-f", "mp4", str(output),
+        ]
+
+
+def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path) -> int:
+    """Pipe RGB uint8 frames to one ffmpeg x264 process; `path` appears only if every frame was encoded.
+
+    Returns the number of frames written.
+    """
+    count = 0
+    with atomic_path(path) as temp:
+        process = subprocess.Popen(video.encoder_command(temp), stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            for frame in frames:
+                if frame.shape != (video.height, video.width, 3) or frame.dtype != np.uint8:
+                    raise ValueError(f"frame {count}: expected {video.height}x{video.width}x3 uint8, got {frame.shape}")
+                process.stdin.write(np.ascontiguousarray(frame).data)  # a buffer: no copy into bytes
+                count += 1
+            _, errors = process.communicate()
+        except BrokenPipeError:
+            _, errors = process.communicate()
+            raise RuntimeError(f"ffmpeg stopped reading frames: {errors.decode(errors='replace').strip()}") from None
+        except BaseException:
+            process.kill()
+            process.wait()
+            raise
+        if process.returncode != 0:
+            raise RuntimeError(f"ffmpeg failed on {path.name}: {errors.decode(errors='replace').strip()}")
+    return count
+
+
+def prefetched(frame_function: FrameFunction, times: Iterable[float], depth: int = PREFETCH_FRAMES) -> Iterator[np.ndarray]:
+    """`frame_function(t)` for each t, in order, composed on a worker thread up to `depth` frames ahead.
+
+    NumPy and OpenCV release the GIL while they work, so the next frames are composed while ffmpeg
+    reads and encodes the previous ones. An error in the worker is raised here, at the frame it hit.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for t in times:
+                if not hand_over(frame_function(t)):
+                    return
+            hand_over(done)
+        except BaseException as error:  # handed to the consumer, which raises it
+            hand_over(error)
+
+    worker = threading.Thread(target=work, name="parade-frames", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join()
+
+
+@dataclass(frozen=True)
+class Segments:
+    """A film of `frame_count` frames cut every `length` frames.
+
+        >>> Segments(frame_count=95, length=40).ranges()
+        [range(0, 40), range(40, 80), range(80, 95)]
+    """
+
+    frame_count: int
+    length: int
+
+    @classmethod
+    def for_film(cls, duration: float, fps: int, segment_seconds: float) -> Segments:
+        return cls(frame_count=max(1, round(duration * fps)), length=max(1, round(segment_seconds * fps)))
+
+    def ranges(self) -> list[range]:
+        return [range(start, min(start + self.length, self.frame_count)) for start in range(0, self.frame_count, self.length)]
+
+
+def segment_name(index: int, frames: range, video: VideoFormat, fingerprint: str, first_frame: np.ndarray) -> str:
+    """`0003-<digest>.mp4`: the digest covers the film's inputs, the encoding, the frame range, this machine's
+    core count (x264's threading depends on it) and the pixels of the segment's first frame, so a segment is
+    reused only when it would be encoded again the same way, even after a change to the compositor."""
+    digest = hashlib.sha256()
+    recipe = {"fingerprint": fingerprint, "video": asdict(video), "frames": [frames.start, frames.stop],
+              "cores": os.cpu_count()}
+    digest.update(json.dumps(recipe, sort_keys=True).encode())
+    digest.update(np.ascontiguousarray(first_frame).data)
+    return f"{index:04d}-{digest.hexdigest()[:20]}.mp4"
+
+
+def render_segments(
+    frame_function: FrameFunction, segments: Segments, video: VideoFormat, work_dir: Path, fingerprint: str,
+    progress: bool = False,
+) -> list[Path]:
+    """Encode each segment not already finished in `work_dir`; return every segment's file, in order.
+
+    A segment file appears only when its encode completed, so a killed render leaves finished ones
+    behind whole and nothing half-written under a segment's name.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    bar = _progress_bar(segments.frame_count, progress)
+    paths = []
+    try:
+        for index, frames in enumerate(segments.ranges()):
+            first = frame_function(frames.start / video.fps)
+            path = work_dir / segment_name(index, frames, video, fingerprint, first)
+            if not path.is_file():
+                rest = prefetched(frame_function, (i / video.fps for i in frames[1:]))
+                encode_frames(_counted([first], rest, bar), video, path)
+            elif bar is not None:
+                bar.update(len(frames))
+            paths.append(path)
+    finally:
+        if bar is not None:
+            bar.close()
+    keep = {path.name for path in paths}
+    for stale in work_dir.glob("*.mp4"):  # left by an earlier render of different inputs
+        if stale.name not in keep:
+            stale.unlink(missing_ok=True)
+    return paths
+
+
+def _counted(first: list[np.ndarray], rest: Iterator[np.ndarray], bar) -> Iterator[np.ndarray]:
+    for frames in (first, rest):
+        for frame in frames:
+            yield frame
+            if bar is not None:
+                bar.update(1)
+
+
+def _progress_bar(total: int, shown: bool):
+    if not shown:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="frame", desc="parade", leave=False)
+
+
+def join_segments(segments: list[Path], path: Path, music: Path | None = None) -> None:
+    """Join segments into `path` without re-encoding the video (concat demuxer, -c copy), moov first.
+
+    `music`, if given, is a WAV already fitted to the film's length; it is encoded to AAC here.
+    """
+    if not segments:
+        raise ValueError("no segments to join")
+    listing = segments[0].parent / "segments.txt"
+    listing.write_text("".join(f"file '{_concat_quoted(p.resolve())}'\n" for p in segments), encoding="utf-8")
+    command = [ffmpeg_binary(), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
+    if music is not None:
+        command += ["-i", str(music), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
+    with atomic_path(path) as temp:
+        command += ["-c:v", "copy", "-movflags", "+faststart", "-f", "mp4", str(temp)]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(f"ffmpeg could not join the segments of {path.name}: {result.stderr.strip()}")
+    listing.unlink(missing_ok=True)
+
+
+def _concat_quoted(path: Path) -> str:
+    """A path for a concat list line inside single quotes ('\\'' closes, escapes and reopens)."""
+    return str(path).replace("'", "'\\''")
+
+
+def fit_music(audio: Path, duration: float, output: Path) -> Path:
+    """The track looped or trimmed to `duration`, faded in and out, written as 16-bit WAV at `output`."""
     from moviepy import AudioFileClip, afx
 
-    music = None
-    if film.audio is not None:
-        if not Path(film.audio).is_file():
-            raise InputError(film.audio, "film.audio", "audio file not found")
-        music = AudioFileClip(str(film.audio))
-        if music.duration < clip.duration:
-            fitted = music.with_effects([afx.AudioLoop(duration=clip.duration)])
-        else:
-            fitted = music.subclipped(0, clip.duration)
-        fade = min(MUSIC_FADE_SECONDS, clip.duration / 3)
-        clip = clip.with_audio(fitted.with_effects([afx.AudioFadeOut(fade)]))
+    if not Path(audio).is_file():
+        raise InputError(audio, "film.audio", "audio file not found")
+    music = AudioFileClip(str(audio))
     try:
-        with atomic_path(path) as temp:
-            clip.write_videofile(
-                str(temp),
-                fps=film.fps,
-                codec="libx264",
-                preset=film.preset,
-                audio=music is not None,
-                audio_codec="aac",
-                temp_audiofile_path=str(path.parent),
-                threads=os.cpu_count(),
-                # "-f mp4": the temp name ends in ".part", so ffmpeg cannot guess the container.
-                ffmpeg_params=["-crf", str(film.crf), "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4"],
-                logger="bar" if progress else None,
-            )
+        if music.duration < duration:
+            fitted = music.with_effects([afx.AudioLoop(duration=duration)])
+        else:
+            fitted = music.subclipped(0, duration)
+        fade_in, fade_out = min(MUSIC_FADE_IN_SECONDS, duration / 6), min(MUSIC_FADE_OUT_SECONDS, duration / 3)
+        fitted = fitted.with_effects([afx.AudioFadeIn(fade_in), afx.AudioFadeOut(fade_out)])
+        fitted.write_audiofile(str(output), fps=MUSIC_SAMPLE_RATE, codec="pcm_s16le", logger=None)
     finally:
-        if music is not None:
-            music.close()
+        music.close()
+    return output
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> None:

@@ -189,14 +189,10 @@ class OpenAIBackend:
     def client(self) -> Any:
         """The OpenAI client, built on first use. Raises BackendUnusable (no request made) without a key."""
         if self._client is None:
-            settings = self._settings or load_openai_settings()
             try:
-                key = settings.key()
+                self._client = make_client(self._settings)
             except MissingKey as error:
                 raise BackendUnusable(str(error)) from None
-            import openai
-
-            self._client = openai.OpenAI(api_key=key, base_url=settings.base_url, organization=settings.organization)
         return self._client
 
     def _secret(self) -> str | None:
@@ -301,6 +297,14 @@ class OpenAIBackend:
 
 # --------------------------------------------------------------------------------------------------
 # Helpers
+
+
+def make_client(settings: OpenAISettings | None = None) -> Any:
+    """An `openai.OpenAI` client from the personal settings; raises MissingKey before any request."""
+    import openai
+
+    settings = settings or load_openai_settings()
+    return openai.OpenAI(api_key=settings.key(), base_url=settings.base_url, organization=settings.organization)
 
 
 def _default_finisher() -> Callable[..., Image.Image]:

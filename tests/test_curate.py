@@ -149,56 +149,105 @@ def test_contact_sheet_of_approved_concepts_keeps_every_brand_row(catalog, kits,
         assert sheet.width == 2 * sheet_module.MARGIN + sheet_module.LABEL_WIDTH + sheet_module.MIN_COLUMNS * (64 + sheet_module.GAP) - sheet_module.GAP
 
 
-def test_grid_shows_a_brands_cards_with_clickable_classes(catalog, kits):
-    from workbench.curate.widgets import ConceptGrid
+def _view(catalog, kits, **options):
+    from workbench.curate.gallery import Gallery
+    from workbench.curate.widgets import GalleryView
 
-    grid = ConceptGrid(catalog, kits, brand="lotus-tea", reviewer="mei", thumb_size=64)
-    assert list(grid.cards) == ["lotus-tea-s1", "lotus-tea-s2", "lotus-tea-s3"]
-    card = grid.cards["lotus-tea-s2"]
-    assert {"wb-approve", "wb-concept-lotus-tea-s2"} <= set(card.approve._dom_classes)
-    assert {"wb-reject", "wb-concept-lotus-tea-s2"} <= set(card.reject._dom_classes)
+    return GalleryView(Gallery(catalog, kits, reviewer="mei", **options))
+
+
+def test_gallery_view_draws_a_page_of_thumbnail_cards_with_clickable_classes(catalog, kits):
+    view = _view(catalog, kits, page_size=4)
+    shown = [slot.concept_id for slot in view.slots]
+    assert shown == ["grand-northern-balloons-s1", "grand-northern-balloons-s2", "grand-northern-balloons-s3", "lotus-tea-s1"]
+    card = view.slots[1]
+    assert {"wb-approve", "wb-concept-grand-northern-balloons-s2"} <= set(card.approve._dom_classes)
+    assert {"wb-reject", "wb-concept-grand-northern-balloons-s2"} <= set(card.reject._dom_classes)
+    assert "wb-current" in view.slots[0].box._dom_classes and "wb-current" not in card.box._dom_classes
     assert bytes(card.image.value).startswith(b"\x89PNG")
-    assert len(card.image.value) < 20_000  # a thumbnail, never the full image
-    assert "莲心茶坊 · Lotus Heart Tea House" in [label for label, _ in grid.picker.options]
-    assert "3 to review" in grid.chart.value
+    assert len(card.image.value) < 40_000  # the cached thumbnail file, never the full image
+    assert ("莲心茶坊 · Lotus Heart Tea House", "lotus-tea") in view.brand.options
+    assert "Page <b>1</b> of 3" in view.pager.value and view.previous.disabled and not view.next.disabled
 
-    grid.picker.value = "tern-motors"
-    assert list(grid.cards) == ["tern-motors-s1", "tern-motors-s2", "tern-motors-s3"]
-    with pytest.raises(ValueError, match="no concepts"):
-        ConceptGrid(catalog, kits, brand="polar-scoop")
+    view.next.click()
+    assert [slot.concept_id for slot in view.slots] == ["lotus-tea-s2", "lotus-tea-s3", "tern-motors-s1", "tern-motors-s2"]
+    assert "wb-concept-lotus-tea-s1" not in view.slots[0].approve._dom_classes  # a slot shows one concept
+    view.brand.value = "tern-motors"
+    assert [slot.concept_id for slot in view.slots] == ["tern-motors-s1", "tern-motors-s2", "tern-motors-s3", None]
+    assert view.slots[3].box.layout.display == "none"
+    assert "wb-selected" in view.chart.value
 
 
-def test_grid_clicks_write_reviews_and_update_the_fractions(catalog, kits):
-    from workbench.curate.widgets import ConceptGrid
-
-    grid = ConceptGrid(catalog, kits, brand="lotus-tea", reviewer="mei", thumb_size=64)
-    grid.cards["lotus-tea-s2"].approve.click()
+def test_gallery_view_clicks_and_keys_write_reviews_and_update_the_chart(catalog, kits):
+    view = _view(catalog, kits, page_size=9)
+    view.brand.value = "lotus-tea"
+    view.reason_box.value = "crisp logo"
+    view.slots[1].approve.click()
     [review] = catalog.history("lotus-tea-s2")
-    assert (review.verdict, review.reviewer) == ("approved", "mei")
-    assert grid.cards["lotus-tea-s2"].approve.button_style == "success"
-    assert "1/1 usable" in grid.chart.value
-    assert "1 of 1 reviewed usable (100%)" in grid.status.value
+    assert (review.verdict, review.reviewer, review.role, review.reason) == ("approved", "mei", "designer", "crisp logo")
+    assert view.slots[1].approve.button_style == "success"
+    assert "wb-is-approved" in view.slots[1].box._dom_classes and "wb-current" in view.slots[1].box._dom_classes
+    assert "1/1" in view.chart.value and "approved lotus-tea-s2" in view.status.value
 
-    grid.cards["lotus-tea-s1"].reject.click()
-    assert catalog.verdicts()["lotus-tea-s1"] == "rejected"
-    assert "1/2 usable" in grid.chart.value
-    assert "REJECTED" in grid.cards["lotus-tea-s1"].caption.value
-    assert grid.cards["lotus-tea-s1"].box.layout.border.endswith("#c43c34")
+    view.keys.value = "r"  # the cursor is on lotus-tea-s2: reject it, move on to s3
+    view.keys.value = "r4"  # only the added key counts: 4 stars on s3
+    assert catalog.verdicts() == {"lotus-tea-s2": "rejected"}
+    assert catalog.stars() == {"lotus-tea-s3": 4}
+    assert [b.description for b in view.slots[2].stars] == ["★", "★", "★", "★", "☆"]
+    assert "0/1" in view.chart.value
 
-    grid.cards["lotus-tea-s2"].stars[2].click()
-    assert catalog.stars()["lotus-tea-s2"] == 3
-    assert catalog.verdicts()["lotus-tea-s2"] == "approved"  # a rating keeps the verdict
-    assert [b.description for b in grid.cards["lotus-tea-s2"].stars] == ["★", "★", "★", "☆", "☆"]
+    view.slots[0].stars[1].click()
+    assert catalog.stars()["lotus-tea-s1"] == 2 and view.keys.value == ""  # the mouse empties the keys box
+
+    view.slots[0].select.value = True
+    view.slots[2].select.value = True
+    assert "2 selected" in view.pager.value and not view.bulk_reject.disabled
+    view.bulk_reject.click()
+    assert catalog.verdicts() == {"lotus-tea-s1": "rejected", "lotus-tea-s2": "rejected", "lotus-tea-s3": "rejected"}
+    assert "Needs concepts: 莲心茶坊" in view.chart.value  # nothing approved, nothing left to review
+
+
+def test_gallery_view_detail_compare_and_more_like_this(catalog, kits):
+    view = _view(catalog, kits, page_size=9)
+    view.brand.value = "lotus-tea"
+    view.slots[2].open.click()
+    assert view.gallery.current == "lotus-tea-s3"
+    assert "a float" in view.detail_facts.value and "<th>Seed</th><td>3</td>" in view.detail_facts.value
+    assert bytes(view.detail_image.value) == catalog.image_path(catalog.concept("lotus-tea-s3")).read_bytes()
+    view.more.click()
+    assert [r.seed for r in catalog.seed_requests(pending_only=True)] == [4, 5, 6, 7]
+    assert "queued seeds 4, 5, 6, 7" in view.status.value and "seeds 4, 5, 6, 7" in view.detail_facts.value
+
+    view.to_compare.click()
+    view.keys.value = "kc"  # back to s2, add it to the comparison
+    assert view.main.selected_index == 1
+    assert [item.id for item in view.gallery.compare_pair()] == ["lotus-tea-s3", "lotus-tea-s2"]
+    view.compare_buttons[1][0].click()
+    assert catalog.verdicts() == {"lotus-tea-s2": "approved"}
+    assert "lotus-tea-s2" in view.compare_captions[1].value and "APPROVED" in view.compare_captions[1].value
+
+
+def test_gallery_view_shows_a_refused_decision_and_others_decisions_on_refresh(catalog, kits):
+    view = _view(catalog, kits)
+    catalog.review("lotus-tea-s1", "approved", reviewer="lee", role="art_director")  # another reviewer
+    assert "AD:" not in view.slots[3].caption.value
+    view.refresh_button.click()
+    assert "AD:✓" in view.slots[3].caption.value
+    view.gallery.set_filters(verdict="approved")
+    view.draw()
+    assert view.brand.value is None and view.verdict.value == "approved"
+    catalog.close()
+    view.slots[0].reject.click()
+    assert "ProgrammingError" in view.status.value or "Error" in view.status.value
 
 
 def test_contact_sheet_and_grid_cope_without_kits_or_concepts(catalog, tmp_path):
-    from workbench.curate.widgets import ConceptGrid
 
     out = contact_sheet(catalog, {}, tmp_path / "no-kits.png", thumb_size=48)  # brands fall back to their slugs
     assert [row.name for row in board(catalog, {})] == sorted(BRANDS)
     assert out.is_file()
     with Catalog(tmp_path / "empty" / "catalog.sqlite") as empty:
         assert contact_sheet(empty, {}, tmp_path / "empty.png").is_file()
-        grid = ConceptGrid(empty, {})
-        assert grid.cards == {} and grid.picker.value is None
-        assert "No concepts yet" in grid.status.value
+        view = _view(empty, {})
+        assert [slot.concept_id for slot in view.slots] == [None] * 12 and view.brand.value is None
+        assert "No concepts match" in view.empty.value and "Nothing highlighted" in view.detail_facts.value

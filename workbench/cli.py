@@ -180,6 +180,9 @@ def review_report(campaign_file: Path = CampaignArg, brand: Optional[list[str]] 
         for s in summary
     ]
     _print_table(("brand", "made", "reviewed", "approved", "usable", ""), rows)
+    blocking = [s.brand for s in summary if not s.approved]
+    typer.echo(f"{len(blocking)} brand(s) block the parade: {', '.join(blocking)}" if blocking
+               else "no brand blocks the parade")
 
 
 @review_app.command("sheet")
@@ -194,6 +197,49 @@ def review_sheet(campaign_file: Path = CampaignArg, brand: Optional[list[str]] =
         path = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png",
                              only_approved=approved_only)
     typer.echo(f"contact sheet: {path}")
+
+
+@review_app.command("handoff")
+@reports_bad_input
+def review_handoff(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
+    """Write the client hand-off: a PDF and a PNG per page of the approved concepts per brand."""
+    from workbench.curate.handoff import contact_sheet_pdf
+
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
+    with Catalog(campaign.catalog_path) as catalog:
+        pdf, pngs = contact_sheet_pdf(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "handoff",
+                                      title=campaign.title, brands=[k.slug for k in kits])
+    typer.echo(f"hand-off PDF: {pdf} ({len(pngs)} pages, PNG per page beside it)")
+
+
+@review_app.command("serve")
+@reports_bad_input
+def review_serve(
+    campaign_file: Path = CampaignArg,
+    brand: Optional[list[str]] = BrandOption,
+    reviewer: Optional[str] = typer.Option(None, help="Name saved with decisions; default $WORKBENCH_REVIEWER or login."),
+    role: Optional[str] = typer.Option(None, help="designer or art_director; default $WORKBENCH_ROLE or designer."),
+    port: int = typer.Option(0, help="Port on 127.0.0.1; 0 picks a free one."),
+    token: Optional[str] = typer.Option(None, help="Access token; default a fresh random one."),
+):
+    """Serve the gallery as a Voila page on 127.0.0.1 (with a token) for people who never open a notebook."""
+    import subprocess
+
+    from workbench.catalog import ROLES
+    from workbench.curate.voila_app import voila_server, write_app_notebook
+
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
+    if role is not None and role not in ROLES:  # fail here, not in the browser
+        raise CatalogError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
+    notebook = write_app_notebook(campaign.gallery_dir, campaign_file, reviewer, role, brands=brand or None)
+    server = voila_server(notebook, port, token)
+    typer.echo(f"gallery for {len(kits)} brands: {server.url}  (Ctrl-C stops it)")
+    process = subprocess.Popen(server.command())
+    try:
+        raise typer.Exit(process.wait())
+    except KeyboardInterrupt:
+        process.terminate()
+        process.wait(timeout=20)
 
 
 # render -------------------------------------------------------------------------------------------

@@ -1,42 +1,70 @@
-"""The concept review grid for JupyterLab: pick a brand, approve or reject its concepts, rate them.
+"""The gallery widget for JupyterLab and Voila: it draws a `Gallery` (the model) and sends clicks
+and keys back to it. No review logic lives here.
 
-Every click is written to the catalog at once (as a new review row), and the usable-fraction bars
-at the top are redrawn from the catalog, so what you see is always what is stored. What to show
-comes from `contact_sheet.board()`; this module only draws it.
+    >>> view = GalleryView(Gallery(catalog, kits, reviewer="mei"))
+    >>> view   # the last expression of a cell displays it
 
-    >>> grid = ConceptGrid(catalog, kits, brand="lotus-tea", reviewer="mei")
-    >>> grid  # the last expression of a cell displays the widget
+Keyboard: ipywidgets cannot listen to key presses on the page without custom JavaScript (anywidget
+or ipyevents, neither installed), so the gallery has a small "keys" box: click into it once and
+each key typed there is one action on the highlighted concept (a approve, r reject, 1-5 stars,
+j/k next/previous, ...). Only the keys added since the last change count, so a fast typist never
+has a key applied twice.
 """
 
 from __future__ import annotations
 
+import json
 from html import escape
+from pathlib import Path
 
 import ipywidgets as widgets
 
 from workbench.catalog import Catalog
-from workbench.curate.contact_sheet import VERDICT_COLOURS, VERDICT_LABELS, BrandRow, Card, board
+from workbench.curate.contact_sheet import VERDICT_COLOURS, VERDICT_LABELS
+from workbench.curate.gallery import KEYS, BrandStats, Gallery, GalleryItem
 from workbench.curate.thumbnails import thumbnail
 from workbench.kits import BrandKit
 
+THUMB_SIZE = 192  # the cached file's size; cards show it at about 170 px
+
 STYLE = """
 <style>
-.wb-board { font-family: var(--jp-ui-font-family, system-ui, sans-serif); }
-.wb-card { border-radius: 10px; padding: 8px; background: var(--jp-layout-color0, #fff);
-           box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+.wb-gallery { font-family: var(--jp-ui-font-family, system-ui, sans-serif); color: #232326; }
+.wb-gallery .widget-label { min-width: 0; }
+.wb-title { font-size: 17px; font-weight: 600; }
+.wb-muted, .wb-meta { font-size: 12px; color: #76767c; }
+.wb-meta { line-height: 1.45; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.wb-meta code { font-size: 11px; color: #3c3c42; background: none; padding: 0; }
+.wb-status { font-size: 12px; color: #2b6b4a; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.wb-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(176px, 1fr)); gap: 12px; }
+.wb-card { border-radius: 10px; padding: 7px; background: #fff; border: 2px solid #ecebe6;
+           box-shadow: 0 1px 2px rgba(0,0,0,.06); }
+.wb-card.wb-current { box-shadow: 0 0 0 3px #3b6fd8; }
+.wb-card.wb-is-approved { border-color: #268c56; }
+.wb-card.wb-is-rejected { border-color: #c43c34; }
+.wb-card.wb-is-rejected img { opacity: .55; }
+.wb-card.wb-is-selected { background: #eef3ff; }
 .wb-card img { border-radius: 6px; }
-.wb-meta { font-size: 11px; color: #777; line-height: 1.5; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.wb-meta code { font-size: 11px; color: #444; background: none; }
 .wb-badge { display: inline-block; padding: 0 7px; border-radius: 9px; color: #fff; font-size: 10px;
-            font-weight: 600; letter-spacing: .04em; margin-right: 6px; }
-.wb-star button, button.wb-star { min-width: 0; padding: 0 2px; font-size: 16px; color: #c4962a;
-                                  background: none; border: none; box-shadow: none; }
-.wb-chart { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 4px 28px; font-size: 12px; }
-.wb-chart-row { display: grid; grid-template-columns: 14em 1fr 7em; align-items: center; gap: 10px; }
+            font-weight: 600; letter-spacing: .04em; margin-right: 4px; line-height: 17px; }
+.wb-role { display: inline-block; font-size: 10px; color: #76767c; margin-left: 2px; }
+.wb-gallery .wb-small { font-size: 12px; padding: 0 4px; height: 26px; line-height: 26px; }
+.wb-gallery .wb-star { min-width: 0; padding: 0; font-size: 17px; color: #c4962a; background: none;
+                       border: none; box-shadow: none; height: 24px; line-height: 24px; }
+.wb-keys input { font-family: var(--jp-code-font-family, monospace); background: #fffbea; }
+.wb-chart { font-size: 12px; max-height: 250px; overflow-y: auto; padding-right: 6px; }
+.wb-chart-row { display: grid; grid-template-columns: 9.5em 1fr 4.2em; align-items: center; gap: 8px; line-height: 19px; }
 .wb-chart-row.wb-selected { font-weight: 600; }
+.wb-chart-row.wb-needs .wb-chart-name { color: #b3261e; font-weight: 600; }
 .wb-chart-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .wb-chart-bar { height: 8px; border-radius: 4px; background: #e4e2dc; overflow: hidden; display: flex; }
-.wb-chart-note { color: #777; text-align: right; }
+.wb-chart-note { color: #76767c; text-align: right; white-space: nowrap; }
+.wb-needs-list { font-size: 12px; color: #b3261e; margin: 2px 0 6px; }
+.wb-panel { background: #faf9f6; border-radius: 10px; padding: 10px 12px; border: 1px solid #ecebe6; }
+.wb-facts { font-size: 12px; border-collapse: collapse; width: 100%; table-layout: fixed; }
+.wb-facts th { text-align: left; color: #76767c; font-weight: normal; width: 5.5em; vertical-align: top; padding: 2px 6px 2px 0; }
+.wb-facts td { padding: 2px 0; overflow-wrap: anywhere; }
+.wb-history { font-size: 11px; color: #55555b; max-height: 120px; overflow-y: auto; margin: 4px 0 0; padding-left: 16px; }
 </style>
 """
 
@@ -45,163 +73,453 @@ def _css(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def brand_label(row: BrandRow) -> str:
-    """The dropdown label: the display name, with the Latin name when it is in another script."""
-    return f"{row.name} · {row.subtitle}" if row.subtitle else row.name
-
-
-def usable_chart_html(rows: list[BrandRow], selected: str | None = None) -> str:
-    """One small bar per brand: green for approved, red for rejected, of the reviewed concepts."""
+def usable_chart_html(stats: list[BrandStats], selected: str | None = None) -> str:
+    """One small bar per brand (green approved, red rejected, of the reviewed); brands that need
+    more concepts are listed first in red, and named above the chart."""
     approved, rejected = _css(VERDICT_COLOURS["approved"]), _css(VERDICT_COLOURS["rejected"])
+    needing = [s for s in stats if s.needs_concepts]
+    head = (f'<div class="wb-needs-list">Needs concepts: {escape(", ".join(s.name for s in needing))}</div>'
+            if needing else '<div class="wb-muted">Every brand has, or may still get, an approved concept.</div>')
     lines = []
-    for row in rows:
-        summary = row.summary
-        if summary.reviewed:
-            share = 100 * summary.approved / summary.reviewed
+    for s in sorted(stats, key=lambda s: not s.needs_concepts):
+        if s.reviewed:
+            share = 100 * s.approved / s.reviewed
             bar = (f'<span style="width:{share:.1f}%;background:{approved}"></span>'
                    f'<span style="width:{100 - share:.1f}%;background:{rejected}"></span>')
-            note = f"{summary.approved}/{summary.reviewed} usable"
+            note = f"{s.approved}/{s.reviewed}"
         else:
-            bar, note = "", f"{summary.made} to review"
-        chosen = " wb-selected" if row.slug == selected else ""
-        lines.append(
-            f'<div class="wb-chart-row{chosen}" title="{escape(row.usable_text)}">'
-            f'<span class="wb-chart-name">{escape(row.name)}</span>'
-            f'<span class="wb-chart-bar">{bar}</span><span class="wb-chart-note">{note}</span></div>'
-        )
-    return f'<div class="wb-chart">{"".join(lines)}</div>'
+            bar, note = "", f"{s.made} new" if s.made else "none"
+        classes = "wb-chart-row" + (" wb-selected" if s.brand == selected else "") + (" wb-needs" if s.needs_concepts else "")
+        tip = (f"{s.name}: {s.made} made, {s.reviewed} reviewed, {s.approved} approved, {s.to_review} to review"
+               + (" - needs more concepts" if s.needs_concepts else ""))
+        lines.append(f'<div class="{classes}" title="{escape(tip)}"><span class="wb-chart-name">{escape(s.name)}</span>'
+                     f'<span class="wb-chart-bar">{bar}</span><span class="wb-chart-note">{note}</span></div>')
+    return f'{head}<div class="wb-chart">{"".join(lines)}</div>'
 
 
-def card_caption_html(card: Card) -> str:
-    """The verdict badge, the concept id and the seed, small."""
-    colour = _css(VERDICT_COLOURS[card.verdict])
-    return (
-        f'<div class="wb-meta"><span class="wb-badge" style="background:{colour}">{VERDICT_LABELS[card.verdict]}</span>'
-        f'seed {card.record.seed}<br><code title="{escape(card.record.id)}">{escape(card.record.id)}</code></div>'
+def verdict_html(item: GalleryItem) -> str:
+    """The badge of the verdict that counts, and each role's own verdict when there is one."""
+    colour = _css(VERDICT_COLOURS[item.verdict])
+    roles = "".join(
+        f'<span class="wb-role" title="{title}">{short}:{"✓" if verdict == "approved" else "✗"}</span>'
+        for short, title, verdict in (("D", "designer", item.designer), ("AD", "art director", item.director))
+        if verdict
     )
+    return f'<span class="wb-badge" style="background:{colour}">{VERDICT_LABELS[item.verdict]}</span>{roles}'
 
 
-class ConceptCard:
-    """One concept's thumbnail, caption and buttons; `grid.review` does the writing."""
+def card_caption_html(item: GalleryItem, brand_name: str) -> str:
+    return (f'<div class="wb-meta">{verdict_html(item)} seed {item.record.seed}<br>'
+            f'{escape(brand_name)}<br><code title="{escape(item.id)}">{escape(item.id)}</code></div>')
 
-    def __init__(self, grid: "ConceptGrid", card: Card, image: bytes):
-        concept_id = card.record.id
-        self.image = widgets.Image(value=image, format="png", layout=widgets.Layout(width="100%", height="auto"))
+
+class CardSlot:
+    """One place in the page's grid. Slots are made once and show whichever concept lands there,
+    so turning a page sends new thumbnails, not new widgets."""
+
+    def __init__(self, view: "GalleryView"):
+        self.view = view
+        self.concept_id: str | None = None
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto"))
         self.caption = widgets.HTML()
-        self.approve = widgets.Button(description="Approve", icon="check", tooltip=f"Approve {concept_id}")
-        self.reject = widgets.Button(description="Reject", icon="times", tooltip=f"Reject {concept_id}")
-        self.stars = [
-            widgets.Button(description="☆", tooltip=f"{n} star{'s' * (n > 1)}", layout=widgets.Layout(width="26px"))
-            for n in range(1, 6)
-        ]
-        for button, name in ((self.approve, "wb-approve"), (self.reject, "wb-reject")):
-            button.layout = widgets.Layout(width="50%")
-            button.add_class(name)
-            button.add_class(f"wb-concept-{concept_id}")
-        self.approve.on_click(lambda _: grid.review(concept_id, verdict="approved"))
-        self.reject.on_click(lambda _: grid.review(concept_id, verdict="rejected"))
-        for stars, button in enumerate(self.stars, start=1):
+        self.approve = widgets.Button(description="✓ Approve", layout=widgets.Layout(width="50%"))
+        self.reject = widgets.Button(description="✗ Reject", layout=widgets.Layout(width="50%"))
+        self.stars = [widgets.Button(description="☆", tooltip=f"{n} star{'s' * (n > 1)}",
+                                     layout=widgets.Layout(width="20px")) for n in range(1, 6)]
+        self.select = widgets.ToggleButton(description="☐", tooltip="Select for bulk approve / reject",
+                                           layout=widgets.Layout(width="30px"))
+        self.open = widgets.Button(description="Details", tooltip="Show in the detail panel",
+                                   layout=widgets.Layout(width="58px"))
+        self.approve.add_class("wb-approve")
+        self.reject.add_class("wb-reject")
+        self.open.add_class("wb-open")
+        self.select.add_class("wb-select")
+        for button in (self.approve, self.reject, self.open, self.select):
+            button.add_class("wb-small")
+        for button in self.stars:
             button.add_class("wb-star")
-            button.add_class(f"wb-concept-{concept_id}")
-            button.on_click(lambda _, stars=stars: grid.review(concept_id, stars=stars))
-        self.box = widgets.VBox(
-            [self.image, self.caption, widgets.HBox([self.approve, self.reject]), widgets.HBox(self.stars)],
-            layout=widgets.Layout(overflow="hidden"),
-        )
+        self.approve.on_click(lambda _: self._act(lambda cid: view.gallery.decide(cid, "approved", reason=view.reason())))
+        self.reject.on_click(lambda _: self._act(lambda cid: view.gallery.decide(cid, "rejected", reason=view.reason())))
+        for stars, button in enumerate(self.stars, start=1):
+            button.on_click(lambda _, stars=stars: self._act(
+                lambda cid: view.gallery.decide(cid, stars=stars, reason=view.reason())))
+        self.open.on_click(lambda _: self._act(lambda cid: None))
+        self.select.observe(self._on_select, names="value")
+        controls = widgets.HBox([*self.stars, widgets.HBox(layout=widgets.Layout(flex="1")), self.select, self.open],
+                                layout=widgets.Layout(align_items="center"))
+        self.box = widgets.VBox([self.image, self.caption, widgets.HBox([self.approve, self.reject]), controls],
+                                layout=widgets.Layout(overflow="hidden"))
         self.box.add_class("wb-card")
-        self.box.add_class(f"wb-concept-{concept_id}")
-        self.show(card)
+        self._classes: set[str] = set()
 
-    def show(self, card: Card) -> None:
-        self.caption.value = card_caption_html(card)
-        self.box.layout.border = f"2px solid {_css(VERDICT_COLOURS[card.verdict])}" if card.verdict else "2px solid transparent"
-        self.approve.button_style = "success" if card.verdict == "approved" else ""
-        self.reject.button_style = "danger" if card.verdict == "rejected" else ""
-        for n, button in enumerate(self.stars, start=1):
-            button.description = "★" if card.stars and n <= card.stars else "☆"
-
-
-class ConceptGrid:
-    """A brand picker, usable-fraction bars for every brand, and a grid of concept cards.
-
-    Display it as the last expression of a cell (or `display(grid.widget)`).
-
-        >>> grid = ConceptGrid(catalog, kits, reviewer="mei")
-        >>> grid.review("lotus-tea-s1-3f2a9c1d", verdict="approved")  # what the Approve button does
-    """
-
-    def __init__(
-        self,
-        catalog: Catalog,
-        kits: dict[str, BrandKit],
-        brand: str | None = None,
-        reviewer: str = "",
-        columns: int = 4,
-        thumb_size: int = 256,
-    ):
-        self.catalog = catalog
-        self.kits = kits
-        self.reviewer = reviewer
-        self.thumb_size = thumb_size
-        self.cards: dict[str, ConceptCard] = {}
-        rows = board(catalog, kits)
-        known = [row.slug for row in rows]
-        if brand is not None and brand not in known:
-            raise ValueError(f"brand {brand!r} has no concepts in {catalog.path}; brands with concepts: {', '.join(known) or 'none'}")
-        self.brand = brand or (known[0] if known else None)
-        self.picker = widgets.Dropdown(
-            options=[(brand_label(row), row.slug) for row in rows], value=self.brand,
-            description="Brand", layout=widgets.Layout(width="420px"),
-        )
-        self.picker.observe(lambda change: self.show(change["new"]), names="value")
-        self.status = widgets.HTML()
-        self.chart = widgets.HTML()
-        self.grid = widgets.GridBox(layout=widgets.Layout(
-            grid_template_columns=f"repeat({columns}, minmax(0, 1fr))", grid_gap="14px", width="100%",
-        ))
-        reviewing = f"Reviewing as <b>{escape(reviewer)}</b>" if reviewer else "Reviewer not set"
-        top = widgets.HBox(
-            [self.picker, widgets.HTML(f'<span class="wb-meta">{reviewing}</span>'), self.status],
-            layout=widgets.Layout(align_items="center", grid_gap="24px"),
-        )
-        self.widget = widgets.VBox([widgets.HTML(STYLE), top, self.chart, self.grid],
-                                   layout=widgets.Layout(grid_gap="12px"))
-        self.widget.add_class("wb-board")
-        self.show(self.brand)
-
-    def show(self, brand: str | None) -> None:
-        """Draw `brand`'s cards (thumbnails are made on first view and cached)."""
-        self.brand = brand
-        row = self._row(board(self.catalog, self.kits))
-        background = row.kit.palette.rgb("background") if row and row.kit else None
-        self.cards = {
-            card.record.id: ConceptCard(
-                self, card, thumbnail(self.catalog, card.record, self.thumb_size, background).read_bytes()
-            )
-            for card in (row.cards if row else ())
-        }
-        self.grid.children = [card.box for card in self.cards.values()]
-        self.refresh()
-
-    def review(self, concept_id: str, verdict: str | None = None, stars: int | None = None) -> None:
-        """Write one decision to the catalog now, then redraw from what is stored."""
-        self.catalog.review(concept_id, verdict=verdict, stars=stars, reviewer=self.reviewer)
-        self.refresh()
-
-    def refresh(self) -> None:
-        rows = board(self.catalog, self.kits)
-        self.chart.value = usable_chart_html(rows, self.brand)
-        row = self._row(rows)
-        if row is None:
-            self.status.value = '<span class="wb-meta">No concepts yet: generate some first (02_generate).</span>'
+    def _act(self, action) -> None:
+        """Every button on a card puts the cursor on it first, so keys go on from there."""
+        if self.concept_id is None:
             return
-        self.status.value = f'<span class="wb-meta">{escape(row.usable_text)}</span>'
-        for card in row.cards:
-            if card.record.id in self.cards:
-                self.cards[card.record.id].show(card)
+        self.view.gallery.set_current(self.concept_id)
+        self.view.run(lambda: action(self.concept_id))
 
-    def _row(self, rows: list[BrandRow]) -> BrandRow | None:
-        return next((row for row in rows if row.slug == self.brand), None)
+    def _on_select(self, change) -> None:
+        if self.concept_id is None or self.view.drawing:
+            return
+        if change["new"] != (self.concept_id in self.view.gallery.selected):
+            self.view.run(lambda: self.view.gallery.toggle_selected(self.concept_id))
+
+    def show(self, item: GalleryItem | None, gallery: Gallery, image: bytes | None) -> None:
+        self.concept_id = item.id if item else None
+        self.box.layout.display = None if item else "none"
+        if item is None:
+            return
+        if image is not None:
+            self.image.value = image
+        self.caption.value = card_caption_html(item, gallery.brand_names().get(item.record.brand, item.record.brand))
+        self.approve.button_style = "success" if item.verdict == "approved" else ""
+        self.reject.button_style = "danger" if item.verdict == "rejected" else ""
+        for n, button in enumerate(self.stars, start=1):
+            button.description = "★" if item.stars and n <= item.stars else "☆"
+        selected = item.id in gallery.selected
+        self.select.value = selected
+        self.select.description = "☑" if selected else "☐"
+        wanted = {f"wb-concept-{item.id}"}
+        wanted |= {"wb-current"} if item.id == gallery.current else set()
+        wanted |= {f"wb-is-{item.verdict}"} if item.verdict else set()
+        wanted |= {"wb-is-selected"} if selected else set()
+        for widget in (self.box, self.approve, self.reject, self.open, self.select, *self.stars):
+            for name in self._classes - wanted:
+                widget.remove_class(name)
+            for name in wanted - self._classes:
+                widget.add_class(name)
+        self._classes = wanted
+
+
+class GalleryView:
+    """Filters, a paged grid of cards, keys, bulk actions, a detail panel, a compare view and the
+    usable-fraction chart, all drawn from one `Gallery`."""
+
+    def __init__(self, gallery: Gallery, title: str = "Concept gallery"):
+        self.gallery = gallery
+        self.title = title
+        self.drawing = False  # True while we set widget values ourselves, so observers stay quiet
+
+        self.brand = widgets.Dropdown(description="Brand", layout=widgets.Layout(width="300px"))
+        self.verdict = widgets.Dropdown(options=[("Any", None), ("To review", "unreviewed"), ("Approved", "approved"),
+                                                 ("Rejected", "rejected")],
+                                        description="Verdict", layout=widgets.Layout(width="190px"))
+        self.min_stars = widgets.Dropdown(options=[("Any", None)] + [("★" * n + " or more", n) for n in range(1, 6)],
+                                          description="Stars", layout=widgets.Layout(width="200px"))
+        self.backend = widgets.Dropdown(description="Backend", layout=widgets.Layout(width="200px"))
+        self.seeds = widgets.IntRangeSlider(description="Seeds", continuous_update=False,
+                                            layout=widgets.Layout(width="260px"))
+        for control in (self.brand, self.verdict, self.min_stars, self.backend, self.seeds):
+            control.style.description_width = "52px"
+            control.observe(self._on_filters, names="value")
+        self.reset = widgets.Button(description="Reset", tooltip="Show every concept", layout=widgets.Layout(width="64px"))
+        self.reset.on_click(lambda _: self._reset_filters())
+        self.refresh_button = widgets.Button(description="⟳ Refresh", tooltip="Load everyone's latest decisions",
+                                             layout=widgets.Layout(width="92px"))
+        self.refresh_button.on_click(lambda _: self.run(gallery.refresh))
+        self.refresh_button.add_class("wb-refresh")
+
+        self.keys = widgets.Text(placeholder="Click here, then type keys: a approve · r reject · 1–5 stars · j/k next/prev"
+                                             " · n/p page · x select · c compare · m more like this",
+                                 layout=widgets.Layout(flex="1 1 420px"))
+        self.keys.add_class("wb-keys")
+        self.keys.observe(self._on_keys, names="value")
+        self.reason_box = widgets.Text(placeholder="Reason (saved with each decision)", layout=widgets.Layout(width="260px"))
+        self.reason_box.add_class("wb-reason")
+        self.bulk_approve = widgets.Button(description="Approve selected", button_style="success",
+                                           layout=widgets.Layout(width="140px"))
+        self.bulk_reject = widgets.Button(description="Reject selected", button_style="danger",
+                                          layout=widgets.Layout(width="130px"))
+        self.select_page = widgets.Button(description="Select page", layout=widgets.Layout(width="100px"))
+        self.clear = widgets.Button(description="Clear", layout=widgets.Layout(width="64px"))
+        self.bulk_approve.on_click(lambda _: self.run(lambda: gallery.bulk("approved", self.reason())))
+        self.bulk_reject.on_click(lambda _: self.run(lambda: gallery.bulk("rejected", self.reason())))
+        self.select_page.on_click(lambda _: self.run(gallery.select_page))
+        self.clear.on_click(lambda _: self.run(gallery.clear_selection))
+        self.bulk_approve.add_class("wb-bulk-approve")
+        self.bulk_reject.add_class("wb-bulk-reject")
+
+        self.previous = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="96px"))
+        self.next = widgets.Button(description="Next ▶", layout=widgets.Layout(width="80px"))
+        self.previous.on_click(lambda _: self.run(gallery.previous_page))
+        self.next.on_click(lambda _: self.run(gallery.next_page))
+        self.next.add_class("wb-next")
+        self.pager = widgets.HTML()
+        self.status = widgets.HTML()
+        self.heading = widgets.HTML()
+
+        self.slots = [CardSlot(self) for _ in range(gallery.page_size)]
+        self.grid = widgets.Box([slot.box for slot in self.slots], layout=widgets.Layout(width="100%"))
+        self.grid.add_class("wb-grid")
+        self.empty = widgets.HTML()
+
+        self.compare_images = [widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto"))
+                               for _ in range(2)]
+        self.compare_captions = [widgets.HTML() for _ in range(2)]
+        self.compare_buttons = []
+        compare_sides = []
+        for side in range(2):
+            approve = widgets.Button(description="✓ Approve this", layout=widgets.Layout(width="50%"))
+            reject = widgets.Button(description="✗ Reject this", layout=widgets.Layout(width="50%"))
+            approve.on_click(lambda _, side=side: self._compare_decide(side, "approved"))
+            reject.on_click(lambda _, side=side: self._compare_decide(side, "rejected"))
+            self.compare_buttons.append((approve, reject))
+            compare_sides.append(widgets.VBox([self.compare_images[side], self.compare_captions[side],
+                                               widgets.HBox([approve, reject])],
+                                              layout=widgets.Layout(width="50%", padding="0 6px")))
+        self.compare_hint = widgets.HTML()
+        self.compare_view = widgets.VBox([self.compare_hint, widgets.HBox(compare_sides)])
+        self.main = widgets.Tab([widgets.VBox([self.grid, self.empty]), self.compare_view])
+        self.main.titles = ("Grid", "Compare")
+        self.main.layout = widgets.Layout(flex="1 1 auto", min_width="0")
+
+        self.chart = widgets.HTML()
+        self.detail_image = widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto"))
+        self.detail_facts = widgets.HTML()
+        self.more = widgets.Button(description="More like this (4 seeds)", tooltip="Queue 4 new seeds for this prompt",
+                                   layout=widgets.Layout(width="auto"))
+        self.to_compare = widgets.Button(description="Compare", layout=widgets.Layout(width="auto"))
+        self.more.on_click(lambda _: self._on_current(lambda cid: gallery.more_like_this(cid)))
+        self.to_compare.on_click(lambda _: self._on_current(self._compare))
+        self.more.add_class("wb-more")
+        detail = widgets.VBox([widgets.HTML('<div class="wb-title" style="font-size:14px">Detail</div>'),
+                               self.detail_image, widgets.HBox([self.more, self.to_compare]), self.detail_facts])
+        detail.add_class("wb-panel")
+        chart = widgets.VBox([widgets.HTML('<div class="wb-title" style="font-size:14px">Usable per brand'
+                                           ' <span class="wb-muted">(approved / reviewed)</span></div>'), self.chart])
+        chart.add_class("wb-panel")
+        side = widgets.VBox([chart, detail], layout=widgets.Layout(width="350px", flex="0 0 350px", grid_gap="10px"))
+
+        row = dict(align_items="center", flex_flow="row wrap", grid_gap="6px 10px")
+        self.widget = widgets.VBox([
+            widgets.HTML(STYLE),
+            widgets.HBox([self.heading, self.refresh_button], layout=widgets.Layout(justify_content="space-between",
+                                                                                    align_items="center")),
+            widgets.HBox([self.brand, self.verdict, self.min_stars, self.backend, self.seeds, self.reset],
+                         layout=widgets.Layout(**row)),
+            widgets.HBox([self.keys, self.reason_box], layout=widgets.Layout(**row)),
+            widgets.HBox([self.previous, self.pager, self.next, widgets.HBox(layout=widgets.Layout(flex="1")),
+                          self.select_page, self.clear, self.bulk_approve, self.bulk_reject],
+                         layout=widgets.Layout(**row)),
+            self.status,
+            widgets.HBox([self.main, side], layout=widgets.Layout(grid_gap="14px", align_items="flex-start")),
+        ], layout=widgets.Layout(grid_gap="8px", width="100%"))
+        self.widget.add_class("wb-gallery")
+        self.draw()
+
+    # Actions -------------------------------------------------------------------------------------
+
+    def reason(self) -> str:
+        return self.reason_box.value
+
+    def run(self, action) -> None:
+        """Do one thing to the model, show what happened (or the error), redraw."""
+        try:
+            result = action()
+            self.say(self._describe(result))
+        except Exception as error:  # shown to the reviewer; the catalog is unchanged
+            self.say(f"{type(error).__name__}: {error}", error=True)
+        self._clear_keys()
+        self.draw()
+
+    def press(self, key: str) -> None:
+        """What typing `key` in the keys box does."""
+        try:
+            self.say(self.gallery.press(key, reason=self.reason()))
+        except Exception as error:
+            self.say(f"{type(error).__name__}: {error}", error=True)
+        self.draw()
+
+    def say(self, message: str, error: bool = False) -> None:
+        colour = "#b3261e" if error else "#2b6b4a"
+        self.status.value = f'<div class="wb-status" style="color:{colour}">{escape(message)}</div>' if message else ""
+
+    def _describe(self, result) -> str:
+        if hasattr(result, "verdict"):  # a Review
+            what = result.verdict or f"{result.stars}★"
+            return f"{what} {result.concept_id} (as {self.gallery.reviewer}, {self.gallery.role.replace('_', ' ')})"
+        if isinstance(result, int):
+            return f"{result} concept(s) decided"
+        if isinstance(result, list) and result and hasattr(result[0], "seed"):
+            return f"queued seeds {', '.join(str(r.seed) for r in result)}: `workbench generate` makes them"
+        return ""
+
+    def _on_keys(self, change) -> None:
+        old, new = change["old"] or "", change["new"] or ""
+        if self.drawing or not new.startswith(old):
+            return  # cleared by us, or the reviewer deleted characters
+        for key in new[len(old):]:
+            if not key.isspace():
+                self.press(key)
+
+    def _clear_keys(self) -> None:
+        """Empty the keys box when the reviewer is using the mouse (never mid-typing)."""
+        self.drawing = True
+        try:
+            self.keys.value = ""
+        finally:
+            self.drawing = False
+
+    def _on_filters(self, _change) -> None:
+        if self.drawing:
+            return
+        low, high = self.seeds.value
+        full_low, full_high = self.gallery.seed_range()
+        self.run(lambda: self.gallery.set_filters(
+            brand=self.brand.value, verdict=self.verdict.value, min_stars=self.min_stars.value,
+            backend=self.backend.value, seed_min=None if low <= full_low else low,
+            seed_max=None if high >= full_high else high))
+
+    def _reset_filters(self) -> None:
+        self.gallery.clear_filters()
+        self.run(lambda: None)
+
+    def _on_current(self, action) -> None:
+        if self.gallery.current is None:
+            self.say("no concept highlighted", error=True)
+            return
+        concept_id = self.gallery.current
+        self.run(lambda: action(concept_id))
+
+    def _compare(self, concept_id: str) -> None:
+        self.gallery.add_to_compare(concept_id)
+        self.main.selected_index = 1
+
+    def _compare_decide(self, side: int, verdict: str) -> None:
+        pair = self.gallery.compare_pair()
+        if side < len(pair):
+            self.run(lambda: self.gallery.decide(pair[side].id, verdict, reason=self.reason()))
+
+    # Drawing -------------------------------------------------------------------------------------
+
+    def draw(self) -> None:
+        """Show the model as it is now."""
+        gallery = self.gallery
+        self.drawing = True
+        try:
+            self._draw_filters()
+            items = gallery.page_items()
+            for index, slot in enumerate(self.slots):
+                item = items[index] if index < len(items) else None
+                slot.show(item, gallery, self._thumbnail(item) if item else None)
+            self.empty.value = ("" if items else '<div class="wb-muted" style="padding:24px">No concepts match these '
+                                'filters. Reset them, or generate more concepts (02_generate).</div>')
+            reviewing = f"{escape(gallery.reviewer)} · {gallery.role.replace('_', ' ')}"
+            self.heading.value = (f'<span class="wb-title">{escape(self.title)}</span>'
+                                  f'<span class="wb-muted"> &nbsp; {gallery.item_count()} concepts · reviewing as'
+                                  f' <b>{reviewing}</b></span>')
+            self.pager.value = (f'<span class="wb-muted">Page <b>{gallery.page + 1}</b> of {gallery.page_count}'
+                                f' · {gallery.shown_count} shown · {len(gallery.selected)} selected</span>')
+            self.previous.disabled = gallery.page == 0
+            self.next.disabled = gallery.page >= gallery.page_count - 1
+            self.bulk_approve.disabled = self.bulk_reject.disabled = not gallery.selected
+            self.chart.value = usable_chart_html(gallery.brand_stats(), gallery.filters.brand)
+            self._draw_detail()
+            self._draw_compare()
+        finally:
+            self.drawing = False
+
+    def _draw_filters(self) -> None:
+        """The controls as the filters are; choices follow the catalog (a refresh may bring new brands)."""
+        gallery, filters = self.gallery, self.gallery.filters
+        brands = [("All brands", None)] + [(self._brand_label(slug), slug) for slug in gallery.brand_names()]
+        backends = [("Any", None)] + [(name, name) for name in gallery.backends()]
+        for control, options in ((self.brand, brands), (self.backend, backends)):
+            if tuple(control.options) != tuple(options):
+                control.options = options
+        self.brand.value, self.verdict.value = filters.brand, filters.verdict
+        self.min_stars.value, self.backend.value = filters.min_stars, filters.backend
+        low, high = gallery.seed_range()
+        self.seeds.min, self.seeds.max = low, max(high, low + 1)
+        self.seeds.value = (filters.seed_min if filters.seed_min is not None else low,
+                            filters.seed_max if filters.seed_max is not None else high)
+
+    def _draw_detail(self) -> None:
+        concept_id = self.gallery.current
+        self.more.disabled = self.to_compare.disabled = concept_id is None
+        if concept_id is None:
+            self.detail_facts.value = '<div class="wb-muted">Nothing highlighted.</div>'
+            self.detail_image.layout.display = "none"
+            return
+        detail = self.gallery.detail(concept_id)
+        record = detail.item.record
+        self.detail_image.layout.display = None
+        self.detail_image.value = detail.image_path.read_bytes() if detail.image_path.is_file() else b""
+        settings = json.dumps({k: v for k, v in record.settings.items() if k != "layout"}, ensure_ascii=False)
+        facts = [("Concept", f"<code>{escape(record.id)}</code>"),
+                 ("Verdict", verdict_html(detail.item)),
+                 ("Brand", escape(self.gallery.brand_names().get(record.brand, record.brand))),
+                 ("Seed", str(record.seed)), ("Backend", escape(f"{record.backend} · {record.model}")),
+                 ("Prompt", escape(record.prompt)), ("Negative", escape(record.negative_prompt) or "–"),
+                 ("Settings", f"<code>{escape(settings)}</code>")]
+        if detail.requests:
+            facts.append(("Queued", "seeds " + ", ".join(str(r.seed) for r in detail.requests)))
+        history = "".join(
+            f"<li>{escape(r.created_at[:16].replace('T', ' '))} {escape(r.reviewer or '?')}"
+            f" ({r.role.replace('_', ' ')}): {r.verdict or ''}{' ' + str(r.stars) + '★' if r.stars else ''}"
+            f"{' – ' + escape(r.reason) if r.reason else ''}</li>"
+            for r in reversed(detail.history))
+        self.detail_facts.value = (
+            '<table class="wb-facts">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts) + "</table>"
+            + (f'<ul class="wb-history">{history}</ul>' if history else '<div class="wb-muted">No decisions yet.</div>'))
+
+    def _draw_compare(self) -> None:
+        pair = self.gallery.compare_pair()
+        self.compare_hint.value = ('<div class="wb-muted" style="margin:4px 0 8px">Press <b>c</b> on a concept (or'
+                                   ' <b>Compare</b> in its detail) to put it here; the two latest stay side by side.</div>')
+        for side in range(2):
+            item = pair[side] if side < len(pair) else None
+            approve, reject = self.compare_buttons[side]
+            approve.disabled = reject.disabled = item is None
+            if item is None:
+                self.compare_images[side].layout.display = "none"
+                self.compare_captions[side].value = '<div class="wb-muted">Empty</div>'
+                continue
+            path = self.gallery.catalog.image_path(item.record)
+            self.compare_images[side].layout.display = None
+            self.compare_images[side].value = path.read_bytes() if path.is_file() else b""
+            self.compare_captions[side].value = card_caption_html(
+                item, self.gallery.brand_names().get(item.record.brand, item.record.brand))
+            approve.button_style = "success" if item.verdict == "approved" else ""
+            reject.button_style = "danger" if item.verdict == "rejected" else ""
+
+    def _thumbnail(self, item: GalleryItem) -> bytes:
+        """The cached thumbnail file's bytes (drawn once per source image, then read from disk)."""
+        kit = self.gallery.kits.get(item.record.brand)
+        background = kit.palette.rgb("background") if kit else None
+        try:
+            return thumbnail(self.gallery.catalog, item.record, THUMB_SIZE, background).read_bytes()
+        except FileNotFoundError:
+            return b""  # the card still shows its id and verdict
+
+    def _brand_label(self, slug: str) -> str:
+        kit = self.gallery.kits.get(slug)
+        if kit and kit.latin_name and kit.latin_name != kit.display_name:
+            return f"{kit.display_name} · {kit.latin_name}"
+        return kit.display_name if kit else slug
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def open_gallery(
+    campaign_file: str | Path,
+    reviewer: str | None = None,
+    role: str | None = None,
+    brands: list[str] | None = None,
+    renders_folder: str | None = None,
+    page_size: int = 12,
+) -> GalleryView:
+    """The gallery of a campaign file, as the notebook and the Voila page open it."""
+    from workbench.campaign import open_campaign
+
+    campaign, kits = open_campaign(campaign_file, brands=brands, renders_folder=renders_folder)
+    kits_by_slug: dict[str, BrandKit] = {kit.slug: kit for kit in kits}
+    catalog = Catalog(campaign.catalog_path)
+    gallery = Gallery(catalog, kits_by_slug, reviewer=reviewer, role=role, page_size=page_size,
+                      brands=list(kits_by_slug))
+    return GalleryView(gallery, title=campaign.title)
+
+
+__all__ = ["GalleryView", "open_gallery", "usable_chart_html", "KEYS"]

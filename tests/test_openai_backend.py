@@ -17,7 +17,7 @@ from conftest import write_campaign
 from fake_openai import FakeOpenAI
 from workbench.backends import get_backend
 from workbench.backends.openai import (
-    ImageOptions, OpenAIBackend, edit_mask, estimate_cost,
+    ImageOptions, OpenAIBackend, edit_mask, estimate_batch, estimate_cost,
 )
 from workbench.backends.previz import PrevizBackend
 from workbench.campaign import load_campaign
@@ -329,3 +329,14 @@ def test_cost_estimate_from_the_price_table():
     assert auto.quality == "high", "auto is priced as the highest, so the estimate errs high"
     unknown = estimate_cost({"width": 768, "height": 768, "model": "someone-elses-model"}, 3)
     assert unknown.usd is None and "no price known" in str(unknown)
+
+
+def test_batch_estimate_counts_only_what_is_missing(tmp_path, kits_folder, kits, fake):
+    campaign = make_campaign(tmp_path, kits_folder, seeds=(1, 2, 3), quality="medium")
+    with Catalog(campaign.catalog_path) as catalog:
+        assert estimate_batch(campaign, list(kits.values()), catalog).images == 9
+        fake.plan("ok", "refuse", "500", "500", "500")
+        generate_campaign(campaign, [kits["lotus-tea"]], catalog, backend_for(fake), progress=False)
+        estimate = estimate_batch(campaign, list(kits.values()), catalog)
+    assert estimate.images == 7, "made and refused concepts are not counted again; the failed one is"
+    assert estimate.usd == pytest.approx(7 * 0.042)

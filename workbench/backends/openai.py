@@ -159,6 +159,21 @@ def estimate_cost(settings: dict[str, Any], images: int) -> CostEstimate:
     return CostEstimate(images, price, options.model, options.price_quality, size)
 
 
+def estimate_batch(campaign: Any, kits: list[BrandKit], catalog: Any) -> CostEstimate:
+    """The estimate for what `generate_campaign` would still make for these kits (resumed batches count less)."""
+    from workbench.generate import concept_id
+    from workbench.prompts import build_prompt
+
+    settings = campaign.generation.backend_settings()
+    missing = 0
+    for kit in kits:
+        prompt = build_prompt(kit, campaign.prompt)
+        for seed in campaign.generation.seeds:
+            record = catalog.concept(concept_id(kit.slug, OpenAIBackend.name, prompt, seed, settings))
+            missing += record is None or (record.status == "ok" and not catalog.image_path(record).is_file())
+    return estimate_cost(settings, missing)
+
+
 def redact(text: str, secret: str | None) -> str:
     """`text` with the secret blanked out: the last guard on every message this module builds."""
     if secret and secret in text:

@@ -29,6 +29,14 @@ ZH_IDEAS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def no_real_key(monkeypatch, tmp_path):
+    """Whatever the developer's shell holds, tests see no real key, no real settings file, no real URL."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(tmp_path / "no-settings.toml"))
+
+
 @pytest.fixture
 def fake():
     server = FakeOpenAI(slow_seconds=1.0).start()
@@ -225,3 +233,41 @@ def test_widget_asks_edits_and_accepts(fake, kits, campaign):
         assert len(catalog.ideas("lotus-tea", status="proposed")) == 1
         assert "1 accepted" in widget.status.value
         assert KEY not in widget.status.value
+
+
+# The command line ----------------------------------------------------------------------------------
+
+
+def test_cli_ideate_then_generate_from_the_accepted_ideas(fake, tmp_path, kits_folder, monkeypatch):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'[openai]\nbase_url = "{fake.base_url}"\n')
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(settings_file))
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    campaign_file = write_campaign(tmp_path / "c.yaml", kits_folder, tmp_path / "renders",
+                                   generation={"seeds": [1], "width": 96, "height": 96})
+    runner = CliRunner()
+    result = runner.invoke(app, ["ideate", str(campaign_file), "--brand", "lotus-tea", "--count", "2", "--accept"])
+    assert result.exit_code == 0, result.output
+    assert "莲香一路" in result.output and "saved as accepted" in result.output and KEY not in result.output
+
+    result = runner.invoke(app, ["generate", str(campaign_file), "--brand", "lotus-tea", "--ideas"])
+    assert result.exit_code == 0, result.output
+    assert "made 2" in result.output and len(fake.requests) == 1, "previz made them; only ideation asked"
+
+    fake.plan("401")
+    result = runner.invoke(app, ["ideate", str(campaign_file), "--brand", "lotus-tea"])
+    assert result.exit_code == 1 and "rejected the API key (401)" in result.output and KEY not in result.output
+
+
+def test_cli_ideate_without_a_key_says_so(tmp_path, kits_folder):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    campaign_file = write_campaign(tmp_path / "c.yaml", kits_folder, tmp_path / "renders")
+    result = CliRunner().invoke(app, ["ideate", str(campaign_file), "--brand", "lotus-tea"])
+    assert result.exit_code == 1 and "no OpenAI API key" in result.output

@@ -30,6 +30,14 @@ KEY = "made-up-test-key-not-a-secret-4f2c"
 SIZE = 128  # the campaign canvas; the fake answers at the API size (1024 px), as the real one does
 
 
+@pytest.fixture(autouse=True)
+def no_real_key(monkeypatch, tmp_path):
+    """Whatever the developer's shell holds, tests see no real key, no real settings file, no real URL."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(tmp_path / "no-settings.toml"))
+
+
 @pytest.fixture
 def fake():
     server = FakeOpenAI(slow_seconds=1.0).start()
@@ -340,3 +348,32 @@ def test_batch_estimate_counts_only_what_is_missing(tmp_path, kits_folder, kits,
         estimate = estimate_batch(campaign, list(kits.values()), catalog)
     assert estimate.images == 7, "made and refused concepts are not counted again; the failed one is"
     assert estimate.usd == pytest.approx(7 * 0.042)
+
+
+# The command line ----------------------------------------------------------------------------------
+
+
+def test_cli_shows_the_cost_and_asks_before_a_large_batch(tmp_path, kits_folder, fake, monkeypatch):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'[openai]\nbase_url = "{fake.base_url}"\n')
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(settings_file))
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    runner = CliRunner()
+    large = write_campaign(tmp_path / "large.yaml", kits_folder, tmp_path / "renders", generation={
+        "backend": "openai", "seeds": list(range(1, 13)), "width": SIZE, "height": SIZE,
+        "options": {"quality": "high", "mode": "text"}})
+    result = runner.invoke(app, ["generate", str(large)], input="n\n")
+    assert result.exit_code == 1 and not fake.requests, result.output
+    assert "36 image(s)" in result.output and "$6.01" in result.output and "estimate" in result.output
+    assert "start this batch?" in result.output
+
+    small = write_campaign(tmp_path / "small.yaml", kits_folder, tmp_path / "renders", generation={
+        "backend": "openai", "seeds": [1], "width": SIZE, "height": SIZE, "options": {"quality": "low", "mode": "text"}})
+    result = runner.invoke(app, ["generate", str(small), "--brand", "lotus-tea"])
+    assert result.exit_code == 0, result.output
+    assert "1 image(s)" in result.output and "made 1" in result.output and len(fake.requests) == 1
+    assert KEY not in result.output

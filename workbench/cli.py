@@ -90,6 +90,8 @@ def generate(
     brand: Optional[list[str]] = BrandOption,
     backend: Optional[str] = typer.Option(None, help="Backend name; default from the campaign."),
     queued: bool = typer.Option(True, help="Also make the seeds queued with 'make more like this'."),
+    from_ideas: bool = typer.Option(False, "--ideas", help="Make concepts from the accepted ideas (see ideate)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Start a paid batch without asking about its cost."),
 ):
     """Make every missing concept for the campaign's brands (re-running resumes), then the queued seeds."""
     from workbench.generate import generate_campaign
@@ -98,7 +100,13 @@ def generate(
     if backend:
         campaign = campaign.with_changes(generation={"backend": backend})
     with Catalog(campaign.catalog_path) as catalog:
-        report = generate_campaign(campaign, kits, catalog)
+        _confirm_cost(campaign, kits, catalog, yes)
+        if from_ideas:
+            from workbench.copywriting import generate_from_ideas
+
+            report = generate_from_ideas(campaign, kits, catalog, progress=True)
+        else:
+            report = generate_campaign(campaign, kits, catalog)
         typer.echo(f"{report} in {report.seconds:.1f}s -> {campaign.concepts_dir}")
         if queued:  # the seeds reviewers asked for with "make more like this"
             from workbench.curate.requests import make_requested
@@ -108,6 +116,49 @@ def generate(
             report.failed += requested.failed
     if report.failed:
         raise typer.Exit(1)
+
+
+def _confirm_cost(campaign, kits, catalog, yes: bool) -> None:
+    """A paid backend shows its cost estimate first, and asks before a large batch."""
+    if campaign.generation.backend != "openai":
+        return
+    from workbench.backends.openai import LARGE_BATCH_USD, estimate_batch
+
+    estimate = estimate_batch(campaign, kits, catalog)
+    typer.echo(f"cost: {estimate}")
+    if not yes and (estimate.usd is None or estimate.usd > LARGE_BATCH_USD) and estimate.images:
+        typer.confirm("start this batch?", abort=True)
+
+
+# ideate -------------------------------------------------------------------------------------------
+
+
+@app.command()
+@reports_bad_input
+def ideate(
+    campaign_file: Path = CampaignArg,
+    brand: list[str] = typer.Option(..., "--brand", "-b", help="Brand to ask ideas for (repeatable)."),
+    count: int = typer.Option(4, help="Ideas per brand (1-12)."),
+    brief: Optional[str] = typer.Option(None, help="Campaign brief; default the campaign's prompt brief."),
+    model: Optional[str] = typer.Option(None, help="Chat model; default gpt-4o-mini."),
+    accept: bool = typer.Option(False, help="Save the ideas as accepted (for generate --ideas)."),
+):
+    """Ask a chat model for float ideas (brief, prompt words, tagline) and save them in the catalog."""
+    from workbench.copywriting import DEFAULT_CHAT_MODEL, IdeationError, ideate as ask_for_ideas, save_ideas
+
+    campaign, kits = open_campaign(campaign_file, brands=brand)
+    brief = brief or campaign.prompt.brief
+    model = model or DEFAULT_CHAT_MODEL
+    with Catalog(campaign.catalog_path) as catalog:
+        for kit in kits:
+            try:
+                ideas = ask_for_ideas(kit, brief, count, model=model)
+            except (IdeationError, ValueError) as error:
+                typer.secho(f"error: {kit.slug}: {error}", fg=typer.colors.RED, err=True)
+                raise typer.Exit(1) from None
+            records = save_ideas(catalog, kit, brief, ideas, model, status="accepted" if accept else "proposed")
+            _print_table(("idea", "brief", "tagline"), [(r.id, r.brief, r.tagline) for r in records])
+    typer.echo(f"saved as {'accepted' if accept else 'proposed'} in {campaign.catalog_path}")
 
 
 # review -------------------------------------------------------------------------------------------
@@ -223,7 +274,7 @@ def review_serve(
     token: Optional[str] = typer.Option(None, help="Access token; default a fresh random one."),
 ):
     """Serve the gallery as a Voila page on 127.0.0.1 (with a token) for people who never open a notebook."""
-    import subprocess
+    import os
 
     from workbench.catalog import ROLES
     from workbench.curate.voila_app import voila_server, write_app_notebook
@@ -234,12 +285,9 @@ def review_serve(
     notebook = write_app_notebook(campaign.gallery_dir, campaign_file, reviewer, role, brands=brand or None)
     server = voila_server(notebook, port, token)
     typer.echo(f"gallery for {len(kits)} brands: {server.url}  (Ctrl-C stops it)")
-    process = subprocess.Popen(server.command())
-    try:
-        raise typer.Exit(process.wait())
-    except KeyboardInterrupt:
-        process.terminate()
-        process.wait(timeout=20)
+    sys.stdout.flush()
+    command = server.command()
+    os.execv(command[0], command)  # this process becomes Voila: Ctrl-C or a kill stops the server itself
 
 
 # render -------------------------------------------------------------------------------------------

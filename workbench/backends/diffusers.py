@@ -1,0 +1,435 @@
+"""The diffusers backend: real Stable Diffusion (1.x, 2.x, SDXL), steered by the previz float.
+
+The previz float of the same kit, seed and size is the brand-accurate rough: it is the init image
+(img2img) or the source of the ControlNet image (txt2img + ControlNet), its alpha starts the cut-out
+and its layout says where `workbench.finishing` puts the exact logo and name banner back.
+
+    >>> backend = DiffusersBackend()
+    >>> settings = {"width": 768, "height": 768, "model": "/models/sd15", "mode": "img2img", "strength": 0.6}
+    >>> [concept] = backend.generate(kit, prompt, seed=3, settings=settings)
+    >>> concept.image.mode, sorted(concept.extra_images)
+    ('RGBA', ['raw'])
+
+A campaign chooses it with `generation: {backend: diffusers, options: {model: ..., ...}}`; every
+option is a field of `DiffusersOptions`. What one `generate` call does:
+
+1. `DiffusersOptions.parse(settings)`: unknown or bad options name `generation.options.<key>`.
+2. `load_pipeline(options)`: once per backend instance and option set (the cache key is everything
+   that changes the weights or where they live), on the chosen device and precision.
+3. The previz float, then the init or control image made from it.
+4. One pipeline call for the batch, each image with its own `torch.Generator` seed, so any single
+   concept can be made again from its recorded `image_seed`.
+5. `finish` each raw image; the raw one is kept as `extra_images["raw"]`, the control image as
+   `extra_images["control"]`.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import cv2
+import diffusers
+import numpy as np
+import torch
+from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image, ControlNetModel
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from workbench.backends import BackendUnusable, Concept
+from workbench.backends.previz import PrevizBackend
+from workbench.errors import InputError, explain_validation
+from workbench.finishing import finish
+from workbench.kits import BrandKit
+from workbench.prompts import Prompt
+
+CAMPAIGN = "campaign"  # errors about options name the campaign file's `generation.options` block
+BATCH_SEED_STRIDE = 1_000_000  # image i of a batch uses seed + i * stride: campaign seeds below a million never collide
+INIT_BACKDROP = (128, 128, 128)  # the previz float sits on neutral grey in the img2img init image
+
+SCHEDULER_ALIASES = {
+    "ddim": "DDIMScheduler", "pndm": "PNDMScheduler", "lms": "LMSDiscreteScheduler",
+    "euler": "EulerDiscreteScheduler", "euler_a": "EulerAncestralDiscreteScheduler", "heun": "HeunDiscreteScheduler",
+    "dpm++": "DPMSolverMultistepScheduler", "dpm++_sde": "DPMSolverSDEScheduler", "unipc": "UniPCMultistepScheduler",
+    "lcm": "LCMScheduler",
+}
+# diffusers 0.42 renamed `torch_dtype` to `dtype` (the old name warns); older releases know only the old one.
+DTYPE_ARGUMENT = "dtype" if tuple(map(int, diffusers.__version__.split(".")[:2])) >= (0, 42) else "torch_dtype"
+DTYPES = {"float16": torch.float16, "fp16": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
+          "float32": torch.float32, "fp32": torch.float32}
+
+
+class DiffusersOptions(BaseModel):
+    """The campaign's `generation.options` for this backend, plus `width` and `height`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    model: str = Field(min_length=1, description="A local diffusers folder or a hub id, e.g. 'stabilityai/sdxl-turbo'.")
+    revision: str | None = None
+    variant: str | None = Field(None, description="Weight file variant, e.g. 'fp16'.")
+    local_files_only: bool = False
+    mode: Literal["txt2img", "img2img", "controlnet"] = "img2img"
+    controlnet: str | None = Field(None, description="ControlNet folder or hub id; needed by mode controlnet.")
+    control: Literal["canny", "scribble", "lineart", "mask"] = "canny"
+    controlnet_scale: float = Field(1.0, ge=0, le=2)
+    scheduler: str | None = None
+    steps: int = Field(30, ge=1, le=200)
+    guidance: float = Field(7.0, ge=0, le=30)
+    strength: float = Field(0.65, gt=0, le=1)
+    batch_size: int = Field(1, ge=1, le=64)
+    device: str = "auto"
+    dtype: Literal["auto", "float16", "fp16", "bfloat16", "bf16", "float32", "fp32"] = "auto"
+    # Memory options for small GPUs.
+    attention_slicing: bool = False
+    vae_tiling: bool = False
+    cpu_offload: Literal["model", "sequential"] | None = None
+    # Speed options (see benchmarks/bench_generate.py).
+    channels_last: bool = False
+    fuse_qkv: bool = False
+    compile: bool = False
+    compile_mode: str = "max-autotune-no-cudagraphs"
+    previz: dict[str, Any] = Field(default_factory=dict, description="Previz design overrides, e.g. {body: wagon}.")
+    width: int = 512
+    height: int = 512
+
+    @classmethod
+    def parse(cls, settings: dict[str, Any]) -> "DiffusersOptions":
+        try:
+            options = cls.model_validate(settings)
+        except ValidationError as error:
+            field, message = explain_validation(error.errors()[0])
+            where = f"generation.{field}" if field in ("width", "height") else f"generation.options.{field}"
+            raise InputError(CAMPAIGN, where, message) from None
+        for side in ("width", "height"):
+            if getattr(options, side) % 8:
+                raise InputError(CAMPAIGN, f"generation.{side}", "Stable Diffusion needs a multiple of 8 pixels, "
+                                 f"got {getattr(options, side)}")
+        if options.mode == "controlnet" and not options.controlnet:
+            raise InputError(CAMPAIGN, "generation.options.controlnet", "mode controlnet needs a ControlNet model "
+                             "(a folder or hub id, e.g. lllyasviel/control_v11p_sd15_canny)")
+        return options
+
+    def load_key(self) -> tuple:
+        """What the loaded weights depend on. Mode, ControlNet, scheduler, steps... change between calls
+        without a reload: the modes share the loaded components."""
+        return (self.model, self.revision, self.variant, self.local_files_only, self.device, self.dtype,
+                self.attention_slicing, self.vae_tiling, self.cpu_offload, self.channels_last, self.fuse_qkv,
+                self.compile, self.compile_mode)
+
+
+class ModelUnavailable(InputError, BackendUnusable):
+    """The model cannot be loaded: every later image would fail the same way, so the batch stops."""
+
+
+class OutOfMemory(InputError, BackendUnusable):
+    """The GPU ran out of memory; what was made before is kept, and the message says what to change."""
+
+
+# ----------------------------------------------------------------------------------------------------
+# The backend
+
+
+class DiffusersBackend:
+    """Stable Diffusion via diffusers; the pipeline is loaded on first use and kept for later calls."""
+
+    name = "diffusers"
+
+    def __init__(self) -> None:
+        self._loaded: LoadedPipeline | None = None
+
+    def generate(self, kit: BrandKit, prompt: Prompt, seed: int, settings: dict[str, Any]) -> list[Concept]:
+        options = DiffusersOptions.parse(settings)
+        loaded = self.pipeline(options)
+        pipe = loaded.for_mode(options)
+        pipe.scheduler = loaded.scheduler_for(options.scheduler)
+
+        [previz] = PrevizBackend().generate(kit, prompt, seed, {"width": options.width, "height": options.height,
+                                                                 **options.previz})
+        image_seeds = [seed + index * BATCH_SEED_STRIDE for index in range(options.batch_size)]
+        # CPU generators give the same starting noise on every device, so a concept re-made on
+        # another machine starts from the same latents.
+        generators = [torch.Generator("cpu").manual_seed(image_seed) for image_seed in image_seeds]
+        inputs: dict[str, Any] = {
+            "prompt": [prompt.text] * options.batch_size,
+            "negative_prompt": [prompt.negative] * options.batch_size,
+            "num_inference_steps": options.steps,
+            "guidance_scale": options.guidance,
+            "generator": generators,
+        }
+        control = None
+        if options.mode == "img2img":
+            inputs.update(image=init_image(previz.image), strength=options.strength)
+        else:
+            inputs.update(width=options.width, height=options.height)
+        if options.mode == "controlnet":
+            control = control_image(previz.image, options.control)
+            inputs.update(image=control, controlnet_conditioning_scale=options.controlnet_scale)
+
+        started = time.perf_counter()
+        try:
+            with torch.inference_mode():
+                raws = pipe(**inputs).images
+        except torch.OutOfMemoryError:
+            _free_memory()
+            raise OutOfMemory(options.model, "generation.options", (
+                f"the GPU ran out of memory at {options.width}x{options.height}, batch {options.batch_size}; "
+                "try batch_size: 1, attention_slicing: true, vae_tiling: true, cpu_offload: model "
+                "(or sequential on very small cards), or a smaller size")) from None
+        seconds = (time.perf_counter() - started) / options.batch_size
+
+        recorded = {
+            **options.model_dump(mode="json"),
+            **loaded.identity,
+            **(loaded.controlnet_identity[options.controlnet] if options.mode == "controlnet" else {}),
+            "scheduler": type(pipe.scheduler).__name__,
+            "pipeline": type(pipe).__name__,
+            "device": loaded.device,
+            "dtype": str(loaded.dtype).removeprefix("torch."),
+            "seconds_per_image": round(seconds, 3),
+            "previz": previz.settings,
+            "versions": {"diffusers": diffusers.__version__, "torch": torch.__version__},
+        }
+        concepts = []
+        for index, (raw, image_seed) in enumerate(zip(raws, image_seeds)):
+            finished = finish(raw, kit, previz.layout, mask=previz.image, banner_style=previz.settings["banner"])
+            extra = {"raw": raw} if control is None else {"raw": raw, "control": control}
+            concepts.append(Concept(
+                image=finished, model=options.model, layout=previz.layout, extra_images=extra,
+                settings={**recorded, "image_seed": image_seed, "batch_index": index},
+            ))
+        return concepts
+
+    def pipeline(self, options: DiffusersOptions) -> "LoadedPipeline":
+        """The loaded model for these options, loaded once and kept until the options need other weights."""
+        key = options.load_key()
+        if self._loaded is None or self._loaded.key != key:
+            self._loaded = None  # let the old weights go before the new ones arrive
+            _free_memory()
+            self._loaded = load_pipeline(options)
+        return self._loaded
+
+
+# ----------------------------------------------------------------------------------------------------
+# Loading
+
+
+@dataclass
+class LoadedPipeline:
+    """One loaded model, its text-to-image pipeline and the other modes' pipelines sharing its weights."""
+
+    key: tuple
+    pipeline: Any  # text-to-image; the other modes are made from it with `from_pipe`
+    options: DiffusersOptions  # the options it was loaded with (only their load_key part matters)
+    device: str
+    dtype: torch.dtype
+    identity: dict[str, str]  # model id + revision, or local folder + hash, for the catalog
+    default_scheduler: Any
+    modes: dict[tuple[str, str | None], Any] = field(default_factory=dict)
+    controlnet_identity: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def for_mode(self, options: DiffusersOptions) -> Any:
+        """The pipeline for `options.mode`, sharing this model's components (no second copy in memory)."""
+        controlnet = options.controlnet if options.mode == "controlnet" else None
+        key = (options.mode, controlnet)
+        if options.mode == "txt2img":
+            return self.pipeline
+        if key not in self.modes:
+            if options.mode == "img2img":
+                pipe = AutoPipelineForImage2Image.from_pipe(self.pipeline)
+            else:
+                identity = model_identity(controlnet, None, "controlnet")
+                model = _from_pretrained(ControlNetModel, controlnet, "generation.options.controlnet",
+                                         **{DTYPE_ARGUMENT: self.dtype}, local_files_only=options.local_files_only)
+                pipe = AutoPipelineForText2Image.from_pipe(self.pipeline, controlnet=model)
+                self.controlnet_identity[controlnet] = identity
+            _place(pipe, self.options, self.device)
+            self.modes[key] = pipe
+        return self.modes[key]
+
+    def scheduler_for(self, name: str | None) -> Any:
+        """The model's own scheduler, or the named one built from its config ('euler_a' or a class name)."""
+        if name is None:
+            return self.default_scheduler
+        class_name = SCHEDULER_ALIASES.get(name, name)
+        scheduler_class = getattr(diffusers, class_name, None)
+        if not (isinstance(scheduler_class, type) and class_name.endswith("Scheduler")):
+            known = ", ".join(sorted(SCHEDULER_ALIASES))
+            raise InputError(CAMPAIGN, "generation.options.scheduler",
+                             f"unknown scheduler {name!r}; use one of {known} or a diffusers scheduler class name")
+        return scheduler_class.from_config(self.default_scheduler.config)
+
+
+def load_pipeline(options: DiffusersOptions) -> LoadedPipeline:
+    """Load the model for `options`, place it, and apply the memory and speed options."""
+    device = pick_device(options.device)
+    dtype = pick_dtype(options.dtype, device)
+    pipe = _from_pretrained(AutoPipelineForText2Image, options.model, "generation.options.model",
+                            **{DTYPE_ARGUMENT: dtype}, revision=options.revision, variant=options.variant,
+                            local_files_only=options.local_files_only)
+    if options.attention_slicing:
+        pipe.enable_attention_slicing()
+    if options.vae_tiling:
+        pipe.vae.enable_tiling()
+        pipe.vae.enable_slicing()
+    _place(pipe, options, device)
+    speed_up(pipe, channels_last=options.channels_last, fuse_qkv=options.fuse_qkv,
+             compile_mode=options.compile_mode if options.compile else None)
+    identity = model_identity(options.model, options.revision, "model")
+    return LoadedPipeline(options.load_key(), pipe, options, device, dtype, identity, pipe.scheduler)
+
+
+def _place(pipe: Any, options: DiffusersOptions, device: str) -> None:
+    """Move the pipeline to its device, or let accelerate's CPU offload move parts in and out."""
+    pipe.set_progress_bar_config(disable=True)  # the campaign's bar counts images; a steps bar per image is noise
+    if options.cpu_offload == "model":
+        pipe.enable_model_cpu_offload(device=device)
+    elif options.cpu_offload == "sequential":
+        pipe.enable_sequential_cpu_offload(device=device)
+    else:
+        pipe.to(device)
+
+
+def speed_up(pipe: Any, channels_last: bool = False, fuse_qkv: bool = False, compile_mode: str | None = None) -> Any:
+    """Speed options that keep the images the same (up to float rounding): the benchmark's case (b).
+
+    Attention already runs through PyTorch SDPA (flash / memory-efficient kernels) and classifier-free
+    guidance is already one batched UNet call per step in diffusers, so these are what is left:
+    channels-last convolutions, fused q/k/v projections, and torch.compile of the UNet and VAE decoder
+    (a `compile_mode` of 'max-autotune' or 'reduce-overhead' adds CUDA graphs).
+
+        >>> speed_up(pipe, channels_last=True, fuse_qkv=True, compile_mode="max-autotune")
+    """
+    if fuse_qkv:
+        pipe.fuse_qkv_projections()
+    if channels_last:
+        pipe.unet.to(memory_format=torch.channels_last)
+        pipe.vae.to(memory_format=torch.channels_last)
+    if compile_mode:
+        pipe.unet = torch.compile(pipe.unet, mode=compile_mode, fullgraph=True)
+        pipe.vae.decode = torch.compile(pipe.vae.decode, mode=compile_mode, fullgraph=True)
+    return pipe
+
+
+def _from_pretrained(loader: Any, source: str, field: str, **kwargs: Any) -> Any:
+    """`loader.from_pretrained(source)` with its failures turned into one clear ModelUnavailable."""
+    path = Path(source).expanduser()
+    if path.exists() or _looks_like_path(source):
+        if not path.is_dir():
+            raise ModelUnavailable(path, field, "model folder not found" if not path.exists() else
+                                   "expected a diffusers folder, got a file (convert single-file checkpoints "
+                                   "with diffusers' from_single_file and save_pretrained)")
+        if not ((path / "model_index.json").is_file() or (path / "config.json").is_file()):
+            raise ModelUnavailable(path, field, "not a diffusers folder: no model_index.json (pipeline) or "
+                                   "config.json (ControlNet) in it")
+        source = str(path)
+    try:
+        return loader.from_pretrained(source, **kwargs)
+    except (OSError, ValueError) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if path.is_dir():
+            raise ModelUnavailable(path, field, f"could not load the diffusers folder: {reason}") from None
+        raise ModelUnavailable(source, field, (
+            "could not get this model from the Hugging Face hub and it is not in the local cache "
+            f"(offline, wrong id or revision, or a gated model needing a login): {reason}")) from None
+
+
+def _looks_like_path(source: str) -> bool:
+    """Hub ids are 'name' or 'owner/name'; anything else is meant as a folder."""
+    return source.startswith((".", "/", "~")) or "\\" in source or source.count("/") > 1
+
+
+def model_identity(source: str, revision: str | None, role: str) -> dict[str, str]:
+    """What to record so the model can be found again: a local folder's hash, or the hub commit."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return {f"{role}_path": str(path.resolve()), f"{role}_hash": folder_hash(path)}
+    identity = {f"{role}_id": source, f"{role}_revision": revision or "main"}
+    try:
+        from huggingface_hub import try_to_load_from_cache  # reads the local cache only, never the network
+
+        cached = try_to_load_from_cache(source, "model_index.json" if role == "model" else "config.json",
+                                        revision=revision)
+        if isinstance(cached, str):
+            identity[f"{role}_commit"] = Path(cached).parent.name  # .../snapshots/<commit>/model_index.json
+    except Exception:  # the commit is a nice-to-have; the id and revision are already recorded
+        pass
+    return identity
+
+
+def folder_hash(folder: Path) -> str:
+    """A quick fingerprint of a model folder: every config's bytes and every file's name and size.
+
+    Hashing gigabytes of weights would take longer than a generation; a changed weight file changes
+    its size or the folder is re-saved with new configs in practice.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        relative = path.relative_to(folder).as_posix()
+        digest.update(f"{relative}\0{path.stat().st_size}\0".encode())
+        if path.suffix in (".json", ".txt"):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def pick_device(requested: str = "auto") -> str:
+    """'auto' gives cuda, then Apple mps, then cpu; anything else is used as given (e.g. 'cuda:1')."""
+    if requested != "auto":
+        return requested
+    if torch.cuda.is_available():
+        return "cuda"
+    if torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+def pick_dtype(requested: str, device: str) -> torch.dtype:
+    """'auto' gives float16 on GPUs (half the memory, tensor cores) and float32 on the CPU."""
+    if requested != "auto":
+        return DTYPES[requested]
+    return torch.float32 if device == "cpu" else torch.float16
+
+
+def _free_memory() -> None:
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+# ----------------------------------------------------------------------------------------------------
+# Images from the previz float
+
+
+def init_image(previz: Image.Image) -> Image.Image:
+    """The img2img start: the previz float on a neutral grey backdrop, as RGB."""
+    canvas = Image.new("RGBA", previz.size, INIT_BACKDROP + (255,))
+    canvas.alpha_composite(previz.convert("RGBA"))
+    return canvas.convert("RGB")
+
+
+def control_image(previz: Image.Image, kind: str) -> Image.Image:
+    """The ControlNet image from the previz float: white lines (or silhouette) on black, RGB.
+
+    canny: thin Canny edges; scribble: the same edges drawn thick, as a quick sketch would be;
+    lineart: softer edges that keep fine detail; mask: the float's filled silhouette.
+    """
+    alpha = np.asarray(previz.getchannel("A"))
+    if kind == "mask":
+        lines = np.where(alpha >= 128, 255, 0).astype(np.uint8)
+    else:
+        grey = np.asarray(init_image(previz).convert("L"))
+        side = min(previz.size)
+        if kind == "canny":
+            lines = cv2.Canny(grey, 100, 200)
+        elif kind == "scribble":
+            thickness = max(3, side // 128)
+            lines = cv2.dilate(cv2.Canny(cv2.GaussianBlur(grey, (5, 5), 0), 60, 160),
+                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (thickness, thickness)))
+        elif kind == "lineart":
+            lines = cv2.GaussianBlur(cv2.Canny(grey, 40, 120), (3, 3), 0)
+            lines = np.clip(lines.astype(np.float32) * 2.0, 0, 255).astype(np.uint8)
+        else:
+            raise ValueError(f"unknown control image kind {kind!r}")
+    return Image.fromarray(lines).convert("RGB")

@@ -156,11 +156,12 @@ def test_dall_e_asks_for_base64_and_no_background(tmp_path, kits_folder, kits, f
     assert report.made and sent["response_format"] == "b64_json" and "background" not in sent
 
 
-def test_an_unknown_option_is_a_clear_error_without_a_request(tmp_path, kits_folder, kits, fake):
-    campaign = make_campaign(tmp_path, kits_folder, quality="ultra")
+@pytest.mark.parametrize("option, value", [("quality", "ultra"), ("size", "auto"), ("colour", "red")])
+def test_a_bad_option_is_a_clear_error_without_a_request(tmp_path, kits_folder, kits, fake, option, value):
+    campaign = make_campaign(tmp_path, kits_folder, seeds=(1, 2), **{option: value})
     report, concepts = run(campaign, [kits["lotus-tea"]], backend_for(fake))
     assert not fake.requests and not concepts
-    assert "generation.options.quality" in report.failed[0][1]
+    assert f"generation.options.{option}" in report.stopped and len(report.failed) == 1
 
 
 # Failures ------------------------------------------------------------------------------------------
@@ -377,3 +378,18 @@ def test_cli_shows_the_cost_and_asks_before_a_large_batch(tmp_path, kits_folder,
     assert result.exit_code == 0, result.output
     assert "1 image(s)" in result.output and "made 1" in result.output and len(fake.requests) == 1
     assert KEY not in result.output
+
+
+def test_cli_names_a_bad_option_before_anything_is_asked(tmp_path, kits_folder, fake, monkeypatch):
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    settings_file = tmp_path / "settings.toml"  # were a request made, it could only reach the fake
+    settings_file.write_text(f'[openai]\nbase_url = "{fake.base_url}"\n')
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(settings_file))
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    path = write_campaign(tmp_path / "c.yaml", kits_folder, tmp_path / "renders", generation={
+        "backend": "openai", "seeds": [1], "options": {"quality": "ultra"}})
+    result = CliRunner().invoke(app, ["generate", str(path)])
+    assert result.exit_code == 2 and "generation.options.quality" in result.output and not fake.requests

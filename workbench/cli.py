@@ -122,9 +122,13 @@ def _confirm_cost(campaign, kits, catalog, yes: bool) -> None:
     """A paid backend shows its cost estimate first, and asks before a large batch."""
     if campaign.generation.backend != "openai":
         return
-    from workbench.backends.openai import LARGE_BATCH_USD, estimate_batch
+    from workbench.backends.openai import LARGE_BATCH_USD, BadOptions, estimate_batch
 
-    estimate = estimate_batch(campaign, kits, catalog)
+    try:
+        estimate = estimate_batch(campaign, kits, catalog)
+    except BadOptions as error:
+        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     typer.echo(f"cost: {estimate}")
     if not yes and (estimate.usd is None or estimate.usd > LARGE_BATCH_USD) and estimate.images:
         typer.confirm("start this batch?", abort=True)

@@ -91,6 +91,10 @@ class MalformedResponse(RuntimeError):
     """The service answered, but not with what was asked for (no image, not base64, not a picture)."""
 
 
+class BadOptions(BackendUnusable, ValueError):
+    """The campaign's generation.options do not fit this backend: the same for every job, so the batch stops."""
+
+
 class OpenAIFailed(RuntimeError):
     """A request that failed for good after the client's retries (rate limit, server error, timeout)."""
 
@@ -101,7 +105,9 @@ class ImageOptions(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     model: str = DEFAULT_MODEL
     mode: Literal["edit", "text"] = "edit"
-    size: str | None = Field(None, description="e.g. '1536x1024'; default: the model's size nearest in aspect")
+    # "auto" is not offered: the reference float and the finishing layout need the size up front.
+    size: str | None = Field(None, pattern=r"^\d{2,4}x\d{2,4}$",
+                             description="e.g. '1536x1024'; default: the model's size nearest in aspect")
     quality: Literal["low", "medium", "high", "auto", "standard", "hd"] | None = None
     background: Literal["transparent", "opaque", "auto"] | None = "transparent"
     input_fidelity: Literal["low", "high"] | None = None
@@ -117,7 +123,7 @@ class ImageOptions(BaseModel):
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise ValueError(f"generation.options.{where}: {first['msg']}") from None
+            raise BadOptions(f"generation.options.{where}: {first['msg']}") from None
 
     @property
     def price_quality(self) -> str:

@@ -393,3 +393,23 @@ def test_cli_names_a_bad_option_before_anything_is_asked(tmp_path, kits_folder, 
         "backend": "openai", "seeds": [1], "options": {"quality": "ultra"}})
     result = CliRunner().invoke(app, ["generate", str(path)])
     assert result.exit_code == 2 and "generation.options.quality" in result.output and not fake.requests
+
+
+@pytest.mark.parametrize("mode", ["edit", "text"])
+def test_finishing_is_guided_by_the_previz_float_only_for_edits(tmp_path, kits_folder, kits, fake, mode):
+    calls = []
+
+    def recording_finisher(raw, kit, layout, mask=None, banner_style="ribbon"):
+        calls.append((raw.size, layout, mask, banner_style))
+        return raw
+
+    backend = OpenAIBackend(settings=OpenAISettings(api_key=KEY, base_url=fake.base_url), finisher=recording_finisher)
+    campaign = make_campaign(tmp_path, kits_folder, mode=mode)
+    run(campaign, [kits["polar-scoop"]], backend)
+    previz = PrevizBackend().generate(kits["polar-scoop"], None, 1, {"width": SIZE, "height": SIZE})[0]
+    [(size, layout, mask, banner_style)] = calls
+    assert size == (SIZE, SIZE) and layout == previz.layout and banner_style == previz.settings["banner"]
+    if mode == "edit":
+        assert mask is not None and mask.tobytes() == previz.image.tobytes()
+    else:
+        assert mask is None

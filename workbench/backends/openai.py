@@ -226,7 +226,7 @@ class OpenAIBackend:
             raise BackendUnusable(self._unusable)
         options = ImageOptions.from_settings(settings)
         width, height = int(settings.get("width", 1024)), int(settings.get("height", 1024))
-        client = self.client()
+        self.client()  # without a key, stop here: before drawing or asking anything
         size = options.api_size(width, height)
         previz = self._reference_float(kit, prompt, seed, width, height)
         text = _image_prompt(prompt, options.mode)
@@ -249,9 +249,11 @@ class OpenAIBackend:
             raw = ImageOps.fit(raw.convert("RGBA"), (width, height), Image.LANCZOS)
         image = raw
         if options.finish:
+            # An edit drew inside the previz silhouette, so that is the cut-out guide; a text image
+            # put its float wherever it liked, so finishing finds it unguided.
+            guide = previz.image if options.mode == "edit" else None
             finisher = self._finisher or _default_finisher()
-            image = finisher(raw, kit, previz.layout, mask=previz.image,
-                             banner_style=previz.settings.get("banner", "ribbon"))
+            image = finisher(raw, kit, previz.layout, mask=guide, banner_style=previz.settings.get("banner", "ribbon"))
         used = {
             "width": width, "height": height, "model": options.model, "mode": options.mode, "size": size,
             **{k: v for k, v in request.items() if k in ("quality", "background", "input_fidelity")},

@@ -56,10 +56,10 @@ def finish(raw: Image.Image, kit: BrandKit, layout: FloatLayout, mask: Image.Ima
 def cut_out(raw: Image.Image, mask: Image.Image | None, keep: Sequence[Box] = ()) -> Image.Image:
     """`raw` as RGBA with the background made transparent.
 
-    How: the mask (an RGBA image's alpha, or an "L" image; None means "the float is somewhere in the
-    middle") becomes a GrabCut trimap: deep inside it is sure float, far outside sure background, the
-    band around its edge is left for GrabCut to decide from the raw image's colours, so the cut
-    follows what the model really drew. Specks and pin-holes are then removed, and the hard cut is
+    How: the mask (an RGBA image's alpha, or an "L" image) becomes a GrabCut trimap: deep inside it is
+    sure float, far outside sure background, the band around its edge is left for GrabCut to decide
+    from the raw image's colours, so the cut follows what the model really drew. Without a mask, only
+    the image's border is sure background and its centre sure float (GrabCut's classic rectangle). Specks and pin-holes are then removed, and the hard cut is
     feathered with a guided filter steered by the raw image, so the soft edge follows real edges.
     Boxes in `keep` (e.g. the logo box) stay opaque wherever the mask covers them.
 
@@ -68,13 +68,9 @@ def cut_out(raw: Image.Image, mask: Image.Image | None, keep: Sequence[Box] = ()
     """
     rgb = np.asarray(raw.convert("RGB"))
     height, width = rgb.shape[:2]
-    prior = _prior(mask, width, height)
     band = max(2, round(0.02 * min(width, height)))  # how far GrabCut may move the mask's edge
-
-    inside = prior >= 128
-    trimap = np.where(inside, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
-    trimap[_erode(inside, band)] = cv2.GC_FGD
-    trimap[~_dilate(prior > 0, band)] = cv2.GC_BGD
+    trimap = _trimap(mask, width, height, band)
+    prior = _prior(mask, width, height)
     for left, top, right, bottom in keep:
         region = trimap[max(0, top):bottom, max(0, left):right]
         region[prior[max(0, top):bottom, max(0, left):right] > 0] = cv2.GC_FGD
@@ -88,19 +84,34 @@ def cut_out(raw: Image.Image, mask: Image.Image | None, keep: Sequence[Box] = ()
     hard = _clean(hard, min_area=max(16, (width * height) // 2000))
 
     alpha = _feather(rgb, hard, radius=max(1, round(0.004 * min(width, height))))
-    return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+    return Image.fromarray(np.dstack([rgb, alpha]))  # uint8 H x W x 4: RGBA
 
 
 def _prior(mask: Image.Image | None, width: int, height: int) -> np.ndarray:
-    """The mask as uint8 0..255 at the raw image's size; without one, a centred ellipse."""
+    """The mask as uint8 0..255 at the raw image's size; without one, everything inside the border."""
     if mask is None:
-        prior = np.zeros((height, width), np.uint8)
-        cv2.ellipse(prior, (width // 2, height // 2), (int(width * 0.42), int(height * 0.42)), 0, 0, 360, 255, -1)
+        prior = np.full((height, width), 255, np.uint8)
+        prior[[0, -1], :] = prior[:, [0, -1]] = 0
         return prior
     alpha = mask.getchannel("A") if mask.mode in ("RGBA", "LA") else mask.convert("L")
     if alpha.size != (width, height):
         alpha = alpha.resize((width, height), Image.BILINEAR)
     return np.asarray(alpha)
+
+
+def _trimap(mask: Image.Image | None, width: int, height: int, band: int) -> np.ndarray:
+    """GrabCut's starting labels: sure / probable float, probable / sure background."""
+    if mask is None:
+        trimap = np.full((height, width), cv2.GC_PR_FGD, np.uint8)
+        trimap[:band], trimap[-band:], trimap[:, :band], trimap[:, -band:] = (cv2.GC_BGD,) * 4
+        cv2.ellipse(trimap, (width // 2, height // 2), (width // 8, height // 8), 0, 0, 360, int(cv2.GC_FGD), -1)
+        return trimap
+    prior = _prior(mask, width, height)
+    inside = prior >= 128
+    trimap = np.where(inside, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
+    trimap[_erode(inside, band)] = cv2.GC_FGD
+    trimap[~_dilate(prior > 0, band)] = cv2.GC_BGD
+    return trimap
 
 
 def _erode(mask: np.ndarray, pixels: int) -> np.ndarray:

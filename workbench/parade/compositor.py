@@ -59,9 +59,10 @@ class Sprite:
 
     @classmethod
     def from_image(cls, image: Image.Image) -> Sprite:
-        rgba = np.asarray(image.convert("RGBA"), dtype=np.uint16)
-        rgba[..., :3] = (rgba[..., :3] * rgba[..., 3:4] + 127) // 255
-        return cls(rgba.astype(np.uint8))
+        rgba = np.asarray(image.convert("RGBA"))
+        alpha = np.ascontiguousarray(rgba[..., 3])
+        colour = cv2.multiply(np.ascontiguousarray(rgba[..., :3]), cv2.merge([alpha, alpha, alpha]), scale=1 / 255)
+        return cls(np.dstack((colour, alpha)))
 
     @property
     def width(self) -> int:
@@ -819,13 +820,14 @@ class Parade:
 
     stage: Stage
     timeline: Timeline
-    street: np.ndarray
+    campaign: Campaign
+    street: np.ndarray  # with the header, where the stage has one
+    backdrop: np.ndarray  # the cards' background
+    colours: tuple[RGB, ...]
     kits: tuple[BrandKit, ...]
     float_images: tuple[Image.Image, ...]
-    title: Card
-    end: Card
     label: tuple[Sprite, int, int] | None
-    _made: dict = field(default_factory=dict)  # ("float" | "banner", index) -> FloatArt | Banner
+    _made: dict = field(default_factory=dict)  # what `_once` made, by key
 
     @classmethod
     def build(
@@ -838,27 +840,31 @@ class Parade:
         if stage.header_top is not None:
             _paint_header(street, campaign.title, stage, colours)
         return cls(
-            stage=stage,
-            timeline=timeline,
-            street=street,
-            kits=tuple(kits),
-            float_images=tuple(image for _kit, image in floats),
-            title=title_card(campaign, stage, backdrop, colours),
-            end=end_card(campaign, stage, kits, backdrop, colours),
+            stage=stage, timeline=timeline, campaign=campaign, street=street, backdrop=backdrop, colours=colours,
+            kits=tuple(kits), float_images=tuple(image for _kit, image in floats),
             label=ai_label(stage) if campaign.film.ai_label else None,
         )
 
-    def float_art(self, index: int) -> FloatArt:
-        key = ("float", index)
+    def _once(self, key, make):
+        """`make()` the first time `key` is asked for; the kept result after that."""
         if key not in self._made:
-            self._made[key] = FloatArt.build(self.float_images[index], self.stage)
+            self._made[key] = make()
         return self._made[key]
 
+    @property
+    def title(self) -> Card:
+        return self._once("title", lambda: title_card(self.campaign, self.stage, self.backdrop, self.colours))
+
+    @property
+    def end(self) -> Card:
+        return self._once("end", lambda: end_card(self.campaign, self.stage, list(self.kits), self.backdrop,
+                                                  self.colours))
+
+    def float_art(self, index: int) -> FloatArt:
+        return self._once(("float", index), lambda: FloatArt.build(self.float_images[index], self.stage))
+
     def banner(self, index: int) -> Banner:
-        key = ("banner", index)
-        if key not in self._made:
-            self._made[key] = Banner.build(self.kits[index], self.stage)
-        return self._made[key]
+        return self._once(("banner", index), lambda: Banner.build(self.kits[index], self.stage))
 
     def frame(self, t: float) -> np.ndarray:
         """The RGB frame at `t` seconds."""

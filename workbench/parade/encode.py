@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from workbench.campaign import FilmSettings
@@ -63,32 +64,51 @@ class VideoFormat:
     def for_film(cls, film: FilmSettings, size: tuple[int, int]) -> VideoFormat:
         return cls(size[0], size[1], film.fps, film.crf, film.preset)
 
-    @property
-    def frame_bytes(self) -> int:
-        return self.width * self.height * 3
-
-    def encoder_command(self, output: Path) -> list[str]:
-        """ffmpeg reading raw RGB frames on stdin, writing H.264 yuv420p MP4 (named explicitly: `output` may end in .part)."""
+    def encoder_command(self, output: Path, input_pix_fmt: str = "yuv420p") -> list[str]:
+        """ffmpeg reading raw frames on stdin, writing H.264 yuv420p MP4 (named explicitly: `output` may end in .part)."""
         return [
             ffmpeg_binary(), "-v", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{self.width}x{self.height}", "-r", str(self.fps), "-i", "-",
+            "-f", "rawvideo", "-pix_fmt", input_pix_fmt, "-s", f"{self.width}x{self.height}", "-r", str(self.fps), "-i", "-",
             "-an", "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf), "-pix_fmt", "yuv420p",
             "-f", "mp4", str(output),
         ]
 
 
-def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path) -> int:
-    """Pipe RGB uint8 frames to one ffmpeg x264 process; `path` appears only if every frame was encoded.
+def to_yuv420p(frame: np.ndarray) -> np.ndarray:
+    """RGB to the encoder's planar 4:2:0, as ffmpeg's own conversion makes it (BT.601, video range).
 
-    Returns the number of frames written.
+    Converting here, with OpenCV's vectorised code and beside the compositor, takes the conversion
+    off ffmpeg's single input thread and halves the bytes through the pipe: x264 gets frames faster.
+    Chroma is each 2x2 block's mean (OpenCV's I420 picks one pixel, which frays small logos).
     """
+    height, width = frame.shape[:2]
+    planes = cv2.cvtColor(frame, cv2.COLOR_RGB2YUV_I420)  # its luma is kept, its chroma replaced below
+    block_means = cv2.resize(frame, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    _luma, cr, cb = cv2.split(cv2.cvtColor(block_means, cv2.COLOR_RGB2YCrCb))  # full-range chroma
+    video_range = {"alpha": 224 / 255, "beta": 128 * 31 / 255}  # 128 + (c - 128) * 224 / 255
+    luma_size, chroma_size = height * width, cb.size
+    flat = planes.reshape(-1)
+    flat[luma_size:luma_size + chroma_size] = cv2.convertScaleAbs(cb, **video_range).reshape(-1)
+    flat[luma_size + chroma_size:] = cv2.convertScaleAbs(cr, **video_range).reshape(-1)
+    return planes
+
+
+def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path) -> int:
+    """Pipe frames to one ffmpeg x264 process; `path` appears only if every frame was encoded.
+
+    Frames are RGB uint8 (height x width x 3), or already yuv420p (height * 3 / 2 x width, see
+    `to_yuv420p`). Returns the number of frames written.
+    """
+    rgb_shape, yuv_shape = (video.height, video.width, 3), (video.height * 3 // 2, video.width)
     count = 0
     with atomic_path(path) as temp:
         process = subprocess.Popen(video.encoder_command(temp), stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             for frame in frames:
-                if frame.shape != (video.height, video.width, 3) or frame.dtype != np.uint8:
-                    raise ValueError(f"frame {count}: expected {video.height}x{video.width}x3 uint8, got {frame.shape}")
+                if frame.dtype != np.uint8 or frame.shape not in (rgb_shape, yuv_shape):
+                    raise ValueError(f"frame {count}: expected {rgb_shape} or {yuv_shape} uint8, got {frame.shape}")
+                if frame.shape == rgb_shape:
+                    frame = to_yuv420p(frame)
                 process.stdin.write(np.ascontiguousarray(frame).data)  # a buffer: no copy into bytes
                 count += 1
             _, errors = process.communicate()

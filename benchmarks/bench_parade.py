@@ -1,0 +1,214 @@
+"""How fast the parade renders, next to what the encoder alone needs and what naive moviepy takes.
+
+One run, one machine, side by side, for each x264 preset:
+
+- (a) pure encode: the parade's frames, composed beforehand and held in memory, piped to ffmpeg
+  libx264 with the same preset, CRF and pixel format. Two ways: as yuv420p, converted beforehand
+  (the encoder alone: the floor), and as rgb24 for ffmpeg to convert (what piping RGB costs);
+- (b) this module: `render_film` from the catalog to the finished MP4 (choosing floats, building
+  the parade, composing, encoding in segments, joining, manifest);
+- (c) naive moviepy: each float an `ImageClip` with a position function along the same path,
+  all in one `CompositeVideoClip` over a `ColorClip`, written with `write_videofile`.
+
+It prints seconds and the ratios (b)/(a) against the floor (goal: at most 1.2 at medium) and (c)/(b)
+(goal: at least 4).
+
+    $ .venv/bin/python benchmarks/bench_parade.py                      # 10 s, 1080p30, 20 floats
+    $ .venv/bin/python benchmarks/bench_parade.py --seconds 3 --presets ultrafast
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import yaml
+from PIL import Image, ImageDraw
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from workbench.campaign import Campaign  # noqa: E402
+from workbench.catalog import Catalog, ConceptRecord  # noqa: E402
+from workbench.files import save_png  # noqa: E402
+from workbench.kits import BrandKit, load_kits  # noqa: E402
+from workbench.parade import prepare_film, render_film  # noqa: E402
+from workbench.parade.encode import VideoFormat, encode_frames, to_yuv420p  # noqa: E402
+
+SPRITE_WIDTH = 400  # the floats' source width in pixels, as the issue asks
+
+
+def bench_float(kit: BrandKit, variant: int, width: int = SPRITE_WIDTH) -> Image.Image:
+    """A float-like RGBA sprite in the kit's colours with antialiased edges (drawn 2x, then reduced)."""
+    primary, secondary, accent = (kit.palette.rgb(role) for role in ("primary", "secondary", "accent"))
+    w, h = 2 * width, round(2 * width * 0.78)
+    image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0.04 * w, 0.58 * h, 0.96 * w, 0.86 * h), radius=h // 16, fill=(*primary, 255))
+    draw.ellipse((0.2 * w, 0.04 * h, 0.8 * w, 0.7 * h), fill=(*secondary, 255), outline=(*primary, 255), width=12)
+    draw.regular_polygon((w / 2, 0.36 * h, 0.16 * w), 5 + variant % 3, rotation=17 * variant, fill=(*accent, 255))
+    for centre in (0.18, 0.5, 0.82):
+        draw.ellipse(((centre - 0.06) * w, 0.8 * h, (centre + 0.06) * w, 0.98 * h), fill=(30, 30, 36, 255))
+    for light in range(9):
+        x = (0.08 + 0.105 * light) * w
+        draw.ellipse((x - 0.025 * w, 0.64 * h, x + 0.025 * w, 0.64 * h + 0.05 * w), fill=(*accent, 255))
+    return image.resize((width, h // 2), Image.LANCZOS)
+
+
+def bench_campaign(root: Path, floats: int, seconds: float, fps: int, preset: str, aspect: str) -> tuple:
+    """A campaign of `floats` brands (the sample kits, copied under new slugs as needed), each with one
+    approved float, in a fresh folder. Returns (campaign, kits)."""
+    samples = list(load_kits(REPO / "brand_kits").kits.values())
+    kits_folder = root / "kits"
+    for index in range(floats):
+        sample = samples[index % len(samples)]
+        slug = f"{sample.slug}-{index // len(samples) + 1}"
+        shutil.copytree(sample.folder, kits_folder / slug)
+        data = yaml.safe_load((kits_folder / slug / "brand.yaml").read_text(encoding="utf-8"))
+        (kits_folder / slug / "brand.yaml").write_text(yaml.safe_dump({**data, "slug": slug}, allow_unicode=True),
+                                                       encoding="utf-8")
+    kits = list(load_kits(kits_folder).kits.values())
+    campaign = Campaign.model_validate({
+        "name": "bench", "title": "Benchmark Parade", "end_card": "Thanks for watching",
+        "kits_folder": kits_folder, "renders_folder": root / "renders",
+        "film": {"aspects": [aspect], "fps": fps, "duration": seconds, "title_seconds": 0, "end_seconds": 0,
+                 "preset": preset, "ai_label": False},
+    })
+    catalog = Catalog(campaign.catalog_path)
+    for index, kit in enumerate(kits):
+        path = campaign.concepts_dir / kit.slug / f"{kit.slug}-s1.png"
+        digest = save_png(bench_float(kit, index), path)
+        catalog.add_concept(ConceptRecord(
+            id=f"{kit.slug}-s1", brand=kit.slug, backend="bench", model="drawn", prompt="benchmark float",
+            negative_prompt="", seed=1, settings={}, path=str(path.relative_to(campaign.root)), content_hash=digest,
+        ))
+        catalog.review(f"{kit.slug}-s1", verdict="approved", reviewer="bench")
+    return campaign, kits, catalog
+
+
+def pure_encode(campaign: Campaign, kits, catalog, aspect: str, output: Path) -> tuple[float, float]:
+    """(a): the frames (b) makes, composed first and held in memory, then timed through the encoder alone:
+    as yuv420p converted beforehand, and as rgb24 converted by ffmpeg. Returns (yuv seconds, rgb seconds)."""
+    film = prepare_film(campaign, kits, catalog, aspect)
+    fps = campaign.film.fps
+    frames = [film.parade.frame(i / fps) for i in range(round(film.timeline.duration * fps))]
+    video = VideoFormat.for_film(campaign.film, film.size)
+    yuv_frames = [to_yuv420p(frame) for frame in frames]
+    started = time.perf_counter()
+    encode_frames(yuv_frames, video, output)
+    yuv_seconds = time.perf_counter() - started
+    del yuv_frames
+    started = time.perf_counter()
+    process = subprocess.Popen(video.encoder_command(output, input_pix_fmt="rgb24"), stdin=subprocess.PIPE)
+    for frame in frames:
+        process.stdin.write(frame.data)
+    process.stdin.close()
+    if process.wait() != 0:
+        raise RuntimeError("ffmpeg failed on the rgb24 pipe")
+    return yuv_seconds, time.perf_counter() - started
+
+
+def parade_render(campaign: Campaign, kits, catalog, aspect: str) -> float:
+    """(b): this module, from the catalog to the finished film, nothing reused."""
+    started = time.perf_counter()
+    render_film(campaign, kits, catalog, aspect, progress=False, resume=False)
+    return time.perf_counter() - started
+
+
+def naive_moviepy(campaign: Campaign, kits, catalog, aspect: str, output: Path) -> float:
+    """(c): an ImageClip per float moving along the same path, one CompositeVideoClip over a ColorClip.
+
+    The float images are scaled to their on-screen size beforehand, as anyone would; each clip lives only
+    while its float is in frame, kept at least a pixel inside it (moviepy's compositor fails on masked
+    clips wholly outside the frame).
+    """
+    from moviepy import ColorClip, CompositeVideoClip, ImageClip
+
+    film = prepare_film(campaign, kits, catalog, aspect)
+    stage, timeline = film.parade.stage, film.timeline
+    width, height = film.size
+    box_width, box_height = stage.float_size
+    fps = campaign.film.fps
+    started = time.perf_counter()
+    layers = [ColorClip((width, height), color=(74, 76, 90), duration=timeline.duration)]
+    for index, image in enumerate(film.parade.float_images):
+        fit = min(box_width / image.width, box_height / image.height)
+        sprite = image.resize((round(image.width * fit), round(image.height * fit)), Image.LANCZOS)
+        times = [i / fps for i in range(round(timeline.duration * fps))]
+        visible = [t for t in times if _on_screen(stage, index - timeline.position(t), sprite.size)]
+        if not visible:
+            continue
+
+        def position(clip_time: float, index=index, size=sprite.size, start=visible[0]) -> tuple[int, int]:
+            place = stage.place(index - timeline.position(start + clip_time))  # moviepy passes clip-local time
+            left = round(place.centre_x - size[0] / 2)
+            return min(max(left, 1 - size[0]), width - 1), round(place.base_y - size[1])  # keep a pixel in frame
+
+        clip = ImageClip(np.asarray(sprite), transparent=True).with_start(visible[0]).with_end(visible[-1] + 0.5 / fps)
+        layers.append(clip.with_position(position))
+    CompositeVideoClip(layers, size=(width, height)).write_videofile(
+        str(output), fps=fps, codec="libx264", preset=campaign.film.preset, audio=False, logger=None,
+        ffmpeg_params=["-crf", str(campaign.film.crf), "-pix_fmt", "yuv420p"],
+    )
+    return time.perf_counter() - started
+
+
+def _on_screen(stage, offset: float, size: tuple[int, int]) -> bool:
+    place = stage.place(offset)
+    left = place.centre_x - size[0] / 2
+    return place.opacity > 0 and left < stage.width and left + size[0] > 0
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--fps", type=int, default=30)
+    parser.add_argument("--floats", type=int, default=20)
+    parser.add_argument("--aspect", default="16:9", choices=["16:9", "9:16"])
+    parser.add_argument("--presets", nargs="+", default=["medium", "ultrafast"])
+    parser.add_argument("--skip-naive", action="store_true", help="leave out (c), the slow one")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="bench-parade-") as folder:
+        root = Path(folder)
+        for preset in args.presets:
+            run = root / preset
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                campaign, kits, catalog = bench_campaign(run, args.floats, args.seconds, args.fps, preset, args.aspect)
+                row = dict(zip(("a", "a_rgb"), pure_encode(campaign, kits, catalog, args.aspect, run / "a.mp4")))
+                row["b"] = parade_render(campaign, kits, catalog, args.aspect)
+                if not args.skip_naive:
+                    row["c"] = naive_moviepy(campaign, kits, catalog, args.aspect, run / "c.mp4")
+            results[preset] = row
+            print(f"{preset}: " + ", ".join(f"({k}) {v:.1f} s" for k, v in row.items()), flush=True)
+
+    size = "x".join(map(str, campaign.film.size(args.aspect)))
+    print(f"\n{args.seconds:g} s {size} at {args.fps} fps, {args.floats} floats ({SPRITE_WIDTH} px sprites)\n")
+    header = ["preset", "(a) encode", "(a) rgb pipe", "(b) parade", "(c) moviepy", "(b)/(a)", "(b)/(a rgb)",
+              "(c)/(b)", "(c)/(a)"]
+    print("  ".join(f"{h:>12}" for h in header))
+    for preset, row in results.items():
+        naive = "c" in row
+        cells = [preset, f"{row['a']:.1f} s", f"{row['a_rgb']:.1f} s", f"{row['b']:.1f} s",
+                 f"{row['c']:.1f} s" if naive else "-", f"{row['b'] / row['a']:.2f}", f"{row['b'] / row['a_rgb']:.2f}",
+                 f"{row['c'] / row['b']:.2f}" if naive else "-", f"{row['c'] / row['a']:.2f}" if naive else "-"]
+        print("  ".join(f"{c:>12}" for c in cells))
+    print("\ngoals: (b)/(a) <= 1.2 at medium; (c)/(b) >= 4")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -171,6 +171,7 @@ def film_manifest(film: Film, catalog: Catalog, segments=None) -> dict:
                 hold_start=round(segment.hold_start, 4), hold_end=round(segment.hold_end, 4),
                 hold_frames=[first_frame_at(segment.hold_start, fps), first_frame_at(segment.hold_end, fps)],
                 logo_box=list(film.parade.banner(segment.index).logo_box),
+                text_box=list(film.parade.banner(segment.index).text_box),
             )
         parts.append(entry)
     manifest = {

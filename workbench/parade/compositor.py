@@ -526,6 +526,7 @@ class Banner:
     left: int  # frame position of the sprite during the hold
     top: int
     logo_box: tuple[int, int, int, int]  # (left, top, right, bottom) of the logo in frame pixels
+    text_box: tuple[int, int, int, int]  # the same for the name and tagline
 
     @classmethod
     def build(cls, kit: BrandKit, stage: Stage) -> Banner:
@@ -562,6 +563,7 @@ class Banner:
         canvas.alpha_composite(logo, (logo_x, logo_y))
         text_height = sum(line.height for line in lines) + gap * (len(lines) - 1)
         text_x, text_y = margin + divider_x + pad, margin + pad + (logo_height - text_height) // 2
+        text_box = (text_x, text_y, text_x + max(line.width for line in lines), text_y + text_height)
         for line in lines:
             canvas.alpha_composite(line, (text_x, text_y))
             text_y += line.height + gap
@@ -569,7 +571,8 @@ class Banner:
         panel_left, panel_top = stage.banner_origin(panel_width, panel_height)
         left, top = panel_left - margin, panel_top - margin
         logo_box = (left + logo_x, top + logo_y, left + logo_x + logo_width, top + logo_y + logo_height)
-        return cls(Sprite.from_image(canvas), left, top, logo_box)
+        text_box = (left + text_box[0], top + text_box[1], left + text_box[2], top + text_box[3])
+        return cls(Sprite.from_image(canvas), left, top, logo_box, text_box)
 
 
 def _panel(kit: BrandKit, width: int, height: int, pad: int, bar: int, divider_x: int) -> Image.Image:

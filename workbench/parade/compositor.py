@@ -101,9 +101,13 @@ def paste(frame: np.ndarray, sprite: Sprite, x: int, y: int, opacity: float = 1.
     right, bottom = min(x + sprite.width, width), min(y + sprite.height, height)
     if right <= left or bottom <= top or opacity <= 0:
         return
-    colour, transparency = sprite.planes
     visible = (slice(top - y, bottom - y), slice(left - x, right - x))
-    colour, transparency = colour[visible], transparency[visible]
+    if frame.shape[2] == 4:  # a premultiplied RGBA layer (finishing passes): alpha composites the same way
+        colour = sprite.pixels[visible]
+        transparency = cv2.merge([255 - colour[..., 3]] * 4)
+    else:
+        colour, transparency = sprite.planes
+        colour, transparency = colour[visible], transparency[visible]
     if opacity < 1:
         # Fading scales colour and alpha alike, which keeps the sprite premultiplied.
         colour = cv2.convertScaleAbs(colour, alpha=opacity)
@@ -190,6 +194,17 @@ class Stage(ABC):
     @abstractmethod
     def place(self, offset: float) -> Placement:
         """Where a float stands when it is `offset` floats behind the front one (negative: already passed)."""
+
+    def may_show(self, placement: Placement) -> bool:
+        """Whether a float standing at `placement` can reach into the frame (its box, shadow and bob included).
+
+        Floats wholly outside are skipped before their art is made, so a long parade scales only what it shows.
+        """
+        box_width, box_height = self.float_size
+        half_width = 0.6 * box_width * placement.scale  # the shadow is 1.1 x the float's width
+        top = placement.base_y - 1.1 * box_height * placement.scale
+        return (placement.centre_x + half_width > 0 and placement.centre_x - half_width < self.width
+                and top < self.height and placement.base_y + 0.2 * box_height * placement.scale > 0)
 
     @abstractmethod
     def banner_origin(self, panel_width: int, panel_height: int) -> tuple[int, int]:
@@ -891,23 +906,31 @@ class Parade:
 
     def _procession(self, t: float) -> np.ndarray:
         frame = self.street.copy()
-        position = self.timeline.position(t)
-        in_view = []
-        for index in range(len(self.float_images)):
-            placement = self.stage.place(index - position)
-            if placement.opacity > 0:
-                in_view.append((placement.scale, index, placement))
-        for _scale, index, placement in sorted(in_view, key=lambda item: item[:2]):
-            body, shadow = self.float_art(index).at(placement.scale)
-            bob = 0.012 * body.height * math.sin(2 * math.pi * t / 1.6 + 1.9 * index)
-            centre_x, base_y = placement.centre_x, placement.base_y
-            shadow_at = (round(centre_x - shadow.width / 2), round(base_y - shadow.height / 2))
-            paste(frame, shadow, *shadow_at, placement.opacity)
-            paste(frame, body, round(centre_x - body.width / 2), round(base_y - body.height + bob), placement.opacity)
+        for index, placement in self.floats_at(t):
+            self.draw_float(frame, index, placement, t)
         for slot in self.timeline.slots:
             if slot.hold_start - BANNER_SLIDE_SECONDS <= t < slot.hold_end + BANNER_SLIDE_SECONDS:
                 self._banner(frame, self.banner(slot.index), slot.hold_start, slot.hold_end, t)
         return frame
+
+    def floats_at(self, t: float) -> list[tuple[int, Placement]]:
+        """The floats in frame at `t` with their placements, in drawing order: far to near, then by index."""
+        position = self.timeline.position(t)
+        in_view = []
+        for index in range(len(self.float_images)):
+            placement = self.stage.place(index - position)
+            if placement.opacity > 0 and self.stage.may_show(placement):
+                in_view.append((placement.scale, index, placement))
+        return [(index, placement) for _scale, index, placement in sorted(in_view, key=lambda item: item[:2])]
+
+    def draw_float(self, frame: np.ndarray, index: int, placement: Placement, t: float) -> None:
+        """Float `index` and its shadow onto `frame` (RGB, or premultiplied RGBA for a finishing pass)."""
+        body, shadow = self.float_art(index).at(placement.scale)
+        bob = 0.012 * body.height * math.sin(2 * math.pi * t / 1.6 + 1.9 * index)
+        centre_x, base_y = placement.centre_x, placement.base_y
+        shadow_at = (round(centre_x - shadow.width / 2), round(base_y - shadow.height / 2))
+        paste(frame, shadow, *shadow_at, placement.opacity)
+        paste(frame, body, round(centre_x - body.width / 2), round(base_y - body.height + bob), placement.opacity)
 
     def _banner(self, frame: np.ndarray, banner: Banner, hold_start: float, hold_end: float, t: float) -> None:
         """Slides in just before the hold, sits still at its exact place during it, fades out after."""

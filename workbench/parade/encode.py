@@ -93,16 +93,20 @@ def to_yuv420p(frame: np.ndarray) -> np.ndarray:
     return planes
 
 
-def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path) -> int:
+def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path, faststart: bool = False) -> int:
     """Pipe frames to one ffmpeg x264 process; `path` appears only if every frame was encoded.
 
     Frames are RGB uint8 (height x width x 3), or already yuv420p (height * 3 / 2 x width, see
-    `to_yuv420p`). Returns the number of frames written.
+    `to_yuv420p`). `faststart` puts the index first, for a file that is played as it is (segments
+    are joined first). Returns the number of frames written.
     """
     rgb_shape, yuv_shape = (video.height, video.width, 3), (video.height * 3 // 2, video.width)
     count = 0
     with atomic_path(path) as temp:
-        process = subprocess.Popen(video.encoder_command(temp), stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        command = video.encoder_command(temp)
+        if faststart:
+            command[-3:-3] = ["-movflags", "+faststart"]
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             for frame in frames:
                 if frame.dtype != np.uint8 or frame.shape not in (rgb_shape, yuv_shape):

@@ -235,7 +235,7 @@ def test_gallery_view_shows_a_refused_decision_and_others_decisions_on_refresh(c
     assert "AD:✓" in view.slots[3].caption.value
     view.gallery.set_filters(verdict="approved")
     view.draw()
-    assert view.brand.value is None and view.verdict.value == "approved"
+    assert view.brand.value == "" and view.brand.label == "All brands" and view.verdict.value == "approved"
     catalog.close()
     view.slots[0].reject.click()
     assert "ProgrammingError" in view.status.value or "Error" in view.status.value
@@ -249,5 +249,5 @@ def test_contact_sheet_and_grid_cope_without_kits_or_concepts(catalog, tmp_path)
     with Catalog(tmp_path / "empty" / "catalog.sqlite") as empty:
         assert contact_sheet(empty, {}, tmp_path / "empty.png").is_file()
         view = _view(empty, {})
-        assert [slot.concept_id for slot in view.slots] == [None] * 12 and view.brand.value is None
+        assert [slot.concept_id for slot in view.slots] == [None] * 12 and view.brand.label == "All brands"
         assert "No concepts match" in view.empty.value and "Nothing highlighted" in view.detail_facts.value

@@ -25,6 +25,7 @@ from workbench.curate.gallery import KEYS, BrandStats, Gallery, GalleryItem
 from workbench.curate.thumbnails import thumbnail
 from workbench.kits import BrandKit
 
+ANY = ""  # the "any" choice of a filter dropdown
 THUMB_SIZE = 192  # the cached file's size; cards show it at about 170 px
 
 STYLE = """
@@ -53,7 +54,7 @@ STYLE = """
                        border: none; box-shadow: none; height: 24px; line-height: 24px; }
 .wb-keys input { font-family: var(--jp-code-font-family, monospace); background: #fffbea; }
 .wb-chart { font-size: 12px; max-height: 250px; overflow-y: auto; padding-right: 6px; }
-.wb-chart-row { display: grid; grid-template-columns: 9.5em 1fr 4.2em; align-items: center; gap: 8px; line-height: 19px; }
+.wb-chart-row { display: grid; grid-template-columns: 11em 1fr 3.6em; align-items: center; gap: 8px; line-height: 19px; }
 .wb-chart-row.wb-selected { font-weight: 600; }
 .wb-chart-row.wb-needs .wb-chart-name { color: #b3261e; font-weight: 600; }
 .wb-chart-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
@@ -79,7 +80,7 @@ def usable_chart_html(stats: list[BrandStats], selected: str | None = None) -> s
     approved, rejected = _css(VERDICT_COLOURS["approved"]), _css(VERDICT_COLOURS["rejected"])
     needing = [s for s in stats if s.needs_concepts]
     head = (f'<div class="wb-needs-list">Needs concepts: {escape(", ".join(s.name for s in needing))}</div>'
-            if needing else '<div class="wb-muted">Every brand has, or may still get, an approved concept.</div>')
+            if needing else '<div class="wb-muted">No brand is short of concepts.</div>')
     lines = []
     for s in sorted(stats, key=lambda s: not s.needs_concepts):
         if s.reviewed:
@@ -169,6 +170,7 @@ class CardSlot:
         self.concept_id = item.id if item else None
         self.box.layout.display = None if item else "none"
         if item is None:
+            self._set_classes(set())  # an empty slot names no concept
             return
         if image is not None:
             self.image.value = image
@@ -184,6 +186,10 @@ class CardSlot:
         wanted |= {"wb-current"} if item.id == gallery.current else set()
         wanted |= {f"wb-is-{item.verdict}"} if item.verdict else set()
         wanted |= {"wb-is-selected"} if selected else set()
+        self._set_classes(wanted)
+
+    def _set_classes(self, wanted: set[str]) -> None:
+        """The per-concept CSS classes (browser tests and the stylesheet find cards by them)."""
         for widget in (self.box, self.approve, self.reject, self.open, self.select, *self.stars):
             for name in self._classes - wanted:
                 widget.remove_class(name)
@@ -201,17 +207,18 @@ class GalleryView:
         self.title = title
         self.drawing = False  # True while we set widget values ourselves, so observers stay quiet
 
-        self.brand = widgets.Dropdown(description="Brand", layout=widgets.Layout(width="300px"))
-        self.verdict = widgets.Dropdown(options=[("Any", None), ("To review", "unreviewed"), ("Approved", "approved"),
+        # ipywidgets reads a Dropdown value of None as "nothing chosen", so "any" is ANY ("") here.
+        self.brand = widgets.Dropdown(description="Brand", layout=widgets.Layout(width="270px"))
+        self.verdict = widgets.Dropdown(options=[("Any", ANY), ("To review", "unreviewed"), ("Approved", "approved"),
                                                  ("Rejected", "rejected")],
-                                        description="Verdict", layout=widgets.Layout(width="190px"))
-        self.min_stars = widgets.Dropdown(options=[("Any", None)] + [("★" * n + " or more", n) for n in range(1, 6)],
-                                          description="Stars", layout=widgets.Layout(width="200px"))
-        self.backend = widgets.Dropdown(description="Backend", layout=widgets.Layout(width="200px"))
+                                        description="Verdict", layout=widgets.Layout(width="170px"))
+        self.min_stars = widgets.Dropdown(options=[("Any", 0)] + [("★" * n + " or more", n) for n in range(1, 6)],
+                                          description="Stars", layout=widgets.Layout(width="170px"))
+        self.backend = widgets.Dropdown(description="Backend", layout=widgets.Layout(width="180px"))
         self.seeds = widgets.IntRangeSlider(description="Seeds", continuous_update=False,
-                                            layout=widgets.Layout(width="260px"))
+                                            layout=widgets.Layout(width="240px"))
         for control in (self.brand, self.verdict, self.min_stars, self.backend, self.seeds):
-            control.style.description_width = "52px"
+            control.style.description_width = "56px"
             control.observe(self._on_filters, names="value")
         self.reset = widgets.Button(description="Reset", tooltip="Show every concept", layout=widgets.Layout(width="64px"))
         self.reset.on_click(lambda _: self._reset_filters())
@@ -367,8 +374,8 @@ class GalleryView:
         low, high = self.seeds.value
         full_low, full_high = self.gallery.seed_range()
         self.run(lambda: self.gallery.set_filters(
-            brand=self.brand.value, verdict=self.verdict.value, min_stars=self.min_stars.value,
-            backend=self.backend.value, seed_min=None if low <= full_low else low,
+            brand=self.brand.value or None, verdict=self.verdict.value or None, min_stars=self.min_stars.value or None,
+            backend=self.backend.value or None, seed_min=None if low <= full_low else low,
             seed_max=None if high >= full_high else high))
 
     def _reset_filters(self) -> None:
@@ -423,13 +430,13 @@ class GalleryView:
     def _draw_filters(self) -> None:
         """The controls as the filters are; choices follow the catalog (a refresh may bring new brands)."""
         gallery, filters = self.gallery, self.gallery.filters
-        brands = [("All brands", None)] + [(self._brand_label(slug), slug) for slug in gallery.brand_names()]
-        backends = [("Any", None)] + [(name, name) for name in gallery.backends()]
+        brands = [("All brands", ANY)] + [(self._brand_label(slug), slug) for slug in gallery.brand_names()]
+        backends = [("Any", ANY)] + [(name, name) for name in gallery.backends()]
         for control, options in ((self.brand, brands), (self.backend, backends)):
             if tuple(control.options) != tuple(options):
                 control.options = options
-        self.brand.value, self.verdict.value = filters.brand, filters.verdict
-        self.min_stars.value, self.backend.value = filters.min_stars, filters.backend
+        self.brand.value, self.verdict.value = filters.brand or ANY, filters.verdict or ANY
+        self.min_stars.value, self.backend.value = filters.min_stars or 0, filters.backend or ANY
         low, high = gallery.seed_range()
         self.seeds.min, self.seeds.max = low, max(high, low + 1)
         self.seeds.value = (filters.seed_min if filters.seed_min is not None else low,

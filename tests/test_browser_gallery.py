@@ -1,0 +1,243 @@
+"""The gallery in a real browser: Playwright driving Debian's chromium.
+
+1. JupyterLab on 127.0.0.1 with a token opens 03_curate on a small campaign and runs it; a click on
+   one concept's Approve and the reject key on another land in the catalog as rows.
+2. `workbench review serve` (Voila, 127.0.0.1, token) shows one thumbnail per concept, and an art
+   director's click there is recorded with that role.
+
+Screenshots (1440x900) are kept as test artefacts: in the pytest temp folder, and also in
+$WORKBENCH_ARTEFACTS when set (CI uploads that folder). Timeouts are generous and every wait is
+for a selector or a catalog row, never a fixed sleep, so a busy 2-core runner only makes it slower.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import write_campaign
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_curate.ipynb"
+BRANDS = ["lotus-tea", "kestrel-stride", "polar-scoop"]
+SEEDS = [1, 2, 3]
+SLOW = int(os.environ.get("WORKBENCH_BROWSER_TIMEOUT_MS", 240_000))  # ms: kernel start, imports and thumbnails on a busy 2-core machine
+
+if not CHROMIUM.is_file():
+    pytest.skip(f"chromium not found at {CHROMIUM} (apt-get install chromium, or set $CHROMIUM)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    """A 3-brand x 3-seed previz campaign, generated, with a notebook folder beside it."""
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    root = tmp_path_factory.mktemp("browser")
+    kits = root / "brand_kits"
+    for slug in BRANDS:
+        shutil.copytree(NOTEBOOK.parents[1] / "brand_kits" / slug, kits / slug)
+    campaign_file = write_campaign(root / "campaign.yaml", kits, root / "renders", title="Browser Parade",
+                                   generation={"backend": "previz", "seeds": SEEDS, "width": 320, "height": 320})
+    result = CliRunner().invoke(app, ["generate", str(campaign_file)])
+    assert result.exit_code == 0, result.output
+    return campaign_file
+
+
+@pytest.fixture(scope="module")
+def artefacts(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("screenshots")
+
+
+def keep(artefacts: Path, page, name: str) -> Path:
+    path = artefacts / name
+    page.screenshot(path=str(path))
+    extra = os.environ.get("WORKBENCH_ARTEFACTS")
+    if extra:
+        Path(extra).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(extra) / name)
+    print(f"screenshot: {path}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+def free_port() -> int:
+    from workbench.curate.voila_app import free_port as pick
+
+    return pick()
+
+
+def start(command: list[str], port: int, cwd: Path) -> subprocess.Popen:
+    """Start a server in its own process group and wait (up to 3 minutes) until it listens on `port`."""
+    log = open(cwd / f"server-{len(list(cwd.glob('server-*.log')))}.log", "w")
+    process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}; see {log.name}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return process
+        except OSError:
+            time.sleep(0.5)
+    stop(process)
+    raise RuntimeError(f"server did not listen on port {port} in 3 minutes; see {log.name}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop the server and anything it started (kernels), by its process group."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def without_token(url: str) -> str:
+    """Where a request without the token ends up (the login page), or the refusal's status."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.geturl()
+    except urllib.error.HTTPError as error:
+        return f"/login refused {error.code}" if error.code in (401, 403) else str(error)
+
+
+def hide_jupyter_news(page) -> None:
+    """JupyterLab asks about its news in a toast; not part of the gallery, so it stays out of the picture."""
+    page.evaluate("document.querySelectorAll('.Toastify__toast-container').forEach(e => e.remove())")
+
+
+def rows(catalog_path: Path, concept_id: str) -> list[tuple]:
+    with sqlite3.connect(catalog_path) as db:
+        return db.execute("SELECT verdict, reviewer, role FROM reviews WHERE concept_id = ? ORDER BY id",
+                          (concept_id,)).fetchall()
+
+
+def wait_for_row(catalog_path: Path, concept_id: str, expected: tuple, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if expected in rows(catalog_path, concept_id):
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"{concept_id}: no review row {expected} after {seconds}s; rows: {rows(catalog_path, concept_id)}")
+
+
+def concept_ids(catalog_path: Path, brand: str) -> list[str]:
+    with sqlite3.connect(catalog_path) as db:
+        return [r[0] for r in db.execute("SELECT id FROM concepts WHERE brand = ? ORDER BY seed, id", (brand,))]
+
+
+def test_curate_notebook_in_jupyterlab_records_a_click_and_a_key(campaign, browser, artefacts):
+    from workbench.campaign import load_campaign
+
+    catalog_path = load_campaign(campaign).catalog_path
+    folder = campaign.parent / "lab"
+    folder.mkdir()
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(  # what papermill's injected-parameters cell does
+        f"campaign_file = {str(campaign)!r}\nreviewer = 'browser-designer'"))
+    nbformat.write(notebook, folder / "03_curate.ipynb")
+
+    token, port = secrets.token_hex(16), free_port()
+    server = start([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}",
+                    "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
+                    f"--ServerApp.root_dir={folder}", "--LabApp.news_url="], port, folder)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(SLOW)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/lab/workspaces/gallery/tree/03_curate.ipynb?token={token}&reset")
+        page.wait_for_selector(".jp-Notebook")
+        # Run All before the kernel is connected runs nothing, so wait for the status bar to say so.
+        page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Python 3.*\| Idle")).first.wait_for()
+        page.click(".lm-MenuBar-itemLabel:text-is('Run')")
+        page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")
+
+        liked = concept_ids(catalog_path, "kestrel-stride")[1]  # not in the first selection
+        disliked = concept_ids(catalog_path, "polar-scoop")[2]
+        page.click(f".wb-approve.wb-concept-{liked}")
+        wait_for_row(catalog_path, liked, ("approved", "browser-designer", "designer"))
+
+        page.click(f".wb-open.wb-concept-{disliked}")  # put the highlight on it
+        page.wait_for_selector(f".wb-card.wb-current.wb-concept-{disliked}")
+        page.click(".wb-keys input")
+        page.keyboard.press("r")
+        wait_for_row(catalog_path, disliked, ("rejected", "browser-designer", "designer"))
+        page.wait_for_selector(f".wb-card.wb-is-rejected.wb-concept-{disliked}")
+
+        assert rows(catalog_path, liked) == [("approved", "browser-designer", "designer")]
+        assert rows(catalog_path, disliked) == [("rejected", "browser-designer", "designer")]
+        assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']:has-text('Traceback')").count() == 0
+
+        page.click(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")  # fold the file browser away
+        hide_jupyter_news(page)
+        page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")
+        keep(artefacts, page, "gallery_jupyterlab.png")
+    except BaseException:
+        keep(artefacts, page, "gallery_jupyterlab_failed.png")
+        raise
+    finally:
+        page.close()
+        stop(server)
+
+
+def test_voila_page_shows_one_thumbnail_per_concept_and_records_the_art_director(campaign, browser, artefacts):
+    from workbench.campaign import load_campaign
+
+    catalog_path = load_campaign(campaign).catalog_path
+    token, port = secrets.token_hex(16), free_port()
+    server = start([sys.executable, "-m", "workbench.cli", "review", "serve", str(campaign), "--port", str(port),
+                    "--token", token, "--reviewer", "ad-lee", "--role", "art_director"], port, campaign.parent)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(SLOW)
+    try:
+        assert "/login" in without_token(f"http://127.0.0.1:{port}/")  # no token, no gallery
+        page.goto(f"http://127.0.0.1:{port}/?token={token}")
+        expected = len(BRANDS) * len(SEEDS)
+        page.wait_for_function(
+            "n => [...document.querySelectorAll('.wb-card[class*=\"wb-concept-\"] img')]"
+            ".filter(img => img.complete && img.naturalWidth > 0).length === n", arg=expected)
+        shown = page.locator(".wb-card[class*='wb-concept-'] img").count()
+        assert shown == expected
+        assert page.locator(".wb-card").count() == 12  # the page's slots; the empty ones are hidden
+        assert page.locator(".wb-card:visible").count() == expected
+
+        chosen = concept_ids(catalog_path, "lotus-tea")[2]
+        page.click(f".wb-approve.wb-concept-{chosen}")
+        wait_for_row(catalog_path, chosen, ("approved", "ad-lee", "art_director"))
+        page.wait_for_selector(f".wb-card.wb-is-approved.wb-concept-{chosen}")
+        keep(artefacts, page, "gallery_voila.png")
+    except BaseException:
+        keep(artefacts, page, "gallery_voila_failed.png")
+        raise
+    finally:
+        page.close()
+        stop(server)

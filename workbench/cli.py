@@ -1,4 +1,4 @@
-"""The command line: `workbench kits validate | generate | review ... | render | demo`.
+"""The command line: `workbench kits validate | generate | review ... | render | export | demo`.
 
 Every command takes a campaign YAML (default `campaigns/demo.yaml`). Bad input ends with one line
 naming the file and the field, and exit code 2; nothing already made is touched.
@@ -303,6 +303,8 @@ def render(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
     aspect: Optional[list[str]] = typer.Option(None, help="16:9 and/or 9:16; default from the campaign."),
+    resume: bool = typer.Option(True, help="Reuse the segments an interrupted render finished."),
+    social: bool = typer.Option(False, help="Also a 6 s clip per brand for social posts (each aspect)."),
 ):
     """Render the parade film(s) from the approved concepts."""
     from workbench.parade import render_films
@@ -311,8 +313,33 @@ def render(
     if aspect:
         campaign = campaign.with_changes(film={"aspects": aspect})
     with Catalog(campaign.catalog_path) as catalog:
-        for film in render_films(campaign, kits, catalog):
+        for film in render_films(campaign, kits, catalog, resume=resume):
             typer.echo(f"film {film.path} ({len(film.brands)} brands, {film.seconds:.1f}s)")
+        if social:
+            from workbench.parade.export import render_social_clips
+
+            for film_aspect in campaign.film.aspects:
+                clips = render_social_clips(campaign, kits, catalog, film_aspect)
+                typer.echo(f"social {film_aspect}: {len(clips)} clips in {clips[0].parent}")
+
+
+@app.command()
+@reports_bad_input
+def export(
+    campaign_file: Path = CampaignArg,
+    brand: Optional[list[str]] = BrandOption,
+    aspect: str = typer.Option("16:9", help="16:9 or 9:16."),
+    fps: Optional[int] = typer.Option(None, help="Frame rate of the passes; default the film's."),
+    prores: bool = typer.Option(False, help="Also each pass as ProRes 4444 with alpha."),
+):
+    """Hand-off for finishing: each float's pass as PNGs with alpha, the plate, lower thirds, an OTIO timeline."""
+    from workbench.parade.export import export_for_finishing
+
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
+    with Catalog(campaign.catalog_path) as catalog:
+        done = export_for_finishing(campaign, kits, catalog, aspect, fps=fps, prores=prores)
+    typer.echo(f"finishing: {done.folder} ({len(done.passes)} float passes, {done.frame_files} frames)")
+    typer.echo(f"timeline:  {done.timeline_path}")
 
 
 # demo ---------------------------------------------------------------------------------------------

@@ -12,6 +12,14 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_KITS = REPO / "brand_kits"
 
 
+@pytest.fixture(autouse=True)
+def no_real_openai_key(monkeypatch, tmp_path):
+    """Whatever the developer's shell holds, no test sees a real key, settings file or API address."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(tmp_path / "no-settings.toml"))
+
+
 @pytest.fixture
 def kits_folder(tmp_path: Path) -> Path:
     """A private copy of three sample kits (one Chinese, one SVG logo, one PNG logo)."""

@@ -30,14 +30,6 @@ KEY = "made-up-test-key-not-a-secret-4f2c"
 SIZE = 128  # the campaign canvas; the fake answers at the API size (1024 px), as the real one does
 
 
-@pytest.fixture(autouse=True)
-def no_real_key(monkeypatch, tmp_path):
-    """Whatever the developer's shell holds, tests see no real key, no real settings file, no real URL."""
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(tmp_path / "no-settings.toml"))
-
-
 @pytest.fixture
 def fake():
     server = FakeOpenAI(slow_seconds=1.0).start()

@@ -1,4 +1,4 @@
-"""Thumbnails, the review board, the contact sheet and the ConceptGrid widget, on hand-made floats."""
+"""Thumbnails, the review board, the contact sheet and the GalleryView widget, on hand-made floats."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Curation: review decisions (plain Python), widgets for JupyterLab, and the contact sheet."""
+"""Curation: the gallery model (plain Python), its widget for JupyterLab and Voila, decisions, contact sheets and hand-off."""

@@ -109,9 +109,9 @@ def generate(
             report = generate_campaign(campaign, kits, catalog)
         typer.echo(f"{report} in {report.seconds:.1f}s -> {campaign.concepts_dir}")
         if queued:  # the seeds reviewers asked for with "make more like this"
-            from workbench.curate.requests import make_requested
+            from workbench.generate import generate_requested
 
-            requested = make_requested(campaign, kits, catalog)
+            requested = generate_requested(campaign, kits, catalog)
             typer.echo(f"queued seeds: {requested}")
             report.failed += requested.failed
     if report.failed:

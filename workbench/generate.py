@@ -11,6 +11,7 @@ running again skips what is already on disk and in the catalog, and makes only w
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 import json
 import time
 from dataclasses import dataclass, field
@@ -123,3 +124,33 @@ def _record(
         negative_prompt=prompt.negative, seed=seed, settings=settings,
         path=str(path.relative_to(campaign.root)), content_hash=digest,
     ))
+
+
+def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = False) -> GenerationReport:
+    """Make the seeds reviewers queued with "make more like this" (pending ones, for `kits`), with the
+    ordinary generation step. A request whose prompt no longer matches what the campaign builds for the
+    brand is reported, not made with another prompt.
+
+        >>> print(generate_requested(campaign, kits, catalog))
+        made 4, skipped 0, failed 0
+    """
+    report = GenerationReport()
+    by_kit = {kit.slug: kit for kit in kits}
+    wanted: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for request in catalog.seed_requests(pending_only=True):
+        kit = by_kit.get(request.brand)
+        if kit is None:
+            continue  # a brand outside this run
+        if build_prompt(kit, campaign.prompt).text != request.prompt:
+            report.failed.append((f"{request.brand} seed {request.seed}",
+                                  "the campaign's prompt for this brand changed since the request"))
+            continue
+        wanted[(request.brand, request.backend)].append(request.seed)
+    for (brand, backend), seeds in wanted.items():
+        queued = campaign.with_changes(generation={"backend": backend, "seeds": seeds})
+        made = generate_campaign(queued, [by_kit[brand]], catalog, progress=progress)
+        report.made += made.made
+        report.skipped += made.skipped
+        report.failed += made.failed
+        report.seconds += made.seconds
+    return report

@@ -19,6 +19,8 @@ import os
 import queue
 import subprocess
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -93,39 +95,71 @@ def to_yuv420p(frame: np.ndarray) -> np.ndarray:
     return planes
 
 
-def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path, faststart: bool = False) -> int:
-    """Pipe frames to one ffmpeg x264 process; `path` appears only if every frame was encoded.
+class Encoder:
+    """One ffmpeg x264 process fed frames on stdin; its file appears at `path` only when `finish()` succeeds.
 
     Frames are RGB uint8 (height x width x 3), or already yuv420p (height * 3 / 2 x width, see
     `to_yuv420p`). `faststart` puts the index first, for a file that is played as it is (segments
-    are joined first). Returns the number of frames written.
+    are joined first, then moved).
+
+        >>> encoder = Encoder(video, path)
+        >>> for frame in frames:
+        ...     encoder.write(frame)
+        >>> encoder.finish()  # x264 drains its lookahead; may run on another thread meanwhile
     """
-    rgb_shape, yuv_shape = (video.height, video.width, 3), (video.height * 3 // 2, video.width)
-    count = 0
-    with atomic_path(path) as temp:
+
+    def __init__(self, video: VideoFormat, path: Path, faststart: bool = False):
+        self.video, self.path, self.count = video, path, 0
+        self._shapes = {(video.height, video.width, 3): "rgb", (video.height * 3 // 2, video.width): "yuv"}
+        self._temp_file = ExitStack()
+        temp = self._temp_file.enter_context(atomic_path(path))
         command = video.encoder_command(temp)
         if faststart:
             command[-3:-3] = ["-movflags", "+faststart"]
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def write(self, frame: np.ndarray) -> None:
+        kind = self._shapes.get(frame.shape) if frame.dtype == np.uint8 else None
+        if kind is None:
+            raise ValueError(f"frame {self.count}: expected one of {list(self._shapes)} uint8, got {frame.shape}")
+        if kind == "rgb":
+            frame = to_yuv420p(frame)
         try:
-            for frame in frames:
-                if frame.dtype != np.uint8 or frame.shape not in (rgb_shape, yuv_shape):
-                    raise ValueError(f"frame {count}: expected {rgb_shape} or {yuv_shape} uint8, got {frame.shape}")
-                if frame.shape == rgb_shape:
-                    frame = to_yuv420p(frame)
-                process.stdin.write(np.ascontiguousarray(frame).data)  # a buffer: no copy into bytes
-                count += 1
-            _, errors = process.communicate()
+            self._process.stdin.write(np.ascontiguousarray(frame).data)  # a buffer: no copy into bytes
         except BrokenPipeError:
-            _, errors = process.communicate()
+            _, errors = self._process.communicate()
+            self.abort()
             raise RuntimeError(f"ffmpeg stopped reading frames: {errors.decode(errors='replace').strip()}") from None
-        except BaseException:
-            process.kill()
-            process.wait()
-            raise
-        if process.returncode != 0:
-            raise RuntimeError(f"ffmpeg failed on {path.name}: {errors.decode(errors='replace').strip()}")
-    return count
+        self.count += 1
+
+    def finish(self) -> int:
+        """Wait for the encode to end; then the file appears under its name. Returns the frame count."""
+        _, errors = self._process.communicate()
+        if self._process.returncode != 0:
+            self.abort()
+            raise RuntimeError(f"ffmpeg failed on {self.path.name}: {errors.decode(errors='replace').strip()}")
+        self._temp_file.close()  # renames the finished temp file onto `path`
+        return self.count
+
+    def abort(self) -> None:
+        """Stop ffmpeg and remove what it wrote; `path` is left as it was."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+        failed = RuntimeError("encode aborted")
+        self._temp_file.__exit__(type(failed), failed, None)  # the temp file is removed, not renamed
+
+
+def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path, faststart: bool = False) -> int:
+    """Pipe frames to one ffmpeg x264 process (see `Encoder`); `path` appears only if every frame was encoded."""
+    encoder = Encoder(video, path, faststart)
+    try:
+        for frame in frames:
+            encoder.write(frame)
+    except BaseException:
+        encoder.abort()
+        raise
+    return encoder.finish()
 
 
 def prefetched(frame_function: FrameFunction, times: Iterable[float], depth: int = PREFETCH_FRAMES) -> Iterator[np.ndarray]:
@@ -214,19 +248,33 @@ def render_segments(
     work_dir.mkdir(parents=True, exist_ok=True)
     bar = _progress_bar(segments.frame_count, progress)
     paths = []
-    try:
-        for index, frames in enumerate(segments.ranges()):
-            first = frame_function(frames.start / video.fps)
-            path = work_dir / segment_name(index, frames, video, fingerprint, first)
-            if not path.is_file():
-                rest = prefetched(frame_function, (i / video.fps for i in frames[1:]))
-                encode_frames(_counted([first], rest, bar), video, path)
-            elif bar is not None:
-                bar.update(len(frames))
-            paths.append(path)
-    finally:
-        if bar is not None:
-            bar.close()
+    # While x264 drains one segment's lookahead, the next segment is already being composed and fed.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="segment-finish") as finisher:
+        finishing = None
+        try:
+            for index, frames in enumerate(segments.ranges()):
+                first = frame_function(frames.start / video.fps)
+                path = work_dir / segment_name(index, frames, video, fingerprint, first)
+                paths.append(path)
+                if path.is_file():
+                    if bar is not None:
+                        bar.update(len(frames))
+                    continue
+                encoder = Encoder(video, path)
+                try:
+                    for frame in _counted([first], prefetched(frame_function, (i / video.fps for i in frames[1:])), bar):
+                        encoder.write(frame)
+                except BaseException:
+                    encoder.abort()
+                    raise
+                if finishing is not None:
+                    finishing.result()
+                finishing = finisher.submit(encoder.finish)
+        finally:
+            if bar is not None:
+                bar.close()
+            if finishing is not None:
+                finishing.result()  # a segment whose frames were all written is kept, even when a later one failed
     keep = {path.name for path in paths}
     for stale in work_dir.glob("*.mp4"):  # left by an earlier render of different inputs
         if stale.name not in keep:

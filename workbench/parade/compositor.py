@@ -554,9 +554,7 @@ class Banner:
         name_colour = _readable(kit, background, ("primary", "accent", "secondary"))
         tagline_colour = _readable(kit, background, ("accent", "primary", "secondary"))
         text_width = stage.banner_text_width
-        lines = [fit_text(kit.display_name, text_width, round(0.46 * logo_height), name_colour, kit.font_path)]
-        if kit.tagline:
-            lines.append(fit_text(kit.tagline, text_width, round(0.25 * logo_height), tagline_colour, kit.font_path))
+        lines = _banner_lines(kit, text_width, logo_height, name_colour, tagline_colour)
 
         pad = max(2, round(0.28 * logo_height))
         gap = round(0.2 * logo_height)
@@ -588,6 +586,24 @@ class Banner:
         logo_box = (left + logo_x, top + logo_y, left + logo_x + logo_width, top + logo_y + logo_height)
         text_box = (left + text_box[0], top + text_box[1], left + text_box[2], top + text_box[3])
         return cls(Sprite.from_image(canvas), left, top, logo_box, text_box)
+
+
+def _banner_lines(kit: BrandKit, width: int, logo_height: int, name_colour: RGB, tagline_colour: RGB) -> list[Image.Image]:
+    """The brand name over its tagline, the name always the larger: a long name that would come out
+    small on one line is set on two, and the tagline never outgrows a line of the name."""
+    name_height = round(0.46 * logo_height)
+    name = fit_text(kit.display_name, width, name_height, name_colour, kit.font_path)
+    line_height = name.height
+    if name.height < 0.55 * name_height and len(kit.display_name.split()) > 1:
+        two_lines = _set_lines(kit.display_name, width, round(0.56 * logo_height), 2, name_colour, kit.font_path,
+                               centred=False)
+        if two_lines.height > 1.6 * name.height:  # clearly bigger type, not just the same on two lines
+            name, line_height = two_lines, two_lines.height / 2
+    lines = [name]
+    if kit.tagline:
+        tagline_height = min(round(0.25 * logo_height), round(0.7 * line_height))
+        lines.append(fit_text(kit.tagline, width, tagline_height, tagline_colour, kit.font_path))
+    return lines
 
 
 def _panel(kit: BrandKit, width: int, height: int, pad: int, bar: int, divider_x: int) -> Image.Image:
@@ -730,7 +746,10 @@ def _logo_tile(kit: BrandKit, size: int) -> Image.Image:
     return tile
 
 
-def _set_lines(text: str, max_width: int, max_height: int, max_lines: int, fill: RGB = (255, 250, 240)) -> Image.Image:
+def _set_lines(
+    text: str, max_width: int, max_height: int, max_lines: int, fill: RGB = (255, 250, 240), font: Path | None = None,
+    centred: bool = True,
+) -> Image.Image:
     """`text` in up to `max_lines` centred lines, broken where the type comes out largest.
 
     A text with separators ("Thanks for watching · 感谢观看") prefers to break at them: phrases stay whole.
@@ -749,15 +768,18 @@ def _set_lines(text: str, max_width: int, max_height: int, max_lines: int, fill:
     best = max((lines for lines in candidates if lines), key=lambda lines: size_and_score(lines)[1])
     best_size = size_and_score(best)[0]
     if len(best) == 1:
-        return fit_text(best[0], max_width, max_height, fill)
+        return fit_text(best[0], max_width, max_height, fill, font)
     size = round(best_size)
-    rendered = [render_text(line, size, fill) for line in best]
+    rendered = [render_text(line, size, fill, font) for line in best]
+    if max(line.width for line in rendered) > max_width:  # the brand's font runs wider than the one measured
+        size = round(size * max_width / max(line.width for line in rendered))
+        rendered = [render_text(line, size, fill, font) for line in best]
     leading = round(0.28 * size)
     height = sum(line.height for line in rendered) + leading * (len(rendered) - 1)
     canvas = Image.new("RGBA", (max(line.width for line in rendered), height))
     y = 0
     for line in rendered:
-        canvas.alpha_composite(line, ((canvas.width - line.width) // 2, y))
+        canvas.alpha_composite(line, ((canvas.width - line.width) // 2 if centred else 0, y))
         y += line.height + leading
     return canvas
 

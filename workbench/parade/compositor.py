@@ -17,7 +17,7 @@ import math
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -49,52 +49,52 @@ AI_LABEL = "AI-generated content"
 
 @dataclass(frozen=True, eq=False)
 class Sprite:
-    """Premultiplied RGBA pixels (colour already multiplied by alpha), so `paste` is one multiply-add.
+    """Premultiplied colour (already multiplied by alpha) and its transparency (255 - alpha, in each of
+    three channels), so `paste` is one multiply and one add, both vectorised by OpenCV.
 
         >>> sprite = Sprite.from_image(render_text("Hello", 40, (255, 255, 255)))
         >>> paste(frame, sprite, 10, 20)
     """
 
-    pixels: np.ndarray  # h x w x 4 uint8, premultiplied
+    colour: np.ndarray  # h x w x 3 uint8, premultiplied
+    transparency: np.ndarray  # h x w x 3 uint8, 255 - alpha
 
     @classmethod
     def from_image(cls, image: Image.Image) -> Sprite:
         rgba = np.asarray(image.convert("RGBA"))
         alpha = np.ascontiguousarray(rgba[..., 3])
-        colour = cv2.multiply(np.ascontiguousarray(rgba[..., :3]), cv2.merge([alpha, alpha, alpha]), scale=1 / 255)
-        return cls(np.dstack((colour, alpha)))
+        alpha3 = cv2.merge([alpha, alpha, alpha])
+        colour = cv2.multiply(np.ascontiguousarray(rgba[..., :3]), alpha3, scale=1 / 255)
+        return cls(colour, cv2.subtract(255, alpha3))
 
     @property
     def width(self) -> int:
-        return self.pixels.shape[1]
+        return self.colour.shape[1]
 
     @property
     def height(self) -> int:
-        return self.pixels.shape[0]
+        return self.colour.shape[0]
 
-    @cached_property
-    def planes(self) -> tuple[np.ndarray, np.ndarray]:
-        """(colour, 255 - alpha), each h x w x 3: the layout OpenCV's vectorised multiply and add take.
-
-        Made on first paste and kept, so a sprite pasted every frame pays for it once.
-        """
-        colour = np.ascontiguousarray(self.pixels[..., :3])
-        transparency = 255 - self.pixels[..., 3]
-        return colour, cv2.merge([transparency, transparency, transparency])
+    @property
+    def pixels(self) -> np.ndarray:
+        """Premultiplied RGBA, for layers that keep their alpha (finishing passes)."""
+        return np.dstack((self.colour, 255 - self.transparency[..., 0]))
 
     def resized(self, width: int, height: int, interpolation: int = cv2.INTER_AREA) -> Sprite:
         """Resampled in premultiplied form, so edges never pick up dark fringes.
 
-        All four channels go through one resize with the same weights, so colour stays <= alpha.
+        Colour and transparency go through the same (non-negative) weights, so colour stays <= alpha.
         """
-        return Sprite(cv2.resize(self.pixels, (max(1, width), max(1, height)), interpolation=interpolation))
+        size = (max(1, width), max(1, height))
+        return Sprite(cv2.resize(self.colour, size, interpolation=interpolation),
+                      cv2.resize(self.transparency, size, interpolation=interpolation))
 
 
 def paste(frame: np.ndarray, sprite: Sprite, x: int, y: int, opacity: float = 1.0) -> None:
     """Composite `sprite` over `frame` in place with its top-left at integer (x, y); outside parts are cut.
 
-    Only the visible rectangle is touched: frame = colour + frame * (255 - alpha) / 255, rounded,
-    as two in-place OpenCV calls on that rectangle.
+    Only the visible rectangle is touched: frame = colour + frame * transparency / 255, rounded, as
+    two in-place OpenCV calls on that rectangle. A 4-channel frame is a premultiplied RGBA layer.
     """
     height, width = frame.shape[:2]
     left, top = max(x, 0), max(y, 0)
@@ -102,12 +102,10 @@ def paste(frame: np.ndarray, sprite: Sprite, x: int, y: int, opacity: float = 1.
     if right <= left or bottom <= top or opacity <= 0:
         return
     visible = (slice(top - y, bottom - y), slice(left - x, right - x))
-    if frame.shape[2] == 4:  # a premultiplied RGBA layer (finishing passes): alpha composites the same way
-        colour = sprite.pixels[visible]
-        transparency = cv2.merge([255 - colour[..., 3]] * 4)
-    else:
-        colour, transparency = sprite.planes
-        colour, transparency = colour[visible], transparency[visible]
+    colour, transparency = sprite.colour[visible], sprite.transparency[visible]
+    if frame.shape[2] == 4:  # alpha composites like colour: a + (1 - a) * layer alpha
+        colour = np.dstack((colour, 255 - transparency[..., 0]))
+        transparency = np.dstack((transparency, transparency[..., 0]))
     if opacity < 1:
         # Fading scales colour and alpha alike, which keeps the sprite premultiplied.
         colour = cv2.convertScaleAbs(colour, alpha=opacity)
@@ -943,7 +941,15 @@ class Parade:
             placement = self.stage.place(index - position)
             if placement.opacity > 0 and self.stage.may_show(placement):
                 in_view.append((placement.scale, index, placement))
+        if in_view:
+            self._forget_floats_outside(min(i for _s, i, _p in in_view) - 1, max(i for _s, i, _p in in_view) + 1)
         return [(index, placement) for _scale, index, placement in sorted(in_view, key=lambda item: item[:2])]
+
+    def _forget_floats_outside(self, first: int, last: int) -> None:
+        """Drop the scaled art of floats that have passed or are still far off, so memory stays that of the
+        few in view however long the parade. (Asked for again, say when a segment is re-checked, it is remade.)"""
+        for key in [key for key in self._made if key[0] == "float" and not first <= key[1] <= last]:
+            del self._made[key]
 
     def draw_float(self, frame: np.ndarray, index: int, placement: Placement, t: float) -> None:
         """Float `index` and its shadow onto `frame` (RGB, or premultiplied RGBA for a finishing pass)."""

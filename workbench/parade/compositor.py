@@ -167,6 +167,8 @@ class Stage(ABC):
     height: int
 
     max_scale: ClassVar[float] = 1.0  # largest on-screen scale a float reaches; sprites are pre-scaled to it once
+    crowd_height: ClassVar[float] = 0.15  # the spectators in the foreground: strip height, fraction of the frame
+    crowd_drift: ClassVar[float] = 0.05  # frame widths the crowd slides per float that passes (parallax)
     banner_slide: ClassVar[tuple[int, int]] = (0, 0)  # direction the banner slides in from
     header_top: ClassVar[float | None] = None  # where the campaign title sits over the procession, if anywhere
 
@@ -276,6 +278,8 @@ class TallStage(Stage):
     road_half_width = 0.62  # of the width, at the front float's depth
     depth_ratio = 0.52  # scale of each float relative to the one in front of it
     max_scale = 1.6
+    crowd_height = 0.11
+    crowd_drift = 0.08
     banner_slide = (0, 1)
     header_top = 0.075  # the tall frame has sky to spare: the campaign title stays up
 
@@ -662,16 +666,108 @@ class Confetti:
 
 
 @dataclass(frozen=True, eq=False)
+class Crowd:
+    """Spectators seen from behind along the bottom of the frame, a strip that tiles sideways.
+
+    It slides a little as the procession advances, the near layer moving against the street, which
+    gives the shot depth; a few spectators wave flags and hold balloons in the festival colours.
+    """
+
+    strip: Sprite  # as wide as the frame, its two ends meet
+    drift: float  # pixels per float of procession
+
+    @classmethod
+    def gather(cls, stage: Stage, colours: tuple[RGB, ...], seed: int = SCENERY_SEED + 2) -> Crowd:
+        width, height = stage.width, max(8, round(stage.crowd_height * stage.height))
+        scale = 2  # drawn large, then reduced: smooth edges
+        image = Image.new("RGBA", (width * scale, height * scale), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(image)
+        rng = np.random.default_rng(seed)
+        unit = height * scale
+        for row, (size, shade, top) in enumerate(((0.34, 0.62, 0.22), (0.42, 0.74, 0.42))):  # back row, front row
+            x = -rng.uniform(0, 0.3) * unit
+            while x < width * scale:
+                head = size * unit * rng.uniform(0.85, 1.1) / 2
+                clothes = mix(colours[int(rng.integers(len(colours)))], (34, 30, 52), shade)
+                hair = mix((40, 30, 28), (90, 70, 60), rng.uniform(0, 1))
+                y = top * unit + rng.uniform(-0.05, 0.05) * unit
+                for wrap in (x, x - width * scale):  # drawn twice across the seam so the strip tiles
+                    draw.rounded_rectangle((wrap - 2.1 * head, y + 1.5 * head, wrap + 2.1 * head, unit + head),
+                                           radius=round(1.2 * head), fill=(*clothes, 255))
+                    draw.ellipse((wrap - head, y, wrap + head, y + 2 * head), fill=(*hair, 255))
+                    if row == 1 and rng.random() < 0.22:  # a raised flag or a balloon
+                        colour = colours[int(rng.integers(len(colours)))]
+                        stick_top = y - 1.6 * head
+                        draw.line((wrap + 1.4 * head, y + 1.8 * head, wrap + 1.6 * head, stick_top), fill=(60, 50, 50, 255),
+                                  width=max(1, round(head / 6)))
+                        if rng.random() < 0.5:
+                            draw.polygon([(wrap + 1.6 * head, stick_top), (wrap + 3.0 * head, stick_top + 0.45 * head),
+                                          (wrap + 1.6 * head, stick_top + 0.9 * head)], fill=(*colour, 255))
+                        else:
+                            draw.ellipse((wrap + 1.0 * head, stick_top - 1.3 * head, wrap + 2.2 * head, stick_top),
+                                         fill=(*colour, 255))
+                x += head * rng.uniform(2.6, 3.6)
+        strip = image.resize((width, height), Image.LANCZOS)
+        return cls(Sprite.from_image(strip), stage.crowd_drift * width)
+
+    def draw(self, frame: np.ndarray, position: float) -> None:
+        shift = round(position * self.drift) % self.strip.width
+        top = frame.shape[0] - self.strip.height
+        paste(frame, self.strip, shift, top)
+        paste(frame, self.strip, shift - self.strip.width, top)
+
+
+@dataclass(frozen=True, eq=False)
+class Lanterns:
+    """Paper lanterns with a warm glow, rising slowly through the sky; `draw` is a pure function of time."""
+
+    sprite: Sprite
+    pieces: np.ndarray  # rows: x, start height, rise speed, sway, phase (fractions of the frame)
+    sky: tuple[float, float]  # the band they rise through, fractions of the height: clear of the header
+
+    @classmethod
+    def release(cls, stage: Stage, count: int = 9, seed: int = SCENERY_SEED + 3) -> Lanterns:
+        size = max(6, round(0.028 * stage.short_side))
+        glow = Image.new("RGBA", (4 * size, 4 * size), (255, 170, 60, 0))
+        mask = Image.new("L", glow.size, 0)
+        ImageDraw.Draw(mask).ellipse((size, size, 3 * size, 3 * size), fill=110)
+        glow.putalpha(mask.filter(ImageFilter.GaussianBlur(size * 0.6)))
+        body = ImageDraw.Draw(glow)
+        body.rounded_rectangle((1.35 * size, 1.2 * size, 2.65 * size, 2.8 * size), radius=size // 2,
+                               fill=(236, 72, 40, 255))
+        body.rectangle((1.55 * size, 1.05 * size, 2.45 * size, 1.25 * size), fill=(70, 40, 30, 255))
+        body.ellipse((1.75 * size, 1.6 * size, 2.25 * size, 2.4 * size), fill=(255, 214, 120, 255))
+        rng = np.random.default_rng(seed)
+        pieces = np.column_stack([rng.uniform(0.05, 0.95, count), rng.uniform(0, 1, count),
+                                  rng.uniform(0.015, 0.03, count), rng.uniform(0.004, 0.012, count),
+                                  rng.uniform(0, 2 * math.pi, count)])
+        top = 0.0 if stage.header_top is None else stage.header_top + 0.07
+        return cls(Sprite.from_image(glow), pieces, (top, getattr(stage, "horizon", 0.5) - 0.02))
+
+    def draw(self, frame: np.ndarray, t: float) -> None:
+        height, width = frame.shape[:2]
+        for x, start, rise, sway, phase in self.pieces:
+            top, bottom = self.sky
+            u = (start - rise * t) % 1.0  # climbs, and starts again low in the sky
+            y = top + u * (bottom - top)
+            fade = min(1.0, (1 - u) / 0.25, u / 0.25)  # fades in low, out high
+            cx = (x + sway * math.sin(0.6 * t + phase)) * width
+            paste(frame, self.sprite, round(cx - self.sprite.width / 2), round(y * height - self.sprite.height / 2),
+                  max(0.0, fade))
+
+
+@dataclass(frozen=True, eq=False)
 class Card:
     """A title or end card: a soft, tinted copy of the street, confetti, then fixed layers on top."""
 
     backdrop: np.ndarray
     layers: tuple[tuple[Sprite, int, int], ...]
-    confetti: Confetti
+    confetti: Confetti | None  # None: particles switched off
 
     def frame(self, t: float) -> np.ndarray:
         frame = self.backdrop.copy()
-        self.confetti.draw(frame, t)
+        if self.confetti is not None:
+            self.confetti.draw(frame, t)
         for sprite, x, y in self.layers:
             paste(frame, sprite, x, y)
         return frame
@@ -690,7 +786,9 @@ def card_backdrop(street: np.ndarray) -> np.ndarray:
     return cv2.addWeighted(blurred, 0.38, tint, 0.62, 0)
 
 
-def title_card(campaign: Campaign, stage: Stage, backdrop: np.ndarray, colours: tuple[RGB, ...]) -> Card:
+def title_card(
+    campaign: Campaign, stage: Stage, backdrop: np.ndarray, colours: tuple[RGB, ...], particles: bool = True
+) -> Card:
     w, h = stage.width, stage.height
     tall = isinstance(stage, TallStage)
     max_lines = 3 if tall else 2
@@ -703,11 +801,12 @@ def title_card(campaign: Campaign, stage: Stage, backdrop: np.ndarray, colours: 
         (Sprite.from_image(title), x, y),
         (rule, (w - rule.width) // 2, y + title.height + gap - rule.height),
     )
-    return Card(backdrop, layers, Confetti.scatter(colours))
+    return Card(backdrop, layers, Confetti.scatter(colours) if particles else None)
 
 
 def end_card(
-    campaign: Campaign, stage: Stage, kits: list[BrandKit], backdrop: np.ndarray, colours: tuple[RGB, ...]
+    campaign: Campaign, stage: Stage, kits: list[BrandKit], backdrop: np.ndarray, colours: tuple[RGB, ...],
+    particles: bool = True,
 ) -> Card:
     """The end line, then a tile for each participating brand's logo."""
     w, h = stage.width, stage.height
@@ -730,7 +829,7 @@ def end_card(
         for column, kit in enumerate(in_row):
             x = (w - row_width) // 2 + column * (tile + gap)
             layers.append((Sprite.from_image(_logo_tile(kit, tile)), x, grid_top + row * (tile + gap)))
-    return Card(backdrop, tuple(layers), Confetti.scatter(colours, seed=SCENERY_SEED + 1))
+    return Card(backdrop, tuple(layers), Confetti.scatter(colours, seed=SCENERY_SEED + 1) if particles else None)
 
 
 def _logo_tile(kit: BrandKit, size: int) -> Image.Image:
@@ -865,11 +964,13 @@ class Parade:
     kits: tuple[BrandKit, ...]
     float_images: tuple[Image.Image, ...]
     label: tuple[Sprite, int, int] | None
+    particles: bool = True  # confetti on the cards, lanterns over the procession
     _made: dict = field(default_factory=dict)  # what `_once` made, by key
 
     @classmethod
     def build(
-        cls, campaign: Campaign, stage: Stage, timeline: Timeline, floats: list[tuple[BrandKit, Image.Image]]
+        cls, campaign: Campaign, stage: Stage, timeline: Timeline, floats: list[tuple[BrandKit, Image.Image]],
+        particles: bool = True,
     ) -> Parade:
         kits = [kit for kit, _image in floats]
         colours = festival_colours(kits)
@@ -880,7 +981,7 @@ class Parade:
         return cls(
             stage=stage, timeline=timeline, campaign=campaign, street=street, backdrop=backdrop, colours=colours,
             kits=tuple(kits), float_images=tuple(image for _kit, image in floats),
-            label=ai_label(stage) if campaign.film.ai_label else None,
+            label=ai_label(stage) if campaign.film.ai_label else None, particles=particles,
         )
 
     def _once(self, key, make):
@@ -891,12 +992,21 @@ class Parade:
 
     @property
     def title(self) -> Card:
-        return self._once("title", lambda: title_card(self.campaign, self.stage, self.backdrop, self.colours))
+        return self._once("title", lambda: title_card(self.campaign, self.stage, self.backdrop, self.colours,
+                                                      self.particles))
 
     @property
     def end(self) -> Card:
         return self._once("end", lambda: end_card(self.campaign, self.stage, list(self.kits), self.backdrop,
-                                                  self.colours))
+                                                  self.colours, self.particles))
+
+    @property
+    def crowd(self) -> Crowd:
+        return self._once("crowd", lambda: Crowd.gather(self.stage, self.colours))
+
+    @property
+    def lanterns(self) -> Lanterns:
+        return self._once("lanterns", lambda: Lanterns.release(self.stage))
 
     def float_art(self, index: int) -> FloatArt:
         return self._once(("float", index), lambda: FloatArt.build(self.float_images[index], self.stage))
@@ -926,8 +1036,11 @@ class Parade:
 
     def _procession(self, t: float) -> np.ndarray:
         frame = self.street.copy()
+        if self.particles:
+            self.lanterns.draw(frame, t)
         for index, placement in self.floats_at(t):
             self.draw_float(frame, index, placement, t)
+        self.crowd.draw(frame, self.timeline.position(t))
         for slot in self.timeline.slots:
             if slot.hold_start - BANNER_SLIDE_SECONDS <= t < slot.hold_end + BANNER_SLIDE_SECONDS:
                 self._banner(frame, self.banner(slot.index), slot.hold_start, slot.hold_end, t)

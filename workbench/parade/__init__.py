@@ -5,7 +5,13 @@
     ('festival-demo_9x16.mp4', ['lotus-tea', 'tern-motors'])
     >>> results = render_films(campaign, kits, catalog)  # every aspect in campaign.film.aspects
 
-Next to each MP4, a JSON manifest says when each brand holds the front and where its logo is.
+Next to each MP4, a JSON manifest maps every frame range to the brand and concept shown, says
+when each brand holds the front and where its logo and name are, and gives each concept's prompt,
+seed, backend and approving reviewer. Films are encoded in segments: a render that was stopped
+picks up from its last finished segment (`resume=True`) and writes the same bytes.
+
+    >>> film = prepare_film(campaign, kits, catalog, "16:9")   # the parade, not yet encoded
+    >>> export_for_finishing(campaign, kits, catalog, "16:9")  # workbench.parade.export: layers + OTIO
 """
 
 from __future__ import annotations

@@ -140,7 +140,8 @@ def test_float_pass_pngs_have_alpha_and_hold_only_that_float(finishing, parade):
     first_pass = finishing.passes[0]
     hold = json.loads((finishing.folder / "test-parade_16x9.json").read_text(encoding="utf-8"))
     hold_first, hold_stop = brands(hold)[0]["hold_frames"]
-    still = finishing.folder / "floats" / first_pass.brand / f"{first_pass.brand}.{(hold_first + hold_stop) // 2:04d}.png"
+    middle = (hold_first + hold_stop) // 2
+    still = finishing.folder / "floats" / first_pass.brand / f"{first_pass.brand}.{middle:04d}.png"
     with Image.open(still) as image:
         assert image.mode == "RGBA" and image.size == (256, 144)
         alpha = np.asarray(image)[..., 3]

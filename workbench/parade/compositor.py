@@ -590,7 +590,9 @@ class Banner:
         return cls(Sprite.from_image(canvas), left, top, logo_box, text_box)
 
 
-def _banner_lines(kit: BrandKit, width: int, logo_height: int, name_colour: RGB, tagline_colour: RGB) -> list[Image.Image]:
+def _banner_lines(
+    kit: BrandKit, width: int, logo_height: int, name_colour: RGB, tagline_colour: RGB
+) -> list[Image.Image]:
     """The brand name over its tagline, the name always the larger: a long name that would come out
     small on one line is set on two, and the tagline never outgrows a line of the name."""
     name_height = round(0.46 * logo_height)
@@ -698,8 +700,8 @@ class Crowd:
                     if row == 1 and rng.random() < 0.22:  # a raised flag or a balloon
                         colour = colours[int(rng.integers(len(colours)))]
                         stick_top = y - 1.6 * head
-                        draw.line((wrap + 1.4 * head, y + 1.8 * head, wrap + 1.6 * head, stick_top), fill=(60, 50, 50, 255),
-                                  width=max(1, round(head / 6)))
+                        draw.line((wrap + 1.4 * head, y + 1.8 * head, wrap + 1.6 * head, stick_top),
+                                  fill=(60, 50, 50, 255), width=max(1, round(head / 6)))
                         if rng.random() < 0.5:
                             draw.polygon([(wrap + 1.6 * head, stick_top), (wrap + 3.0 * head, stick_top + 0.45 * head),
                                           (wrap + 1.6 * head, stick_top + 0.9 * head)], fill=(*colour, 255))

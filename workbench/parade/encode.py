@@ -67,10 +67,12 @@ class VideoFormat:
         return cls(size[0], size[1], film.fps, film.crf, film.preset)
 
     def encoder_command(self, output: Path, input_pix_fmt: str = "yuv420p") -> list[str]:
-        """ffmpeg reading raw frames on stdin, writing H.264 yuv420p MP4 (named explicitly: `output` may end in .part)."""
+        """ffmpeg reading raw frames on stdin and writing H.264 yuv420p MP4 (the container is named, as
+        `output` may end in .part)."""
         return [
             ffmpeg_binary(), "-v", "error", "-y",
-            "-f", "rawvideo", "-pix_fmt", input_pix_fmt, "-s", f"{self.width}x{self.height}", "-r", str(self.fps), "-i", "-",
+            "-f", "rawvideo", "-pix_fmt", input_pix_fmt, "-s", f"{self.width}x{self.height}", "-r", str(self.fps),
+            "-i", "-",
             "-an", "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf), "-pix_fmt", "yuv420p",
             "-f", "mp4", str(output),
         ]
@@ -159,10 +161,15 @@ def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path, 
     except BaseException:
         encoder.abort()
         raise
+    finally:
+        if hasattr(frames, "close"):  # a generator (say `prefetched`) stops its work now
+            frames.close()
     return encoder.finish()
 
 
-def prefetched(frame_function: FrameFunction, times: Iterable[float], depth: int = PREFETCH_FRAMES) -> Iterator[np.ndarray]:
+def prefetched(
+    frame_function: FrameFunction, times: Iterable[float], depth: int = PREFETCH_FRAMES
+) -> Iterator[np.ndarray]:
     """`frame_function(t)` for each t, in order, composed on a worker thread up to `depth` frames ahead.
 
     NumPy and OpenCV release the GIL while they work, so the next frames are composed while ffmpeg
@@ -221,7 +228,8 @@ class Segments:
         return cls(frame_count=max(1, round(duration * fps)), length=max(1, round(segment_seconds * fps)))
 
     def ranges(self) -> list[range]:
-        return [range(start, min(start + self.length, self.frame_count)) for start in range(0, self.frame_count, self.length)]
+        starts = range(0, self.frame_count, self.length)
+        return [range(start, min(start + self.length, self.frame_count)) for start in starts]
 
 
 def segment_name(index: int, frames: range, video: VideoFormat, fingerprint: str, first_frame: np.ndarray) -> str:
@@ -261,12 +269,15 @@ def render_segments(
                         bar.update(len(frames))
                     continue
                 encoder = Encoder(video, path)
+                rest = prefetched(frame_function, (i / video.fps for i in frames[1:]))
                 try:
-                    for frame in _counted([first], prefetched(frame_function, (i / video.fps for i in frames[1:])), bar):
+                    for frame in _counted([first], rest, bar):
                         encoder.write(frame)
                 except BaseException:
                     encoder.abort()
                     raise
+                finally:
+                    rest.close()  # stops the composing thread now, not when the traceback is dropped
                 if finishing is not None:
                     finishing.result()
                 finishing = finisher.submit(encoder.finish)

@@ -154,7 +154,8 @@ def _write_timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: 
     import opentimelineio as otio
 
     def span(first: int, stop: int) -> otio.opentime.TimeRange:
-        return otio.opentime.TimeRange(otio.opentime.RationalTime(first, fps), otio.opentime.RationalTime(stop - first, fps))
+        time = otio.opentime.RationalTime
+        return otio.opentime.TimeRange(time(first, fps), time(stop - first, fps))
 
     timeline = otio.schema.Timeline(name=f"{film.campaign.title} ({film.aspect})")
     timeline.global_start_time = otio.opentime.RationalTime(0, fps)

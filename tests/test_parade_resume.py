@@ -179,3 +179,19 @@ def test_segmented_film_plays_as_one(tmp_path, kits, uninterrupted):
     [video] = [s for s in probe(result.path)["streams"] if s["codec_type"] == "video"]
     assert video["codec_name"] == "h264" and int(video["nb_frames"]) == FRAMES
     assert float(video["duration"]) == pytest.approx(FRAMES / 10, abs=0.05)
+
+
+def test_a_failed_encode_leaves_no_file(tmp_path):
+    from workbench.parade.encode import VideoFormat, encode_frames, prefetched
+
+    video = VideoFormat(64, 64, fps=10, preset="ultrafast")
+    good = np.zeros((64, 64, 3), np.uint8)
+
+    def frame(t: float) -> np.ndarray:
+        return good if t < 0.5 else np.zeros((32, 32, 3), np.uint8)  # a wrong size half-way
+
+    with pytest.raises(ValueError, match="frame 5"):
+        encode_frames(prefetched(frame, [i / 10 for i in range(10)]), video, tmp_path / "clip.mp4")
+    assert list(tmp_path.iterdir()) == []
+    assert encode_frames([good] * 3, video, tmp_path / "clip.mp4") == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]

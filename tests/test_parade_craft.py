@@ -34,14 +34,14 @@ def parade_inputs(tmp_path_factory):
 def test_particles_switch_off_leaves_a_still_title_card(parade_inputs, aspect):
     campaign, kits, catalog = parade_inputs
     lively = prepare_film(campaign, kits, catalog, aspect).parade
-    calm = prepare_film(campaign, kits, catalog, aspect, particles=False).parade
+    calm = prepare_film(campaign.with_changes(film={"particles": False}), kits, catalog, aspect).parade
     assert not np.array_equal(lively.frame(0.2), lively.frame(0.6)), "confetti falls"
     assert np.array_equal(calm.frame(0.2), calm.frame(0.6)), "no confetti: nothing moves on the title card"
 
 
 def test_crowd_slides_as_the_procession_advances(parade_inputs):
     campaign, kits, catalog = parade_inputs
-    film = prepare_film(campaign, kits, catalog, "16:9", particles=False)
+    film = prepare_film(campaign.with_changes(film={"particles": False}), kits, catalog, "16:9")
     first, second = film.timeline.slots[0], film.timeline.slots[1]
     crowd_rows = slice(-round(0.05 * film.size[1]), None)  # the bottom of the frame, below the banner
     held = film.parade.frame(first.hold_mid)[crowd_rows]

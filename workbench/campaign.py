@@ -57,6 +57,7 @@ class FilmSettings(BaseModel):
     crf: int = Field(20, ge=0, le=51)
     preset: str = "medium"
     ai_label: bool = True
+    particles: bool = Field(True, description="Confetti on the cards and lanterns over the procession.")
 
     @model_validator(mode="after")
     def _even_sizes(self):

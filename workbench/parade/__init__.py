@@ -95,20 +95,15 @@ class Film:
         film = self.campaign.film.model_dump(mode="json", exclude={"audio"})
         inputs = {
             "campaign": [self.campaign.name, self.campaign.title, self.campaign.end_card], "film": film,
-            "aspect": self.aspect, "size": self.size, "particles": self.parade.particles,
+            "aspect": self.aspect, "size": self.size,
             "floats": [[record.id, record.content_hash] for _kit, record in self.chosen],
             "kits": [[kit.model_dump(mode="json"), file_hash(kit.logo_path)] for kit, _record in self.chosen],
         }
         return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def prepare_film(
-    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, particles: bool = True
-) -> Film:
-    """Choose the floats, plan the timeline and build the parade for one aspect ("16:9" or "9:16").
-
-    `particles` switches the confetti and lanterns on or off.
-    """
+def prepare_film(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str) -> Film:
+    """Choose the floats, plan the timeline and build the parade for one aspect ("16:9" or "9:16")."""
     from workbench.parade.compositor import Parade, float_cutout, stage_for
 
     stage = stage_for(aspect, campaign.film.size(aspect))
@@ -126,13 +121,13 @@ def prepare_film(
             raise InputError(image_path, "image", f"approved concept {record.id!r} has no image file")
         floats.append((kit, float_cutout(image_path)))
     timeline = plan_timeline(campaign.film, [(kit.slug, record.id) for kit, record in chosen])
-    parade = Parade.build(campaign, stage, timeline, floats, particles)
+    parade = Parade.build(campaign, stage, timeline, floats)
     return Film(campaign, aspect, chosen, skipped, timeline, parade)
 
 
 def render_film(
     campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, progress: bool = True,
-    resume: bool = True, segment_seconds: float = SEGMENT_SECONDS, particles: bool = True,
+    resume: bool = True, segment_seconds: float = SEGMENT_SECONDS,
 ) -> FilmResult:
     """Render one aspect ("16:9" or "9:16") to `<films_dir>/<campaign>_<16x9|9x16>.mp4` plus its manifest.
 
@@ -142,7 +137,7 @@ def render_film(
     from workbench.parade.encode import Segments, VideoFormat, fit_music, join_segments, render_segments, write_manifest
 
     started = time.perf_counter()
-    film = prepare_film(campaign, kits, catalog, aspect, particles)
+    film = prepare_film(campaign, kits, catalog, aspect)
     path = campaign.films_dir / f"{film.stem}.mp4"
     manifest_path = campaign.films_dir / f"{film.stem}.json"
     work_dir = campaign.films_dir / f".{film.stem}.segments"

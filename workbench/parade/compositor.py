@@ -972,7 +972,6 @@ class Parade:
     @classmethod
     def build(
         cls, campaign: Campaign, stage: Stage, timeline: Timeline, floats: list[tuple[BrandKit, Image.Image]],
-        particles: bool = True,
     ) -> Parade:
         kits = [kit for kit, _image in floats]
         colours = festival_colours(kits)
@@ -983,7 +982,7 @@ class Parade:
         return cls(
             stage=stage, timeline=timeline, campaign=campaign, street=street, backdrop=backdrop, colours=colours,
             kits=tuple(kits), float_images=tuple(image for _kit, image in floats),
-            label=ai_label(stage) if campaign.film.ai_label else None, particles=particles,
+            label=ai_label(stage) if campaign.film.ai_label else None, particles=campaign.film.particles,
         )
 
     def _once(self, key, make):

@@ -179,30 +179,24 @@ def _review_many(campaign_file: Path, concept_ids: list[str], verdict: str, revi
     typer.echo(f"{verdict} {len(concept_ids)} concept(s)")
 
 
-ReviewerOption = typer.Option("", help="Who decides (name).")
-RoleOption = typer.Option("designer", help="designer or art_director.")
+ReviewerOption = typer.Option("", envvar="WORKBENCH_REVIEWER", help="Who decides (name).")
+RoleOption = typer.Option("designer", envvar="WORKBENCH_ROLE", help="designer or art_director.")
 
 
-@review_app.command("approve")
-@reports_bad_input
-def review_approve(
-    campaign_file: Path = CampaignArg,
-    concept_ids: list[str] = typer.Option(..., "--id", help="Concept id (repeatable)."),
-    reviewer: str = ReviewerOption, role: str = RoleOption, reason: str = "",
-):
-    """Approve concepts by id."""
-    _review_many(campaign_file, concept_ids, "approved", reviewer, role, reason)
+def _add_verdict_command(name: str, verdict: str) -> None:
+    def command(
+        campaign_file: Path = CampaignArg,
+        concept_ids: list[str] = typer.Option(..., "--id", help="Concept id (repeatable)."),
+        reviewer: str = ReviewerOption, role: str = RoleOption, reason: str = "",
+    ):
+        _review_many(campaign_file, concept_ids, verdict, reviewer, role, reason)
+
+    command.__doc__ = f"{name.capitalize()} concepts by id (nothing is written if any id is unknown)."
+    review_app.command(name)(reports_bad_input(command))
 
 
-@review_app.command("reject")
-@reports_bad_input
-def review_reject(
-    campaign_file: Path = CampaignArg,
-    concept_ids: list[str] = typer.Option(..., "--id", help="Concept id (repeatable)."),
-    reviewer: str = ReviewerOption, role: str = RoleOption, reason: str = "",
-):
-    """Reject concepts by id."""
-    _review_many(campaign_file, concept_ids, "rejected", reviewer, role, reason)
+_add_verdict_command("approve", "approved")
+_add_verdict_command("reject", "rejected")
 
 
 @review_app.command("import")

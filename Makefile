@@ -1,7 +1,7 @@
 # The two README commands. Each sets up what it needs first (once; again when pyproject.toml changes).
 .PHONY: demo test lab setup
 
-.venv/.installed: pyproject.toml scripts/setup.sh
+.venv/.installed: pyproject.toml scripts/setup.sh scripts/jupyterlab-overrides.json
 	bash scripts/setup.sh
 
 setup: .venv/.installed

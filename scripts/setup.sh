@@ -27,4 +27,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
+# JupyterLab defaults for the workbench: every cell stays attached to the page (our notebooks are short,
+# and browser tests read every cell), and no news or update checks on a closed network.
+mkdir -p .venv/share/jupyter/lab/settings
+cp scripts/jupyterlab-overrides.json .venv/share/jupyter/lab/settings/overrides.json
 touch .venv/.installed

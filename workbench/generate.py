@@ -60,35 +60,50 @@ def generate_campaign(
     report = GenerationReport()
     started = time.perf_counter()
     jobs = [(kit, seed) for kit in kits for seed in campaign.generation.seeds]
-    for kit, seed in tqdm(jobs, desc="concepts", unit="image", disable=not progress):
-        prompt = build_prompt(kit, campaign.prompt)
-        base_id = concept_id(kit.slug, backend.name, prompt, seed, settings)
-        if _already_made(catalog, base_id):
-            report.skipped.append(base_id)
-            continue
-        try:
-            concepts = backend.generate(kit, prompt, seed, settings)
-        except ConceptRefused as refusal:  # recorded on the concept, so a resumed batch does not ask again
-            catalog.add_concept(ConceptRecord(
-                id=base_id, brand=kit.slug, backend=backend.name, model=refusal.model, prompt=prompt.text,
-                negative_prompt=prompt.negative, seed=seed, settings=settings, path="", content_hash="",
-                status="refused", note=refusal.reason,
-            ))
-            report.refused.append(base_id)
-            continue
-        except BackendUnusable as error:  # e.g. a rejected key: every later call would fail the same way
-            report.failed.append((f"{kit.slug} seed {seed}", str(error)))
-            report.stopped = str(error)
+    images_per_seed = int(settings.get("batch_size", 1))  # a backend may make a batch per seed
+    bar = tqdm(total=len(jobs) * images_per_seed, desc="concepts", unit="image", disable=not progress)
+    for kit, seed in jobs:
+        carry_on = _generate_one(campaign, kit, seed, settings, catalog, backend, report)
+        bar.update(images_per_seed)
+        if not carry_on:
             break
-        except Exception as error:  # one brand's failure is reported, the batch goes on
-            report.failed.append((f"{kit.slug} seed {seed}", f"{type(error).__name__}: {error}"))
-            continue
-        for index, concept in enumerate(concepts):
-            record_id = base_id if index == 0 else f"{base_id}-{index}"
-            _record(catalog, campaign, kit, backend.name, prompt, seed, record_id, concept)
-            report.made.append(record_id)
+    bar.close()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _generate_one(
+    campaign: Campaign, kit: BrandKit, seed: int, settings: dict, catalog: Catalog, backend: Backend,
+    report: GenerationReport,
+) -> bool:
+    """Make (or skip) one kit and seed, noting the outcome in `report`; False when the batch must stop."""
+    prompt = build_prompt(kit, campaign.prompt)
+    base_id = concept_id(kit.slug, backend.name, prompt, seed, settings)
+    if _already_made(catalog, base_id):
+        report.skipped.append(base_id)
+        return True
+    try:
+        concepts = backend.generate(kit, prompt, seed, settings)
+    except ConceptRefused as refusal:  # recorded on the concept, so a resumed batch does not ask again
+        catalog.add_concept(ConceptRecord(
+            id=base_id, brand=kit.slug, backend=backend.name, model=refusal.model, prompt=prompt.text,
+            negative_prompt=prompt.negative, seed=seed, settings=settings, path="", content_hash="",
+            status="refused", note=refusal.reason,
+        ))
+        report.refused.append(base_id)
+        return True
+    except BackendUnusable as error:  # e.g. a rejected key: every later call would fail the same way
+        report.failed.append((f"{kit.slug} seed {seed}", str(error)))
+        report.stopped = str(error)
+        return False
+    except Exception as error:  # one brand's failure is reported, the batch goes on
+        report.failed.append((f"{kit.slug} seed {seed}", f"{type(error).__name__}: {error}"))
+        return True
+    for index, concept in enumerate(concepts):
+        record_id = base_id if index == 0 else f"{base_id}-{index}"
+        _record(catalog, campaign, kit, backend.name, prompt, seed, record_id, concept)
+        report.made.append(record_id)
+    return True
 
 
 def _already_made(catalog: Catalog, concept_id: str) -> bool:

@@ -64,6 +64,24 @@ def test_rerun_makes_only_what_is_missing(setup):
     assert backend.calls == 1 and report.made == [victim.id] and len(report.skipped) == 8
 
 
+def test_a_batch_missing_one_image_is_made_again(setup):
+    campaign, kits, catalog = setup
+
+    class PairBackend(CountingBackend):
+        def generate(self, kit, prompt, seed, settings):
+            return super().generate(kit, prompt, seed, settings) * 2
+
+    batched = campaign.with_changes(generation={"options": {"batch_size": 2}})
+    report = generate_campaign(batched, kits[:1], catalog, PairBackend(), progress=False)
+    assert len(report.made) == 6
+    second = catalog.concept(f"{report.made[0]}-1")
+    catalog.image_path(second).unlink()  # as if the run died between a seed's two images
+    backend = PairBackend()
+    again = generate_campaign(batched, kits[:1], catalog, backend, progress=False)
+    assert backend.calls == 1 and len(again.skipped) == 2
+    assert catalog.image_path(second).is_file()
+
+
 def test_one_failing_brand_does_not_stop_the_others(setup):
     campaign, kits, catalog = setup
     report = generate_campaign(campaign, kits, catalog, CountingBackend(fail_for="polar-scoop"), progress=False)

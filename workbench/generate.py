@@ -60,7 +60,7 @@ def generate_campaign(
     report = GenerationReport()
     started = time.perf_counter()
     jobs = [(kit, seed) for kit in kits for seed in campaign.generation.seeds]
-    images_per_seed = int(settings.get("batch_size", 1))  # a backend may make a batch per seed
+    images_per_seed = _images_per_seed(settings)
     bar = tqdm(total=len(jobs) * images_per_seed, desc="concepts", unit="image", disable=not progress)
     for kit, seed in jobs:
         carry_on = _generate_one(campaign, kit, seed, settings, catalog, backend, report)
@@ -79,7 +79,7 @@ def _generate_one(
     """Make (or skip) one kit and seed, noting the outcome in `report`; False when the batch must stop."""
     prompt = build_prompt(kit, campaign.prompt)
     base_id = concept_id(kit.slug, backend.name, prompt, seed, settings)
-    if _already_made(catalog, base_id):
+    if _already_made(catalog, base_id, _images_per_seed(settings)):
         report.skipped.append(base_id)
         return True
     try:
@@ -106,14 +106,24 @@ def _generate_one(
     return True
 
 
-def _already_made(catalog: Catalog, concept_id: str) -> bool:
-    record = catalog.concept(concept_id)
-    if record is None:
-        return False
-    if record.status == "refused":
+def _images_per_seed(settings: dict) -> int:
+    """A backend may make a batch per seed (the diffusers backend's `batch_size`)."""
+    return int(settings.get("batch_size", 1))
+
+
+def _already_made(catalog: Catalog, base_id: str, images_per_seed: int) -> bool:
+    """True when the seed was refused, or every image of its batch is in the catalog and on disk intact."""
+    first = catalog.concept(base_id)
+    if first is not None and first.status == "refused":
         return True
-    path = catalog.image_path(record)
-    return path.is_file() and file_hash(path) == record.content_hash
+    for record_id in [base_id] + [f"{base_id}-{index}" for index in range(1, images_per_seed)]:
+        record = catalog.concept(record_id)
+        if record is None:
+            return False
+        path = catalog.image_path(record)
+        if not (path.is_file() and file_hash(path) == record.content_hash):
+            return False
+    return True
 
 
 def _record(

@@ -1,7 +1,8 @@
 """The gallery in a real browser: Playwright driving Debian's chromium.
 
 1. JupyterLab on 127.0.0.1 with a token opens 03_curate on a small campaign and runs it; a click on
-   one concept's Approve and the reject key on another land in the catalog as rows.
+   one concept's Approve and the reject key (pressed on the page after a click on the other
+   concept's card, no text box) land in the catalog as rows.
 2. `workbench review serve` (Voila, 127.0.0.1, token) shows one thumbnail per concept, and an art
    director's click there is recorded with that role.
 
@@ -187,9 +188,10 @@ def test_curate_notebook_in_jupyterlab_records_a_click_and_a_key(campaign, brows
         page.click(f".wb-approve.wb-concept-{liked}")
         wait_for_row(catalog_path, liked, ("approved", "browser-designer", "designer"))
 
-        page.click(f".wb-open.wb-concept-{disliked}")  # put the highlight on it
+        # A click on the card puts the highlight on it and the keyboard in the gallery; then a bare
+        # key press (no text box) rejects it, and JupyterLab's own "r" (raw cell) must not fire.
+        page.click(f".wb-open.wb-concept-{disliked}")
         page.wait_for_selector(f".wb-card.wb-current.wb-concept-{disliked}")
-        page.click(".wb-keys input")
         page.keyboard.press("r")
         wait_for_row(catalog_path, disliked, ("rejected", "browser-designer", "designer"))
         page.wait_for_selector(f".wb-card.wb-is-rejected.wb-concept-{disliked}")
@@ -197,6 +199,7 @@ def test_curate_notebook_in_jupyterlab_records_a_click_and_a_key(campaign, brows
         assert rows(catalog_path, liked) == [("approved", "browser-designer", "designer")]
         assert rows(catalog_path, disliked) == [("rejected", "browser-designer", "designer")]
         assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']:has-text('Traceback')").count() == 0
+        assert page.locator(".jp-Notebook .jp-RawCell").count() == 0  # JupyterLab did not also take the key
 
         page.click(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")  # fold the file browser away
         hide_jupyter_news(page)

@@ -189,15 +189,17 @@ def test_gallery_view_clicks_and_keys_write_reviews_and_update_the_chart(catalog
     assert "wb-is-approved" in view.slots[1].box._dom_classes and "wb-current" in view.slots[1].box._dom_classes
     assert "1/1" in view.chart.value and "approved lotus-tea-s2" in view.status.value
 
-    view.keys.value = "r"  # the cursor is on lotus-tea-s2: reject it, move on to s3
-    view.keys.value = "r4"  # only the added key counts: 4 stars on s3
+    # What the front end sends for each key press: the cursor is on lotus-tea-s2, reject it and
+    # move on to s3, then 4 stars on s3. A key the gallery does not know is ignored.
+    for key in ("r", "4", "q"):
+        view.shortcuts._handle_custom_msg({"key": key}, [])
     assert catalog.verdicts() == {"lotus-tea-s2": "rejected"}
     assert catalog.stars() == {"lotus-tea-s3": 4}
     assert [b.description for b in view.slots[2].stars] == ["★", "★", "★", "★", "☆"]
     assert "0/1" in view.chart.value
 
     view.slots[0].stars[1].click()
-    assert catalog.stars()["lotus-tea-s1"] == 2 and view.keys.value == ""  # the mouse empties the keys box
+    assert catalog.stars()["lotus-tea-s1"] == 2
 
     view.slots[0].select.value = True
     view.slots[2].select.value = True
@@ -219,7 +221,8 @@ def test_gallery_view_detail_compare_and_more_like_this(catalog, kits):
     assert "queued seeds 4, 5, 6, 7" in view.status.value and "seeds 4, 5, 6, 7" in view.detail_facts.value
 
     view.to_compare.click()
-    view.keys.value = "kc"  # back to s2, add it to the comparison
+    view.press("k")  # back to s2
+    view.press("c")  # add it to the comparison
     assert view.main.selected_index == 1
     assert [item.id for item in view.gallery.compare_pair()] == ["lotus-tea-s3", "lotus-tea-s2"]
     view.compare_buttons[1][0].click()

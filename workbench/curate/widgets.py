@@ -4,11 +4,10 @@ and keys back to it. No review logic lives here.
     >>> view = GalleryView(Gallery(catalog, kits, reviewer="mei"))
     >>> view   # the last expression of a cell displays it
 
-Keyboard: ipywidgets cannot listen to key presses on the page without custom JavaScript (anywidget
-or ipyevents, neither installed), so the gallery has a small "keys" box: click into it once and
-each key typed there is one action on the highlighted concept (a approve, r reject, 1-5 stars,
-j/k next/previous, ...). Only the keys added since the last change count, so a fast typist never
-has a key applied twice.
+Keyboard: click anywhere in the gallery (a card, say), then each key is one action on the
+highlighted concept (a approve, r reject, 1-5 stars, j/k next/previous, ...). The listening is
+done by `keys.KeyboardShortcuts`, a small anywidget; keys typed into a text box (the reason) are
+left alone, and JupyterLab's own command-mode keys do not fire while the gallery has them.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ import ipywidgets as widgets
 from workbench.catalog import Catalog
 from workbench.curate.contact_sheet import VERDICT_COLOURS, VERDICT_LABELS
 from workbench.curate.gallery import KEYS, BrandStats, Gallery, GalleryItem
+from workbench.curate.keys import KeyboardShortcuts
 from workbench.curate.thumbnails import thumbnail
 from workbench.kits import BrandKit
 
@@ -52,7 +52,8 @@ STYLE = """
 .wb-gallery .wb-small { font-size: 12px; padding: 0 4px; height: 26px; line-height: 26px; }
 .wb-gallery .wb-star { min-width: 0; padding: 0; font-size: 17px; color: #c4962a; background: none;
                        border: none; box-shadow: none; height: 24px; line-height: 24px; }
-.wb-keys input { font-family: var(--jp-code-font-family, monospace); background: #fffbea; }
+.wb-keys-help kbd { font-family: var(--jp-code-font-family, monospace); font-size: 11px; padding: 0 4px;
+                    border: 1px solid #d6d4cc; border-bottom-width: 2px; border-radius: 4px; background: #fffbea; }
 .wb-chart { font-size: 12px; max-height: 250px; overflow-y: auto; padding-right: 6px; }
 .wb-chart-row { display: grid; grid-template-columns: 11em 1fr 3.6em; align-items: center; gap: 8px; line-height: 19px; }
 .wb-chart-row.wb-selected { font-weight: 600; }
@@ -227,11 +228,14 @@ class GalleryView:
         self.refresh_button.on_click(lambda _: self.run(gallery.refresh))
         self.refresh_button.add_class("wb-refresh")
 
-        self.keys = widgets.Text(placeholder="Click here, then type keys: a approve · r reject · 1–5 stars · j/k next/prev"
-                                             " · n/p page · x select · c compare · m more like this",
-                                 layout=widgets.Layout(flex="1 1 420px"))
-        self.keys.add_class("wb-keys")
-        self.keys.observe(self._on_keys, names="value")
+        # Keys act while the reviewer is in the gallery (see keys.py for the exact rule).
+        self.shortcuts = KeyboardShortcuts(list(KEYS), on_key=self.press)
+        self.keys_help = widgets.HTML(
+            '<div class="wb-muted">Click a card, then press: <kbd>a</kbd> approve · <kbd>r</kbd> reject ·'
+            ' <kbd>1</kbd>–<kbd>5</kbd> stars · <kbd>j</kbd>/<kbd>k</kbd> next/prev · <kbd>n</kbd>/<kbd>p</kbd> page ·'
+            ' <kbd>x</kbd> select · <kbd>c</kbd> compare · <kbd>m</kbd> more like this</div>',
+            layout=widgets.Layout(flex="1 1 420px"))
+        self.keys_help.add_class("wb-keys-help")
         self.reason_box = widgets.Text(placeholder="Reason (saved with each decision)", layout=widgets.Layout(width="260px"))
         self.reason_box.add_class("wb-reason")
         self.bulk_approve = widgets.Button(description="Approve selected", button_style="success",
@@ -305,7 +309,7 @@ class GalleryView:
                                                                                     align_items="center")),
             widgets.HBox([self.brand, self.verdict, self.min_stars, self.backend, self.seeds, self.reset],
                          layout=widgets.Layout(**row)),
-            widgets.HBox([self.keys, self.reason_box], layout=widgets.Layout(**row)),
+            widgets.HBox([self.keys_help, self.reason_box, self.shortcuts], layout=widgets.Layout(**row)),
             widgets.HBox([self.previous, self.pager, self.next, widgets.HBox(layout=widgets.Layout(flex="1")),
                           self.select_page, self.clear, self.bulk_approve, self.bulk_reject],
                          layout=widgets.Layout(**row)),
@@ -327,11 +331,10 @@ class GalleryView:
             self.say(self._describe(result))
         except Exception as error:  # shown to the reviewer; the catalog is unchanged
             self.say(f"{type(error).__name__}: {error}", error=True)
-        self._clear_keys()
         self.draw()
 
     def press(self, key: str) -> None:
-        """What typing `key` in the keys box does."""
+        """What pressing `key` in the gallery does (the keyboard shortcuts call this)."""
         try:
             self.say(self.gallery.press(key, reason=self.reason()))
         except Exception as error:
@@ -351,22 +354,6 @@ class GalleryView:
         if isinstance(result, list) and result and hasattr(result[0], "seed"):
             return f"queued seeds {', '.join(str(r.seed) for r in result)}: `workbench generate` makes them"
         return ""
-
-    def _on_keys(self, change) -> None:
-        old, new = change["old"] or "", change["new"] or ""
-        if self.drawing or not new.startswith(old):
-            return  # cleared by us, or the reviewer deleted characters
-        for key in new[len(old):]:
-            if not key.isspace():
-                self.press(key)
-
-    def _clear_keys(self) -> None:
-        """Empty the keys box when the reviewer is using the mouse (never mid-typing)."""
-        self.drawing = True
-        try:
-            self.keys.value = ""
-        finally:
-            self.drawing = False
 
     def _on_filters(self, _change) -> None:
         if self.drawing:

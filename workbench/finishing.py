@@ -25,10 +25,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from workbench.backends import FloatLayout
+from workbench.colours import RGB, contrast, darker, mix
 from workbench.kits import BrandKit, hex_to_rgb
 from workbench.typography import face_for, render_text
 
-RGB = tuple[int, int, int]
 Box = tuple[int, int, int, int]
 
 GRABCUT_ITERATIONS = 4
@@ -329,32 +329,6 @@ def _fit_size(lines: list[str], width: float, height: float, font) -> int:
 
 # ----------------------------------------------------------------------------------------------------
 # Colours
-
-
-def mix(a: RGB, b: RGB, t: float) -> RGB:
-    return tuple(int(round(x + (y - x) * t)) for x, y in zip(a, b))  # type: ignore[return-value]
-
-
-def lighter(c: RGB, t: float) -> RGB:
-    return mix(c, (255, 255, 255), t)
-
-
-def darker(c: RGB, t: float) -> RGB:
-    return mix(c, (0, 0, 0), t)
-
-
-def luminance(c: RGB) -> float:
-    def channel(v: int) -> float:
-        v = v / 255
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in c)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: RGB, b: RGB) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from workbench.backends import Concept, FloatLayout
-from workbench.finishing import RGB, BrandColours, contrast, darker, draw_brand_marks, lighter, luminance, mix, shade_tile
+from workbench.colours import RGB, contrast, darker, lighter, luminance, mix
+from workbench.finishing import BrandColours, draw_brand_marks, shade_tile
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt
 

@@ -26,11 +26,11 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from workbench.campaign import Campaign
+from workbench.colours import RGB, contrast, mix
 from workbench.kits import BrandKit
 from workbench.parade.timeline import Timeline, ease_out
 from workbench.typography import fit_text, render_text
 
-RGB = tuple[int, int, int]
 FESTIVE_DEFAULT: tuple[RGB, ...] = ((230, 57, 70), (255, 183, 3), (42, 157, 143), (69, 123, 157), (244, 132, 95))
 SKY_TOP: RGB = (46, 84, 160)
 SKY_HORIZON: RGB = (255, 206, 158)
@@ -116,22 +116,6 @@ def paste(frame: np.ndarray, sprite: Sprite, x: int, y: int, opacity: float = 1.
 
 
 # Colour -------------------------------------------------------------------------------------------
-
-
-def mix(a: RGB, b: RGB, amount: float) -> RGB:
-    """`amount` of the way from colour a to colour b."""
-    return tuple(round(x + (y - x) * amount) for x, y in zip(a, b))
-
-
-def contrast(a: RGB, b: RGB) -> float:
-    """WCAG contrast ratio (1 to 21); 4.5 reads comfortably as text."""
-
-    def luminance(colour: RGB) -> float:
-        linear = [(c / 255 / 12.92) if c <= 10 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def festival_colours(kits: list[BrandKit]) -> tuple[RGB, ...]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -60,3 +63,23 @@ def write_campaign(path: Path, kits_folder: Path, renders_folder: Path, **fields
     }
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def probe(path: Path) -> dict:
+    """ffprobe's streams and format of a media file, as parsed JSON."""
+    output = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return json.loads(output)
+
+
+def decode(path: Path) -> np.ndarray:
+    """Every frame of the video as RGB uint8, shape (frames, height, width, 3)."""
+    video = next(s for s in probe(path)["streams"] if s["codec_type"] == "video")
+    width, height = video["width"], video["height"]
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        check=True, capture_output=True,
+    ).stdout
+    return np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)

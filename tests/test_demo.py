@@ -8,14 +8,14 @@ rejected brand anywhere.
 from __future__ import annotations
 
 import json
-import subprocess
+import shutil
 
 import cv2
 import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_campaign
+from conftest import SAMPLE_KITS, probe, write_campaign
 from workbench.campaign import load_campaign
 from workbench.catalog import Catalog
 from workbench.cli import app
@@ -29,9 +29,6 @@ SHOWN, REJECTED = ("lotus-tea", "kestrel-stride"), "polar-scoop"
 def rendered(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     kits_folder = root / "brand_kits"
-    from conftest import SAMPLE_KITS
-    import shutil
-
     for slug in (*SHOWN, REJECTED):
         shutil.copytree(SAMPLE_KITS / slug, kits_folder / slug)
     film = {"sizes": {"16:9": [640, 360], "9:16": [360, 640]}, "fps": 10, "title_seconds": 1.0,
@@ -49,15 +46,6 @@ def rendered(tmp_path_factory):
     result = runner.invoke(app, ["render", str(campaign_file)])
     assert result.exit_code == 0, result.output
     return campaign, load_kits(kits_folder).kits
-
-
-def _probe(path) -> dict:
-    out = subprocess.run(
-        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
-         "stream=codec_name,width,height,r_frame_rate,pix_fmt:format=duration", "-of", "json", str(path)],
-        check=True, capture_output=True, text=True).stdout
-    data = json.loads(out)
-    return {**data["streams"][0], "duration": float(data["format"]["duration"])}
 
 
 def _frame(path, seconds: float) -> np.ndarray:
@@ -101,12 +89,13 @@ def test_film_format_and_brands(rendered, aspect):
     tag = aspect.replace(":", "x")
     film = campaign.films_dir / f"{campaign.name}_{tag}.mp4"
     manifest = json.loads(film.with_suffix(".json").read_text(encoding="utf-8"))
-    probe = _probe(film)
+    media = probe(film)
+    video = next(stream for stream in media["streams"] if stream["codec_type"] == "video")
     width, height = campaign.film.size(aspect)
-    assert (probe["codec_name"], probe["width"], probe["height"], probe["pix_fmt"]) == ("h264", width, height, "yuv420p")
-    assert probe["r_frame_rate"] == f"{campaign.film.fps}/1"
+    assert (video["codec_name"], video["width"], video["height"], video["pix_fmt"]) == ("h264", width, height, "yuv420p")
+    assert video["r_frame_rate"] == f"{campaign.film.fps}/1"
     expected = campaign.film.title_seconds + 2 * campaign.film.seconds_per_brand + campaign.film.end_seconds
-    assert abs(probe["duration"] - expected) <= 1.5 / campaign.film.fps
+    assert abs(float(media["format"]["duration"]) - expected) <= 1.5 / campaign.film.fps
 
     brand_segments = [s for s in manifest["segments"] if s["kind"] == "brand"]
     assert [s["brand"] for s in brand_segments] == sorted(SHOWN)  # kits in folder order

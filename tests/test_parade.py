@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from conftest import decode, probe
 from workbench.campaign import Campaign, FilmSettings
 from workbench.catalog import Catalog, ConceptRecord
 from workbench.errors import InputError
@@ -107,25 +108,6 @@ def films(tmp_path_factory, kits):
         manifest = json.loads(result.manifest_path.read_text(encoding="utf-8"))
         rendered[aspect] = (result, manifest, decode(result.path), [str(w.message) for w in caught])
     return campaign, catalog, order, rendered
-
-
-def probe(path: Path) -> dict:
-    output = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    return json.loads(output)
-
-
-def decode(path: Path) -> np.ndarray:
-    """Every frame of the video as RGB uint8, shape (frames, height, width, 3)."""
-    video = next(s for s in probe(path)["streams"] if s["codec_type"] == "video")
-    width, height = video["width"], video["height"]
-    raw = subprocess.run(
-        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-        check=True, capture_output=True,
-    ).stdout
-    return np.frombuffer(raw, np.uint8).reshape(-1, height, width, 3)
 
 
 def top_level_atoms(path: Path) -> list[str]:

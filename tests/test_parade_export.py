@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from test_parade import SHOWN, add_concept, decode, logo_template, make_campaign, match_at, parade_catalog, probe
+from conftest import decode, probe
+from test_parade import SHOWN, add_concept, logo_template, make_campaign, match_at, parade_catalog
 from workbench.catalog import Catalog
 from workbench.kits import load_kits
 from workbench.parade import prepare_film, render_film

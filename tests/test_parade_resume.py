@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from test_parade import decode, make_campaign, parade_catalog, probe
+from conftest import decode, probe
+from test_parade import make_campaign, parade_catalog
 from workbench.kits import load_kits
 from workbench.parade import render_film
 from workbench.parade.compositor import Parade

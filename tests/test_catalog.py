@@ -83,3 +83,52 @@ def test_two_connections_see_each_others_decisions(tmp_path, catalog):
     other.review("c2", "approved", reviewer="ad")
     assert catalog.verdicts() == {"c2": "approved"}
     other.close()
+
+
+def test_triage_verdicts_never_outrank_a_person_and_can_be_withdrawn(catalog):
+    catalog.review("c0", "approved", reviewer="triage", role="triage", reason="shortlist")
+    assert catalog.verdicts() == {"c0": "approved"}
+    catalog.review("c0", "rejected", reviewer="mei", role="designer")
+    assert catalog.verdicts() == {"c0": "rejected"}
+    catalog.review("c1", "rejected", reviewer="triage", role="triage")
+    catalog.review("c1", None, reviewer="triage", role="triage", reason="policy changed")
+    assert "c1" not in catalog.verdicts()
+    assert [r.role for r in catalog.history("c0")] == ["triage", "designer"]
+    with pytest.raises(CatalogError, match="verdict or stars"):
+        catalog.review("c1", None, reviewer="mei")
+
+
+def test_triage_results_round_trip_by_version(catalog):
+    from workbench.catalog import TriageResult
+
+    first = TriageResult("c0", "1", "0" * 64, {"sharpness": 12.5}, 81.0, "passed", None,
+                         {"logo": {"score": 100.0, "reasons": []}, "palette": {"score": 60.0, "reasons": ["off-brand"]}},
+                         "p1")
+    catalog.save_triage([first])
+    assert catalog.triage_results()["c0"] == first
+    assert catalog.triage_results()["c0"].reasons == ["off-brand"]
+    newer = TriageResult("c0", "2", "0" * 64, {}, 20.0, "flagged", None, {}, "p1")
+    catalog.save_triage([newer])
+    assert catalog.triage_results("1")["c0"].score == 81.0
+    assert catalog.triage_results()["c0"].version == "2"
+    with pytest.raises(CatalogError, match="status"):
+        catalog.save_triage([TriageResult("c1", "1", "", {}, 0, "maybe", None, {}, "p1")])
+
+
+def test_an_old_catalog_is_migrated_with_its_reviews_kept(tmp_path):
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    from workbench.catalog import SCHEMA
+
+    old.executescript(SCHEMA.replace("'designer', 'art_director', 'triage')", "'designer', 'art_director')"))
+    old.execute("INSERT INTO concepts VALUES ('c0', 'lotus-tea', 'previz', 'm', 'p', 'n', 1, '{}', 'x.png', 'h', 't', 'ok', '')")
+    old.execute("INSERT INTO reviews (id, concept_id, verdict, reviewer, role, created_at)"
+                " VALUES (7, 'c0', 'approved', 'mei', 'designer', 't')")
+    old.commit()
+    old.close()
+    with Catalog(path) as catalog:
+        assert [(r.id, r.verdict, r.reviewer) for r in catalog.history("c0")] == [(7, "approved", "mei")]
+        catalog.review("c0", "rejected", reviewer="triage", role="triage")
+        assert catalog._db.execute("PRAGMA user_version").fetchone()[0] == 2
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            catalog._db.execute("DELETE FROM reviews")

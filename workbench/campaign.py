@@ -82,6 +82,37 @@ class FilmSettings(BaseModel):
         return title, (self.duration - title - end) / brand_count, end
 
 
+class TriageThresholds(BaseModel):
+    """Where each triage check draws its line (see `workbench.triage`); changing them re-decides the
+    campaign's concepts from the stored measures, without reading the images again."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name_similarity: float = Field(0.95, ge=0, le=1, description="Name read off the banner vs the kit's, 0-1.")
+    stray_text_confidence: float = Field(0.8, ge=0, le=1, description="OCR confidence from which other text counts.")
+    stray_text_letters: int = Field(2, ge=1, description="Letters (or CJK characters) from which other text counts.")
+    logo_match: float = Field(0.85, ge=0, le=1, description="Share of the logo's pixels found exact at its place.")
+    logo_search: float = Field(0.6, ge=0, le=1, description="Template-match score for a logo found anywhere.")
+    off_brand_delta_e: float = Field(22.0, gt=0, description="CIEDE2000 from every brand colour that is off-brand.")
+    off_brand_share: float = Field(0.12, gt=0, le=1, description="Share of the float an off-brand colour may cover.")
+    on_brand_share: float = Field(0.6, ge=0, le=1, description="Share of the float that must be near a brand colour.")
+    sharpness_ratio: float = Field(0.4, ge=0, description="Sharpness against the brand's median below which it is blurred.")
+    clipped_share: float = Field(0.25, ge=0, le=1, description="Share of pure black or white from which it is clipped.")
+    noise_sigma: float = Field(4.0, gt=0, description="Noise level (grey levels) from which it is noisy.")
+    empty_share: float = Field(0.04, ge=0, le=1, description="Float coverage under which the image is almost empty.")
+    duplicate_distance: int = Field(6, ge=0, le=64, description="Perceptual-hash distance of near-duplicates.")
+
+
+class TriageSettings(BaseModel):
+    """What triage does with its scores: flags, automatic rejections and the shortlist, per brand."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    auto_reject: float | None = Field(30.0, ge=0, le=100, description="Triage rejects concepts scoring below this.")
+    shortlist: int = Field(0, ge=0, description="Triage approves the best N passed concepts of each brand.")
+    weights: dict[Literal["lettering", "logo", "palette", "cutout", "craft"], float] = Field(
+        default_factory=lambda: {"lettering": 1.0, "logo": 1.0, "palette": 1.0, "cutout": 1.0, "craft": 1.0})
+    thresholds: TriageThresholds = Field(default_factory=TriageThresholds)
+
+
 class Campaign(BaseModel):
     """One campaign: its brands, generation, review selection and film."""
 
@@ -95,6 +126,7 @@ class Campaign(BaseModel):
     prompt: PromptTemplate = Field(default_factory=PromptTemplate)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
     approve_first: int = Field(2, ge=0, description="How many concepts per brand the demo approves.")
+    triage: TriageSettings = Field(default_factory=TriageSettings)
     film: FilmSettings = Field(default_factory=FilmSettings)
 
     @property

@@ -2,7 +2,8 @@
 
 Concepts are written once. Reviews are append-only: a new decision is a new row, so the history of
 who decided what, and when, is never lost. The verdict that counts is the art director's latest one
-where there is one, else the designer's latest.
+where there is one, else the designer's latest, else triage's automatic one. Triage's scores live in
+their own table, keyed by concept and triage version.
 
     >>> catalog = Catalog("renders/demo/catalog.sqlite")
     >>> catalog.review("lotus-tea-s1-3f2a9c1d", verdict="approved", stars=4, reviewer="mei")
@@ -21,7 +22,11 @@ from pathlib import Path
 from typing import Any
 
 VERDICTS = ("approved", "rejected")
-ROLES = ("designer", "art_director")
+ROLES = ("designer", "art_director")  # the people who review
+TRIAGE_ROLE = "triage"  # automatic decisions (auto-reject, shortlist): they never outrank a person's
+REVIEW_ROLES = ROLES + (TRIAGE_ROLE,)
+TRIAGE_STATUSES = ("passed", "flagged", "duplicate")
+SCHEMA_VERSION = 2  # PRAGMA user_version: 1 reviews by people only; 2 adds the triage role and table
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS concepts (
     id TEXT PRIMARY KEY,
@@ -46,7 +51,7 @@ CREATE TABLE IF NOT EXISTS reviews (
     stars INTEGER CHECK (stars BETWEEN 1 AND 5),
     reason TEXT NOT NULL DEFAULT '',
     reviewer TEXT NOT NULL DEFAULT '',
-    role TEXT NOT NULL DEFAULT 'designer' CHECK (role IN ('designer', 'art_director')),
+    role TEXT NOT NULL DEFAULT 'designer' CHECK (role IN ('designer', 'art_director', 'triage')),
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reviews_concept ON reviews(concept_id);
@@ -79,6 +84,19 @@ CREATE TABLE IF NOT EXISTS ideas (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ideas_brand ON ideas(brand);
+CREATE TABLE IF NOT EXISTS triage (
+    concept_id TEXT NOT NULL REFERENCES concepts(id),
+    version TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    measures TEXT NOT NULL,
+    score REAL NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('passed', 'flagged', 'duplicate')),
+    duplicate_of TEXT,
+    checks TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (concept_id, version)
+);
 CREATE TABLE IF NOT EXISTS idea_concepts (
     idea_id TEXT NOT NULL REFERENCES ideas(id),
     concept_id TEXT NOT NULL REFERENCES concepts(id),
@@ -158,6 +176,27 @@ class IdeaRecord:
 
 
 @dataclass(frozen=True)
+class TriageResult:
+    """Triage's judgement of one concept image (see `workbench.triage`): the raw measures it read off the
+    image, and the score, status and per-check sub-scores and reasons a policy decided from them."""
+
+    concept_id: str
+    version: str  # the triage checks' version: a new version measures again
+    content_hash: str  # the image file that was measured: a changed file is measured again
+    measures: dict[str, Any]
+    score: float  # 0-100
+    status: str  # passed | flagged | duplicate
+    duplicate_of: str | None
+    checks: dict[str, dict[str, Any]]  # check name -> {"score": 0-100, "reasons": [...]}
+    policy: str  # a hash of the thresholds that decided it: a new policy re-decides without re-reading
+    created_at: str = field(default_factory=now_iso)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [reason for check in self.checks.values() for reason in check.get("reasons", [])]
+
+
+@dataclass(frozen=True)
 class BrandSummary:
     brand: str
     made: int
@@ -181,6 +220,33 @@ class Catalog:
         self._db.execute("PRAGMA busy_timeout=30000")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)  # idempotent; executescript manages its own transaction
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a catalog made by an older workbench up to SCHEMA_VERSION, keeping every row and id.
+
+        Version 2 lets reviews carry the role 'triage'. SQLite cannot change a CHECK constraint in place,
+        so the reviews table is copied into one with the new constraint (ids and order kept), in one
+        transaction; the append-only triggers are made again on the new table.
+        """
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version >= SCHEMA_VERSION:
+            return
+        reviews_sql = self._db.execute("SELECT sql FROM sqlite_master WHERE name = 'reviews'").fetchone()[0]
+
+        def migrate(db: sqlite3.Connection) -> None:
+            if "'triage'" not in reviews_sql:
+                new_sql = reviews_sql.replace("'designer', 'art_director')", "'designer', 'art_director', 'triage')")
+                db.execute("DROP TRIGGER IF EXISTS reviews_append_only_update")
+                db.execute("DROP TRIGGER IF EXISTS reviews_append_only_delete")
+                db.execute("ALTER TABLE reviews RENAME TO reviews_before_v2")
+                db.execute(new_sql)
+                db.execute("INSERT INTO reviews SELECT * FROM reviews_before_v2 ORDER BY id")
+                db.execute("DROP TABLE reviews_before_v2")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+        self._write(migrate)
+        self._db.executescript(SCHEMA)  # the index and triggers, on the new reviews table
 
     @property
     def root(self) -> Path:
@@ -233,10 +299,10 @@ class Catalog:
             raise CatalogError(f"verdict: expected one of {VERDICTS}, got {verdict!r}")
         if stars is not None and not (isinstance(stars, int) and 1 <= stars <= 5):
             raise CatalogError(f"stars: expected a whole number from 1 to 5, got {stars!r}")
-        if role not in ROLES:
-            raise CatalogError(f"role: expected one of {ROLES}, got {role!r}")
-        if verdict is None and stars is None:
-            raise CatalogError("a review needs a verdict or stars")
+        if role not in REVIEW_ROLES:
+            raise CatalogError(f"role: expected one of {REVIEW_ROLES}, got {role!r}")
+        if verdict is None and stars is None and role != TRIAGE_ROLE:
+            raise CatalogError("a review needs a verdict or stars")  # (triage's empty review withdraws its verdict)
         if self.concept(concept_id) is None:
             raise CatalogError(f"concept: no concept {concept_id!r} in {self.path}")
         created = now_iso()
@@ -258,12 +324,19 @@ class Catalog:
         return {concept_id: counting_verdict(by_role) for concept_id, by_role in self.verdicts_by_role().items()}
 
     def verdicts_by_role(self) -> dict[str, dict[str, str]]:
-        """Each reviewed concept's latest verdict per role, e.g. {"c1": {"designer": "approved"}}."""
+        """Each reviewed concept's latest verdict per role, e.g. {"c1": {"designer": "approved"}}.
+
+        A person's stars-only review keeps their earlier verdict; triage's empty review withdraws its
+        own (a changed policy no longer shortlists or rejects that concept)."""
         latest: dict[str, dict[str, str]] = {}
-        rows = self._db.execute("SELECT concept_id, role, verdict FROM reviews WHERE verdict IS NOT NULL ORDER BY id")
-        for concept_id, role, verdict in rows:
-            latest.setdefault(concept_id, {})[role] = verdict
-        return latest
+        rows = self._db.execute("SELECT concept_id, role, verdict, stars FROM reviews"
+                                " WHERE verdict IS NOT NULL OR (role = ? AND stars IS NULL) ORDER BY id", (TRIAGE_ROLE,))
+        for concept_id, role, verdict, _stars in rows:
+            if verdict is None:
+                latest.get(concept_id, {}).pop(role, None)
+            else:
+                latest.setdefault(concept_id, {})[role] = verdict
+        return {concept_id: by_role for concept_id, by_role in latest.items() if by_role}
 
     def stars(self) -> dict[str, int]:
         """Each concept's latest star rating."""
@@ -286,6 +359,29 @@ class Catalog:
                 made_reviewed_approved[1] += 1
                 made_reviewed_approved[2] += verdicts[concept.id] == "approved"
         return [BrandSummary(brand, *numbers) for brand, numbers in counts.items()]
+
+    # Triage ---------------------------------------------------------------------------------------
+
+    def save_triage(self, results: list[TriageResult]) -> None:
+        """Write triage results (one row per concept and triage version, replacing that version's row)."""
+        rows = [{**result.__dict__, "measures": json.dumps(result.measures, sort_keys=True, ensure_ascii=False),
+                 "checks": json.dumps(result.checks, sort_keys=True, ensure_ascii=False)} for result in results]
+        for row in rows:
+            if row["status"] not in TRIAGE_STATUSES:
+                raise CatalogError(f"triage status: expected one of {TRIAGE_STATUSES}, got {row['status']!r}")
+        if not rows:
+            return
+        columns = ", ".join(rows[0])
+        marks = ", ".join(f":{k}" for k in rows[0])
+        self._write(lambda db: db.executemany(f"INSERT OR REPLACE INTO triage ({columns}) VALUES ({marks})", rows))
+
+    def triage_results(self, version: str | None = None) -> dict[str, TriageResult]:
+        """Each concept's triage result: of `version`, or else the most recently written one."""
+        if version is not None:
+            rows = self._db.execute("SELECT * FROM triage WHERE version = ?", (version,))
+        else:
+            rows = self._db.execute("SELECT * FROM triage ORDER BY created_at, version")
+        return {row["concept_id"]: _triage(row) for row in rows}
 
     # "Make more like this" ----------------------------------------------------------------------
 
@@ -392,15 +488,23 @@ class Catalog:
         raise CatalogError(f"{self.path} stayed locked by another writer")
 
 
-def counting_verdict(by_role: dict[str, str]) -> str | None:
-    """The rule for which verdict counts: the art director's where there is one, else the designer's."""
-    return by_role.get("art_director") or by_role.get("designer")
+def counting_verdict(by_role: dict[str, str | None]) -> str | None:
+    """The rule for which verdict counts: the art director's where there is one, else the designer's,
+    else triage's automatic one (a person's verdict always outranks triage)."""
+    return by_role.get("art_director") or by_role.get("designer") or by_role.get(TRIAGE_ROLE)
 
 
 def _concept(row: sqlite3.Row) -> ConceptRecord:
     data = dict(row)
     data["settings"] = json.loads(data["settings"])
     return ConceptRecord(**data)
+
+
+def _triage(row: sqlite3.Row) -> TriageResult:
+    data = dict(row)
+    data["measures"] = json.loads(data["measures"])
+    data["checks"] = json.loads(data["checks"])
+    return TriageResult(**data)
 
 
 def _idea(row: sqlite3.Row) -> IdeaRecord:

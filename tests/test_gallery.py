@@ -7,10 +7,11 @@ import multiprocessing
 
 import pytest
 
-from workbench.catalog import Catalog, ConceptRecord
+from workbench.catalog import TRIAGE_ROLE, Catalog, ConceptRecord, TriageResult
 from workbench.curate.gallery import Filters, Gallery, GalleryError, reviewer_name, reviewer_role
 
 BRANDS = ("lotus-tea", "tern-motors", "polar-scoop")
+CHECKS = ("lettering", "logo", "palette", "cutout", "craft")
 
 
 def record(brand: str, seed: int, backend: str = "previz") -> ConceptRecord:
@@ -236,3 +237,106 @@ def test_two_reviewers_in_two_processes_lose_no_decision(catalog):
     assert len({r.id for r in history}) == 1000
     gallery = Gallery(catalog, reviewer="someone")  # a third reviewer's refresh sees both roles
     assert gallery.page_items() and all(item.designer and item.director for item in gallery.page_items())
+
+
+# Triage ------------------------------------------------------------------------------------------
+
+
+def triaged(concept_id: str, score: float, status: str = "passed", duplicate_of: str | None = None,
+            failing: str | None = None) -> TriageResult:
+    """A triage row as `workbench triage` writes it: five checks, `failing` one failed with a reason."""
+    checks = {name: {"score": 95.0, "failed": False, "reasons": []} for name in CHECKS}
+    if failing:
+        checks[failing] = {"score": 20.0, "failed": True, "reasons": [f"{failing} problem on {concept_id}"]}
+    if duplicate_of:
+        checks["craft"]["reasons"] = [f"near-copy of {duplicate_of}"]
+    return TriageResult(concept_id, "t1", "0" * 64, {}, score, status, duplicate_of, checks, "p1")
+
+
+@pytest.fixture
+def triage_catalog(catalog) -> Catalog:
+    """lotus-tea scored (s2 best, s4 flagged, s5 a near-copy of s2), polar-scoop-s1 tied with lotus-tea-s2,
+    everything else untriaged; triage shortlisted lotus-tea s1-s3 and polar-scoop-s1, and rejected s4."""
+    catalog.save_triage([
+        triaged("lotus-tea-s1", 72), triaged("lotus-tea-s2", 91), triaged("lotus-tea-s3", 80),
+        triaged("lotus-tea-s4", 35, "flagged", failing="logo"),
+        triaged("lotus-tea-s5", 88, "duplicate", duplicate_of="lotus-tea-s2"),
+        triaged("polar-scoop-s1", 91),
+    ])
+    for concept_id in ("lotus-tea-s1", "lotus-tea-s2", "lotus-tea-s3", "polar-scoop-s1"):
+        catalog.review(concept_id, "approved", reason="shortlist", reviewer="triage", role=TRIAGE_ROLE)
+    catalog.review("lotus-tea-s4", "rejected", reason="auto-reject", reviewer="triage", role=TRIAGE_ROLE)
+    return catalog
+
+
+def test_gallery_sorts_by_triage_score_then_the_untriaged_in_catalog_order(triage_catalog):
+    gallery = Gallery(triage_catalog, reviewer="mei", page_size=100)
+    assert gallery.sort == "score"
+    assert ids(gallery)[:6] == ["lotus-tea-s2", "polar-scoop-s1",  # a tie keeps catalog order
+                                "lotus-tea-s5", "lotus-tea-s3", "lotus-tea-s1", "lotus-tea-s4"]
+    assert ids(gallery)[6:] == [f"polar-scoop-s{s}" for s in range(2, 6)] + [f"tern-motors-s{s}" for s in range(1, 6)]
+    assert gallery.current == "lotus-tea-s2"
+
+    gallery.set_sort("made")
+    assert ids(gallery) == [r.id for r in triage_catalog.concepts()]
+    gallery.set_filters(brand="lotus-tea")
+    gallery.set_sort("score")
+    assert ids(gallery) == ["lotus-tea-s2", "lotus-tea-s5", "lotus-tea-s3", "lotus-tea-s1", "lotus-tea-s4"]
+    with pytest.raises(GalleryError, match="sort"):
+        gallery.set_sort("stars")
+
+
+def test_triage_filter_shows_passed_flagged_duplicates_or_the_untriaged(triage_catalog):
+    gallery = Gallery(triage_catalog, reviewer="mei", page_size=100)
+    gallery.set_filters(triage="flagged")
+    assert ids(gallery) == ["lotus-tea-s4"]
+    gallery.set_filters(triage="duplicate")
+    assert ids(gallery) == ["lotus-tea-s5"]
+    gallery.set_filters(triage="passed")
+    assert ids(gallery) == ["lotus-tea-s2", "polar-scoop-s1", "lotus-tea-s3", "lotus-tea-s1"]
+    gallery.set_filters(triage="untriaged", brand="polar-scoop")
+    assert ids(gallery) == [f"polar-scoop-s{s}" for s in range(2, 6)]
+    gallery.set_filters(triage=None)
+    assert gallery.shown_count == 5
+    with pytest.raises(GalleryError, match="triage filter"):
+        gallery.set_filters(triage="maybe")
+
+
+def test_triage_verdict_counts_only_until_a_person_decides(triage_catalog):
+    gallery = Gallery(triage_catalog, reviewer="mei", page_size=100)
+    flagged = gallery.item("lotus-tea-s4")
+    assert (flagged.triage_verdict, flagged.designer, flagged.verdict) == ("rejected", None, "rejected")
+    assert flagged.triage.status == "flagged" and flagged.triage.reasons == ["logo problem on lotus-tea-s4"]
+    assert gallery.item("tern-motors-s1").triage is None and gallery.item("tern-motors-s1").triage_status == "untriaged"
+
+    gallery.decide("lotus-tea-s4", "approved", reason="the logo is fine, triage misread it")
+    assert gallery.item("lotus-tea-s4").verdict == "approved"  # at once, before a refresh
+    gallery.refresh()
+    rescued = gallery.item("lotus-tea-s4")
+    assert (rescued.triage_verdict, rescued.designer, rescued.verdict) == ("rejected", "approved", "approved")
+    gallery.set_filters(verdict="unreviewed", brand="lotus-tea")
+    assert ids(gallery) == ["lotus-tea-s5"]  # the rest carry triage's verdict or a person's
+
+
+def test_accept_triage_shortlist_approves_what_no_person_decided(triage_catalog):
+    triage_catalog.review("lotus-tea-s2", "rejected", reason="too busy", reviewer="ann")  # a designer said no
+    triage_catalog.review("lotus-tea-s3", "approved", stars=4, reviewer="lee", role="art_director")
+    triage_catalog.review("lotus-tea-s1", stars=3, reviewer="ann")  # stars alone decide nothing
+    gallery = Gallery(triage_catalog, reviewer="mei", page_size=2)
+    gallery.set_filters(brand="lotus-tea")
+    assert gallery.triage_shortlist_to_accept() == ["lotus-tea-s1"]  # on page two, still shown by the filters
+    assert gallery.accept_triage_shortlist() == 1
+
+    [accepted] = [r for r in triage_catalog.history("lotus-tea-s1") if r.verdict and r.role != TRIAGE_ROLE]
+    assert (accepted.verdict, accepted.reviewer, accepted.role, accepted.reason) == (
+        "approved", "mei", "designer", "triage shortlist")
+    assert gallery.item("lotus-tea-s1").designer == "approved"
+    verdicts = triage_catalog.verdicts_by_role()
+    assert verdicts["lotus-tea-s2"] == {TRIAGE_ROLE: "approved", "designer": "rejected"}  # not overridden
+    assert triage_catalog.verdicts()["lotus-tea-s2"] == "rejected"
+    assert "designer" not in verdicts["polar-scoop-s1"]  # not shown, so not accepted
+    assert gallery.accept_triage_shortlist() == 0 and gallery.triage_shortlist_to_accept() == []
+
+    director = Gallery(triage_catalog, reviewer="lee", role="art_director")
+    assert director.accept_triage_shortlist() == 1  # polar-scoop-s1, in the director's own name
+    assert triage_catalog.verdicts_by_role()["polar-scoop-s1"]["art_director"] == "approved"

@@ -1,8 +1,8 @@
 """The gallery's model: what a reviewer sees and does, in plain Python (the widget only draws it).
 
-A `Gallery` holds a snapshot of the catalog (concepts, each role's latest verdict, stars), the
-filters, the page, the concept under the cursor, the selection for bulk decisions and the two
-concepts being compared. Every decision is written to the catalog at once, as a new review row
+A `Gallery` holds a snapshot of the catalog (concepts, each role's latest verdict, stars, triage's
+scores), the filters, the sort order, the page, the concept under the cursor, the selection for bulk
+decisions and the two concepts being compared. Every decision is written to the catalog at once, as a new review row
 with the reviewer's name and role; `refresh()` reloads the snapshot, which is how one reviewer
 sees another's decisions.
 
@@ -12,6 +12,9 @@ sees another's decisions.
     ['lotus-tea-s1-3f2a9c1d', 'lotus-tea-s2-07be11aa']
     >>> gallery.press("a")   # approve the concept under the cursor, move on
     'approved lotus-tea-s1-3f2a9c1d'
+
+Concepts show best triage score first (`set_sort("made")` shows them in catalog order instead), and
+`accept_triage_shortlist()` makes triage's shortlist this reviewer's own approvals.
 """
 
 from __future__ import annotations
@@ -21,12 +24,20 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from workbench.catalog import ROLES, Catalog, ConceptRecord, Review, SeedRequest, counting_verdict
+from workbench.catalog import (
+    ROLES, TRIAGE_ROLE, TRIAGE_STATUSES, Catalog, ConceptRecord, Review, SeedRequest, TriageResult, counting_verdict,
+)
+from workbench.curate.scores import best_first
 from workbench.kits import BrandKit
 
 REVIEWER_ENV = "WORKBENCH_REVIEWER"
 ROLE_ENV = "WORKBENCH_ROLE"
 VERDICT_FILTERS = ("unreviewed", "approved", "rejected")
+TRIAGE_FILTERS = (*TRIAGE_STATUSES, "untriaged")
+SORTS = ("score", "made")  # best triage score first, or catalog order (brand, seed)
+SHORTLIST_REASON = "triage shortlist"
+# Which GalleryItem field holds each role's latest verdict.
+ROLE_FIELDS = {"designer": "designer", "art_director": "director", TRIAGE_ROLE: "triage_verdict"}
 
 # The keyboard: one key per common action, on the concept under the cursor.
 KEYS: dict[str, str] = {
@@ -62,12 +73,15 @@ def reviewer_role(explicit: str | None = None) -> str:
 
 @dataclass(frozen=True)
 class GalleryItem:
-    """One concept with both roles' latest verdicts; the art director's is the one that counts."""
+    """One concept with each role's latest verdict (designer, art director, triage) and triage's score.
+    The verdict that counts follows `counting_verdict`: a person's always outranks triage's."""
 
     record: ConceptRecord
     designer: str | None = None
     director: str | None = None
     stars: int | None = None
+    triage: TriageResult | None = None  # None until triage has scored this concept
+    triage_verdict: str | None = None  # triage's automatic decision (auto-reject, shortlist)
 
     @property
     def id(self) -> str:
@@ -75,7 +89,17 @@ class GalleryItem:
 
     @property
     def verdict(self) -> str | None:
-        return counting_verdict({"designer": self.designer, "art_director": self.director})
+        return counting_verdict({"designer": self.designer, "art_director": self.director,
+                                 TRIAGE_ROLE: self.triage_verdict})
+
+    @property
+    def decided_by_a_person(self) -> bool:
+        return self.designer is not None or self.director is not None
+
+    @property
+    def triage_status(self) -> str:
+        """"passed", "flagged", "duplicate", or "untriaged"."""
+        return self.triage.status if self.triage else "untriaged"
 
 
 @dataclass(frozen=True)
@@ -83,11 +107,12 @@ class Filters:
     """Which concepts show. None means "any"."""
 
     brand: str | None = None
-    verdict: str | None = None  # "unreviewed", "approved" or "rejected" (the verdict that counts)
+    verdict: str | None = None  # "unreviewed", "approved" or "rejected" (the verdict that counts, triage's included)
     min_stars: int | None = None
     backend: str | None = None
     seed_min: int | None = None
     seed_max: int | None = None
+    triage: str | None = None  # "passed", "flagged", "duplicate" or "untriaged"
 
     def admits(self, item: GalleryItem) -> bool:
         record = item.record
@@ -99,6 +124,7 @@ class Filters:
             and (self.backend is None or record.backend == self.backend)
             and (self.seed_min is None or record.seed >= self.seed_min)
             and (self.seed_max is None or record.seed <= self.seed_max)
+            and (self.triage is None or item.triage_status == self.triage)
         )
 
 
@@ -155,34 +181,42 @@ class Gallery:
         self.brands = list(brands) if brands is not None else None  # the campaign's brands, concepts or not
         self.wanted_per_brand = wanted_per_brand
         self.filters = Filters()
+        self.sort = "score"
         self.page = 0
         self.current: str | None = None
         self.selected: set[str] = set()
         self.compared: list[str] = []  # at most two ids, oldest first
         self._items: dict[str, GalleryItem] = {}
-        self._shown: list[str] = []  # ids that pass the filters, in catalog order
+        self._shown: list[str] = []  # ids that pass the filters, in the sort order
         self.refresh()
 
     # The snapshot ----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Reload concepts and decisions from the catalog (other reviewers' included)."""
+        """Reload concepts, decisions and triage results from the catalog (other reviewers' included)."""
         by_role = self.catalog.verdicts_by_role()
         stars = self.catalog.stars()
+        triage = self.catalog.triage_results()
         records = self.catalog.concepts()
         if self.brands is not None:
             records = [r for r in records if r.brand in self.brands]
-        self._items = {
-            r.id: GalleryItem(r, by_role.get(r.id, {}).get("designer"), by_role.get(r.id, {}).get("art_director"),
-                              stars.get(r.id))
-            for r in records if r.status == "ok"
-        }
+        self._items = {}
+        for record in records:
+            if record.status != "ok":
+                continue
+            verdicts = by_role.get(record.id, {})
+            self._items[record.id] = GalleryItem(
+                record, designer=verdicts.get("designer"), director=verdicts.get("art_director"),
+                stars=stars.get(record.id), triage=triage.get(record.id), triage_verdict=verdicts.get(TRIAGE_ROLE))
         self._apply_filters()
 
     def _apply_filters(self) -> None:
-        """Settle which concepts show. A decision alone does not re-run this, so a card never jumps
-        away under the reviewer's hand; the next refresh, filter or page change does."""
-        self._shown = [item_id for item_id, item in self._items.items() if self.filters.admits(item)]
+        """Settle which concepts show, and in what order. A decision alone does not re-run this, so a
+        card never jumps away under the reviewer's hand; the next refresh, filter, sort or page change does."""
+        admitted = [item for item in self._items.values() if self.filters.admits(item)]  # catalog order
+        if self.sort == "score":
+            admitted = best_first(admitted, lambda item: item.triage)
+        self._shown = [item.id for item in admitted]
         self.page = min(self.page, self.page_count - 1)
         self.selected &= set(self._shown)
         if self.current not in self.page_ids():
@@ -220,12 +254,22 @@ class Gallery:
             raise GalleryError(f"unknown filter(s) {sorted(unknown)}; known: {', '.join(sorted(known))}")
         if changes.get("verdict") not in (None, *VERDICT_FILTERS):
             raise GalleryError(f"verdict filter: expected one of {VERDICT_FILTERS} or None, got {changes['verdict']!r}")
+        if changes.get("triage") not in (None, *TRIAGE_FILTERS):
+            raise GalleryError(f"triage filter: expected one of {TRIAGE_FILTERS} or None, got {changes['triage']!r}")
         self.filters = replace(self.filters, **changes)
         self.page = 0
         self._apply_filters()
 
     def clear_filters(self) -> None:
         self.filters = Filters()
+        self.page = 0
+        self._apply_filters()
+
+    def set_sort(self, sort: str) -> None:
+        """"score" (best triage score first, the untriaged after) or "made" (catalog order); back to page one."""
+        if sort not in SORTS:
+            raise GalleryError(f"sort: expected one of {SORTS}, got {sort!r}")
+        self.sort = sort
         self.page = 0
         self._apply_filters()
 
@@ -311,6 +355,19 @@ class Gallery:
         self.selected.clear()
         return len(chosen)
 
+    def triage_shortlist_to_accept(self) -> list[str]:
+        """The shown concepts triage approved (its shortlist) that no person has decided yet."""
+        return [item_id for item_id in self._shown
+                if self._items[item_id].triage_verdict == "approved" and not self._items[item_id].decided_by_a_person]
+
+    def accept_triage_shortlist(self) -> int:
+        """Approve, as this reviewer, every shown concept triage shortlisted and no person has decided
+        (a person's verdict, approval or rejection, is left alone). Returns how many."""
+        chosen = self.triage_shortlist_to_accept()
+        for concept_id in chosen:
+            self.decide(concept_id, verdict="approved", reason=SHORTLIST_REASON)
+        return len(chosen)
+
     def more_like_this(self, concept_id: str, count: int = 4) -> list[SeedRequest]:
         """Queue `count` new seeds for this concept's brand and prompt; `workbench generate` makes them."""
         self.item(concept_id)
@@ -359,7 +416,7 @@ class Gallery:
     def _note(self, review: Review) -> None:
         item = self._items[review.concept_id]
         if review.verdict is not None:
-            item = replace(item, **{"director" if review.role == "art_director" else "designer": review.verdict})
+            item = replace(item, **{ROLE_FIELDS[review.role]: review.verdict})
         if review.stars is not None:
             item = replace(item, stars=review.stars)
         self._items[review.concept_id] = item

@@ -1,0 +1,77 @@
+"""How triage's judgement of a concept reads to a person, in one place for the gallery, the contact
+sheet and the hand-off: the band a score falls in, its short label, the reasons worst first, and the
+order "best first".
+
+    >>> band(result), label(result)
+    ('good', '87')
+    >>> label(duplicate_result)
+    'dup'
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, TypeVar
+
+from workbench.catalog import TriageResult
+
+GOOD_SCORE = 70  # from here a passed concept shows green; below, amber
+BANDS = ("good", "fair", "flagged", "duplicate")
+BAND_COLOURS: dict[str, tuple[int, int, int]] = {
+    "good": (38, 140, 86),
+    "fair": (196, 132, 20),
+    "flagged": (196, 60, 52),
+    "duplicate": (112, 96, 160),
+}
+
+Item = TypeVar("Item")
+
+
+def band(result: TriageResult | None) -> str | None:
+    """"good", "fair", "flagged" or "duplicate"; None when triage has not seen the concept."""
+    if result is None:
+        return None
+    if result.status in ("flagged", "duplicate"):
+        return result.status
+    return "good" if result.score >= GOOD_SCORE else "fair"
+
+
+def label(result: TriageResult) -> str:
+    """The badge's text: the score rounded, or "dup" for a near-copy (its own score says little)."""
+    return "dup" if result.status == "duplicate" else f"{result.score:.0f}"
+
+
+def caption(result: TriageResult | None) -> str:
+    """The score as a printed caption says it: "87", "41 flagged", "dup"; empty when not triaged."""
+    if result is None:
+        return ""
+    return f"{label(result)} flagged" if result.status == "flagged" else label(result)
+
+
+def checks_worst_first(result: TriageResult) -> list[tuple[str, dict]]:
+    """(name, check) pairs, the failed checks first, then by sub-score, lowest first (the catalog
+    stores them in alphabetical order, which says nothing to a designer)."""
+    def worst_first(pair: tuple[str, dict]) -> tuple[bool, float]:
+        _name, check = pair
+        return not check.get("failed", False), check.get("score", 100)
+
+    return sorted(result.checks.items(), key=worst_first)
+
+
+def reasons_worst_first(result: TriageResult) -> list[str]:
+    """Every check's reasons, worst check first: the first reason is the one that explains the score best.
+    A near-copy's "near-copy of <id>" leads (written here when triage's reasons do not name the original)."""
+    reasons = [reason for _name, check in checks_worst_first(result) for reason in check.get("reasons", [])]
+    if result.status == "duplicate" and result.duplicate_of:
+        copy_reasons = [reason for reason in reasons if result.duplicate_of in reason]
+        reasons = (copy_reasons or [f"near-copy of {result.duplicate_of}"]) + [r for r in reasons if r not in copy_reasons]
+    return reasons
+
+
+def best_first(items: Iterable[Item], result_of: Callable[[Item], TriageResult | None]) -> list[Item]:
+    """The items by triage score, best first; those without a result after them. Ties, and the
+    untriaged, keep the order they came in (Python's sort is stable)."""
+    def rank(item: Item) -> tuple[bool, float]:
+        result = result_of(item)
+        return (True, 0.0) if result is None else (False, -result.score)
+
+    return sorted(items, key=rank)

@@ -1,7 +1,8 @@
 """The review board as rows of brands, and the contact sheet PNG drawn from it.
 
-`board()` is the one plain-Python view of where review stands: per brand, its concepts in catalog
-order with their verdicts and stars, and the usable fraction. The contact sheet draws it as a
+`board()` is the one plain-Python view of where review stands: per brand, its concepts (best triage
+score first once triage has run, else in catalog order) with their verdicts, stars and scores, and
+the usable fraction. The contact sheet draws it as a
 hand-off PNG; the JupyterLab grid (`workbench.curate.widgets`) draws the same rows interactively.
 
     >>> rows = board(catalog, kits)
@@ -19,7 +20,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from workbench.catalog import BrandSummary, Catalog, ConceptRecord
+from workbench.catalog import BrandSummary, Catalog, ConceptRecord, TriageResult
+from workbench.curate import scores
 from workbench.curate.thumbnails import thumbnail
 from workbench.files import atomic_path
 from workbench.kits import BrandKit
@@ -54,6 +56,7 @@ class Card:
     record: ConceptRecord
     verdict: str | None  # "approved", "rejected", or None while nobody has decided
     stars: int | None
+    triage: TriageResult | None = None  # None until triage has scored the concept
 
 
 @dataclass(frozen=True)
@@ -87,19 +90,22 @@ class BrandRow:
 def board(
     catalog: Catalog, kits: dict[str, BrandKit], brands: list[str] | None = None, only_approved: bool = False
 ) -> list[BrandRow]:
-    """Rows for every brand with concepts in the catalog (or just `brands`), in catalog order."""
+    """Rows for every brand with concepts in the catalog (or just `brands`), in catalog order; each
+    row's cards best triage score first (the untriaged after them, in catalog order)."""
     verdicts = catalog.verdicts()
     stars = catalog.stars()
+    triage = catalog.triage_results()
     rows = []
     for summary in catalog.summary():
         if brands is not None and summary.brand not in brands:
             continue
-        cards = tuple(
-            Card(record, verdicts.get(record.id), stars.get(record.id))
+        cards = [
+            Card(record, verdicts.get(record.id), stars.get(record.id), triage.get(record.id))
             for record in catalog.concepts(summary.brand)
             if record.status == "ok" and (not only_approved or verdicts.get(record.id) == "approved")
-        )
-        rows.append(BrandRow(summary.brand, kits.get(summary.brand), summary, cards))
+        ]
+        ordered = tuple(scores.best_first(cards, lambda card: card.triage))
+        rows.append(BrandRow(summary.brand, kits.get(summary.brand), summary, ordered))
     return rows
 
 
@@ -114,7 +120,7 @@ def contact_sheet(
     """Draw every brand's concepts (or only the approved ones) as one PNG, written atomically.
 
     One row per brand: logo, name (Chinese included), palette and usable fraction on the left,
-    then each concept's thumbnail with a verdict badge and its id underneath.
+    then each concept's thumbnail with a verdict badge, and its triage score and id underneath.
     """
     rows = board(catalog, kits, only_approved=only_approved)
     columns = max([len(row.cards) for row in rows] + [MIN_COLUMNS])
@@ -178,12 +184,16 @@ def _draw_row(sheet: Image.Image, catalog: Catalog, row: BrandRow, top: int, hei
         _paste(sheet, _rounded(tile, 10), (left, top + ROW_PADDING))
         _draw_badge(sheet, card.verdict, (left + 10, top + ROW_PADDING + 10))
         caption_top = top + ROW_PADDING + thumb_size + 10
-        caption_width = thumb_size
+        caption_left, caption_width = left, thumb_size
+        if card.triage is not None:
+            score_width = _draw_score(sheet, card.triage, (left, caption_top - 3))
+            caption_left += score_width + 6
+            caption_width -= score_width + 6
         if card.stars:
             stars = render_text("★" * card.stars + "☆" * (5 - card.stars), 13, (196, 150, 40))
             _paste(sheet, stars, (left + thumb_size - stars.width, caption_top))
             caption_width -= stars.width + 8
-        _paste(sheet, fit_text(card.record.id, caption_width, 13, MUTED), (left, caption_top))
+        _paste(sheet, fit_text(card.record.id, caption_width, 13, MUTED), (caption_left, caption_top))
         left += thumb_size + GAP
     if not row.cards:
         note = render_text("Nothing approved yet", 18, MUTED)
@@ -223,6 +233,17 @@ def _draw_badge(sheet: Image.Image, verdict: str | None, origin: tuple[int, int]
     pill = [left, top, left + label.width + 16, top + label.height + 10]
     ImageDraw.Draw(sheet).rounded_rectangle(pill, radius=(label.height + 10) // 2, fill=VERDICT_COLOURS[verdict])
     _paste(sheet, label, (left + 8, top + 5))
+
+
+def _draw_score(sheet: Image.Image, result: TriageResult, origin: tuple[int, int]) -> int:
+    """Triage's score ("87", "41 flagged", "dup") as a small pill in its band's colour; returns its width."""
+    label = render_text(scores.caption(result), 11, (255, 255, 255))
+    left, top = origin
+    width = max(label.width + 10, 24)
+    pill = [left, top, left + width, top + 18]
+    ImageDraw.Draw(sheet).rounded_rectangle(pill, radius=5, fill=scores.BAND_COLOURS[scores.band(result)])
+    _paste(sheet, label, (left + (width - label.width) // 2, top + (18 - label.height) // 2))
+    return width
 
 
 def _rounded(image: Image.Image, radius: int) -> Image.Image:

@@ -5,7 +5,8 @@ boxes, text and images; `write_pdf()` draws them with fpdf2 (real, searchable te
 embedded as a subset) and `write_pngs()` draws the very same boxes with Pillow and our typography.
 A cover page lists every brand and says which have nothing approved (they block the parade);
 then each brand with approved concepts gets its page(s): name (Chinese included), Latin name,
-palette, and a grid of its approved concepts with their ids, seeds and stars.
+palette, and a grid of its approved concepts (best triage score first) with their ids, seeds, stars
+and triage scores.
 
     >>> pdf, pngs = contact_sheet_pdf(catalog, kits, campaign.gallery_dir / "handoff", title="Festival Parade")
     >>> pdf.name, len(pngs)
@@ -21,6 +22,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from workbench.catalog import Catalog
+from workbench.curate import scores
 from workbench.curate.contact_sheet import INK, MUTED, PAPER, VERDICT_COLOURS, BrandRow, board
 from workbench.curate.thumbnails import thumbnail
 from workbench.files import atomic_path
@@ -136,6 +138,9 @@ def _brand_pages(catalog: Catalog, row: BrandRow, title: str) -> list[Page]:
             page.items.append(Text(x, y + cell + 2, 3.0, card.record.id))
             stars = f"  ·  {'★' * card.stars}" if card.stars else ""
             page.items.append(Text(x, y + cell + 6.5, 2.8, f"seed {card.record.seed}{stars}", MUTED))
+            if card.triage is not None:
+                colour = scores.BAND_COLOURS[scores.band(card.triage)]
+                page.items.append(Text(x, y + cell + 10.5, 2.8, f"triage: {scores.caption(card.triage)}", colour))
         pages.append(page)
     return pages
 

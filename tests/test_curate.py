@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from workbench.catalog import Catalog, ConceptRecord
+from workbench.catalog import TRIAGE_ROLE, Catalog, ConceptRecord, TriageResult
 from workbench.curate.contact_sheet import board, contact_sheet
 from workbench.curate.thumbnails import thumbnail
 from workbench.files import save_png
@@ -254,3 +254,112 @@ def test_contact_sheet_and_grid_cope_without_kits_or_concepts(catalog, tmp_path)
         view = _view(empty, {})
         assert [slot.concept_id for slot in view.slots] == [None] * 12 and view.brand.label == "All brands"
         assert "No concepts match" in view.empty.value and "Nothing highlighted" in view.detail_facts.value
+
+
+# Triage on cards, in the detail panel, on the contact sheet and the hand-off -----------------------
+
+
+def triaged(concept_id: str, score: float, status: str = "passed", duplicate_of: str | None = None,
+            reasons: dict[str, list[str]] | None = None) -> TriageResult:
+    """A triage row: five checks at 90, those named in `reasons` failed at 30 with those reasons."""
+    checks = {name: {"score": 90.0, "failed": False, "reasons": []}
+              for name in ("lettering", "logo", "palette", "cutout", "craft")}
+    for name, texts in (reasons or {}).items():
+        checks[name] = {"score": 30.0, "failed": True, "reasons": texts}
+    return TriageResult(concept_id, "t1", "0" * 64, {}, score, status, duplicate_of, checks, "p1")
+
+
+LOGO_REASON = "logo covered: 40% of it exact at its place"
+NAME_REASON = "name 莲心茶坊 not read on the banner"
+
+
+@pytest.fixture
+def triage_catalog(catalog) -> Catalog:
+    """lotus-tea: s1 passed 88, shortlisted; s2 flagged 35 (logo and lettering), rejected; s3 a near-copy of s1."""
+    catalog.save_triage([
+        triaged("lotus-tea-s1", 88),
+        triaged("lotus-tea-s2", 35, "flagged", reasons={"lettering": [NAME_REASON], "logo": [LOGO_REASON]}),
+        triaged("lotus-tea-s3", 61, "duplicate", duplicate_of="lotus-tea-s1"),
+    ])
+    catalog.review("lotus-tea-s1", "approved", reason="shortlist", reviewer="triage", role=TRIAGE_ROLE)
+    catalog.review("lotus-tea-s2", "rejected", reason="below 40", reviewer="triage", role=TRIAGE_ROLE)
+    return catalog
+
+
+def test_gallery_view_cards_show_the_score_badge_and_the_first_reason(triage_catalog, kits):
+    view = _view(triage_catalog, kits, page_size=9)
+    assert [slot.concept_id for slot in view.slots[:4]] == ["lotus-tea-s1", "lotus-tea-s3", "lotus-tea-s2",
+                                                            "grand-northern-balloons-s1"]  # best first, then untriaged
+    good, duplicate, flagged, untriaged = (slot.caption.value for slot in view.slots[:4])
+    assert 'class="wb-score wb-score-good"' in good and ">88</span>" in good and "T:✓" in good
+    assert "no issues found" in good
+    assert 'class="wb-score wb-score-flagged"' in flagged and ">35</span>" in flagged and "T:✗" in flagged
+    assert f'title="triage 35/100, flagged\n· {NAME_REASON}\n· {LOGO_REASON}"' in flagged  # every reason
+    assert '<span class="wb-triage-reason" ' in flagged and f">{NAME_REASON}</span>" in flagged  # the first one shown
+    assert "wb-score-duplicate" in duplicate and ">dup</span>" in duplicate and "near-copy of lotus-tea-s1" in duplicate
+    assert "not triaged" in untriaged and "wb-score" not in untriaged
+    assert "wb-triage-filter" in view.triage._dom_classes and "wb-sort" in view.sort._dom_classes
+
+    view.triage.value = "flagged"
+    assert [slot.concept_id for slot in view.slots if slot.concept_id] == ["lotus-tea-s2"]
+    view.triage.value = "untriaged"
+    assert view.gallery.shown_count == 6
+    view.triage.value = ""
+    view.sort.value = "made"
+    assert [slot.concept_id for slot in view.slots[:3]] == [f"grand-northern-balloons-s{s}" for s in SEEDS]
+    view.reset.click()
+    assert view.gallery.filters.triage is None and view.triage.value == "" and view.sort.value == "made"
+
+
+def test_gallery_view_detail_shows_each_check_and_the_original_of_a_near_copy(triage_catalog, kits):
+    view = _view(triage_catalog, kits, page_size=9)
+    view.slots[2].open.click()  # lotus-tea-s2, flagged
+    facts = view.detail_facts.value
+    assert "<th>Triage</th>" in facts and ">35</span> flagged" in facts
+    assert facts.index('<span class="wb-check-name">lettering</span> 30') < facts.index(
+        '<span class="wb-check-name">craft</span> 90')  # failed checks first
+    assert f"<li>{LOGO_REASON}</li>" in facts and facts.count('class="wb-check wb-failed"') == 2
+    view.slots[1].open.click()  # lotus-tea-s3, a near-copy
+    assert "near-copy of <code>lotus-tea-s1</code>" in view.detail_facts.value
+    view.slots[3].open.click()
+    assert "not triaged yet" in view.detail_facts.value
+
+
+def test_gallery_view_accepts_the_triage_shortlist_with_one_button(triage_catalog, kits):
+    view = _view(triage_catalog, kits, page_size=9)
+    button = view.accept_shortlist
+    assert "wb-accept-shortlist" in button._dom_classes
+    assert button.description == "Accept triage shortlist (1)" and not button.disabled
+    button.click()
+    assert [(r.verdict, r.reviewer, r.role, r.reason) for r in triage_catalog.history("lotus-tea-s1")][-1] == (
+        "approved", "mei", "designer", "triage shortlist")
+    assert "D:✓" in view.slots[0].caption.value and "1 concept(s) decided" in view.status.value
+    assert button.description == "Accept triage shortlist (0)" and button.disabled
+
+
+def test_board_contact_sheet_and_handoff_show_scores_best_first(triage_catalog, kits, tmp_path):
+    from workbench.curate import contact_sheet as sheet_module
+    from workbench.curate import scores
+    from workbench.curate.handoff import Text, handoff_pages
+
+    rows = {row.slug: row for row in board(triage_catalog, kits)}
+    assert [card.record.id for card in rows["lotus-tea"].cards] == ["lotus-tea-s1", "lotus-tea-s3", "lotus-tea-s2"]
+    assert [card.record.seed for card in rows["tern-motors"].cards] == list(SEEDS)  # untriaged: catalog order
+    assert [scores.caption(card.triage) for card in rows["lotus-tea"].cards] == ["88", "dup", "35 flagged"]
+
+    size = 96
+    out = contact_sheet(triage_catalog, kits, tmp_path / "sheet.png", thumb_size=size)
+    row_height = max(size + sheet_module.CAPTION_HEIGHT, sheet_module.LABEL_HEIGHT) + 2 * sheet_module.ROW_PADDING
+    lotus_top = sheet_module.HEADER_HEIGHT + sorted(BRANDS).index("lotus-tea") * row_height + sheet_module.ROW_PADDING
+    caption_top = lotus_top + size + 10 - 3
+    with Image.open(out) as sheet:
+        for column, band in enumerate(("good", "duplicate", "flagged")):  # each pill in its band's colour
+            left = sheet_module.MARGIN + sheet_module.LABEL_WIDTH + column * (size + sheet_module.GAP)
+            assert sheet.getpixel((left + 2, caption_top + 9)) == scores.BAND_COLOURS[band]
+
+    triage_catalog.review("lotus-tea-s2", "approved", reviewer="mei")  # a person rescues the flagged one
+    pages = handoff_pages(triage_catalog, kits, "Test Parade", list(BRANDS))
+    lotus_page = next(page for page in pages if any(getattr(i, "text", "") == "莲心茶坊" for i in page.items))
+    texts = [item.text for item in lotus_page.items if isinstance(item, Text)]
+    assert texts.index("lotus-tea-s1") < texts.index("lotus-tea-s2")
+    assert "triage: 88" in texts and "triage: 35 flagged" in texts

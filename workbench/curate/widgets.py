@@ -4,6 +4,9 @@ and keys back to it. No review logic lives here.
     >>> view = GalleryView(Gallery(catalog, kits, reviewer="mei"))
     >>> view   # the last expression of a cell displays it
 
+Each card shows triage's score as a coloured badge (green from 70, amber below, red when flagged,
+"dup" for a near-copy) and the reason that explains it best; the detail panel shows every check.
+
 Keyboard: click anywhere in the gallery (a card, say), then each key is one action on the
 highlighted concept (a approve, r reject, 1-5 stars, j/k next/previous, ...). The listening is
 done by `keys.KeyboardShortcuts`, a small anywidget; keys typed into a text box (the reason) are
@@ -18,7 +21,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from workbench.catalog import Catalog
+from workbench.catalog import Catalog, TriageResult
+from workbench.curate import scores
 from workbench.curate.contact_sheet import VERDICT_COLOURS, VERDICT_LABELS
 from workbench.curate.gallery import KEYS, BrandStats, Gallery, GalleryItem
 from workbench.curate.keys import KeyboardShortcuts
@@ -49,6 +53,15 @@ STYLE = """
 .wb-badge { display: inline-block; padding: 0 7px; border-radius: 9px; color: #fff; font-size: 10px;
             font-weight: 600; letter-spacing: .04em; margin-right: 4px; line-height: 17px; }
 .wb-role { display: inline-block; font-size: 10px; color: #76767c; margin-left: 2px; }
+.wb-score { display: inline-block; min-width: 22px; padding: 0 5px; border-radius: 4px; color: #fff; font-size: 11px;
+            font-weight: 700; text-align: center; line-height: 16px; margin-right: 5px; }
+.wb-triage-line { display: flex; align-items: center; min-width: 0; }
+.wb-triage-reason { flex: 1 1 auto; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.wb-checks { margin: 0; padding: 0; list-style: none; }
+.wb-checks li { margin: 0 0 3px; }
+.wb-checks .wb-check-name { display: inline-block; min-width: 5em; }
+.wb-checks .wb-failed .wb-check-name { color: #b3261e; font-weight: 600; }
+.wb-checks ul { margin: 1px 0 0; padding-left: 14px; color: #55555b; }
 .wb-gallery .wb-small { font-size: 12px; padding: 0 4px; height: 26px; line-height: 26px; }
 .wb-gallery .wb-star { min-width: 0; padding: 0; font-size: 17px; color: #c4962a; background: none;
                        border: none; box-shadow: none; height: 24px; line-height: 24px; }
@@ -104,15 +117,60 @@ def verdict_html(item: GalleryItem) -> str:
     colour = _css(VERDICT_COLOURS[item.verdict])
     roles = "".join(
         f'<span class="wb-role" title="{title}">{short}:{"✓" if verdict == "approved" else "✗"}</span>'
-        for short, title, verdict in (("D", "designer", item.designer), ("AD", "art director", item.director))
+        for short, title, verdict in (("D", "designer", item.designer), ("AD", "art director", item.director),
+                                      ("T", "triage (automatic)", item.triage_verdict))
         if verdict
     )
     return f'<span class="wb-badge" style="background:{colour}">{VERDICT_LABELS[item.verdict]}</span>{roles}'
 
 
+def triage_tooltip(result: TriageResult) -> str:
+    """Score, status and every reason, worst first, one per line (a tooltip's text)."""
+    lines = [f"triage {result.score:.0f}/100, {result.status}"]
+    lines += [f"· {reason}" for reason in scores.reasons_worst_first(result)]
+    return "\n".join(lines)
+
+
+def score_html(result: TriageResult) -> str:
+    """Triage's score as a small badge in its band's colour, with every reason in its tooltip."""
+    band = scores.band(result)
+    return (f'<span class="wb-score wb-score-{band}" style="background:{_css(scores.BAND_COLOURS[band])}"'
+            f' title="{escape(triage_tooltip(result))}">{scores.label(result)}</span>')
+
+
+def triage_line_html(item: GalleryItem) -> str:
+    """The card's triage line: the score badge and the reason that explains it best, cut to fit
+    (the whole list is in the tooltip)."""
+    if item.triage is None:
+        return '<div class="wb-triage-line wb-muted">not triaged</div>'
+    reasons = scores.reasons_worst_first(item.triage)
+    first = reasons[0] if reasons else "no issues found"
+    return (f'<div class="wb-triage-line">{score_html(item.triage)}<span class="wb-triage-reason"'
+            f' title="{escape(triage_tooltip(item.triage))}">{escape(first)}</span></div>')
+
+
 def card_caption_html(item: GalleryItem, brand_name: str) -> str:
-    return (f'<div class="wb-meta">{verdict_html(item)} seed {item.record.seed}<br>'
+    return (f'<div class="wb-meta">{verdict_html(item)} seed {item.record.seed}{triage_line_html(item)}'
             f'{escape(brand_name)}<br><code title="{escape(item.id)}">{escape(item.id)}</code></div>')
+
+
+def triage_facts(result: TriageResult | None) -> list[tuple[str, str]]:
+    """The detail panel's triage rows: score and status, the original of a near-copy, each check."""
+    if result is None:
+        return [("Triage", '<span class="wb-muted">not triaged yet (<code>workbench triage</code>)</span>')]
+    facts = [("Triage", f"{score_html(result)} {escape(result.status)}")]
+    if result.duplicate_of:
+        facts.append(("Copy", f"near-copy of <code>{escape(result.duplicate_of)}</code>"))
+    checks = []
+    for name, check in scores.checks_worst_first(result):
+        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in check.get("reasons", []))
+        reason_list = f"<ul>{reasons}</ul>" if reasons else ""
+        failed = " wb-failed" if check.get("failed") else ""
+        checks.append(f'<li class="wb-check{failed}"><span class="wb-check-name">{escape(name)}</span>'
+                      f' {check.get("score", 0):.0f}{reason_list}</li>')
+    if checks:
+        facts.append(("Checks", f'<ul class="wb-checks">{"".join(checks)}</ul>'))
+    return facts
 
 
 class CardSlot:
@@ -218,9 +276,19 @@ class GalleryView:
         self.backend = widgets.Dropdown(description="Backend", layout=widgets.Layout(width="180px"))
         self.seeds = widgets.IntRangeSlider(description="Seeds", continuous_update=False,
                                             layout=widgets.Layout(width="240px"))
-        for control in (self.brand, self.verdict, self.min_stars, self.backend, self.seeds):
+        self.triage = widgets.Dropdown(options=[("Any", ANY), ("Passed", "passed"), ("Flagged", "flagged"),
+                                                ("Duplicates", "duplicate"), ("Not triaged", "untriaged")],
+                                       description="Triage", layout=widgets.Layout(width="180px"))
+        self.triage.add_class("wb-triage-filter")
+        for control in (self.brand, self.verdict, self.min_stars, self.backend, self.seeds, self.triage):
             control.style.description_width = "56px"
             control.observe(self._on_filters, names="value")
+        self.sort = widgets.Dropdown(options=[("Score", "score"), ("Made", "made")], description="Sort",
+                                     tooltip="Score: best triage score first. Made: by brand and seed.",
+                                     layout=widgets.Layout(width="140px"))
+        self.sort.style.description_width = "40px"
+        self.sort.add_class("wb-sort")
+        self.sort.observe(self._on_sort, names="value")
         self.reset = widgets.Button(description="Reset", tooltip="Show every concept", layout=widgets.Layout(width="64px"))
         self.reset.on_click(lambda _: self._reset_filters())
         self.refresh_button = widgets.Button(description="⟳ Refresh", tooltip="Load everyone's latest decisions",
@@ -250,6 +318,12 @@ class GalleryView:
         self.clear.on_click(lambda _: self.run(gallery.clear_selection))
         self.bulk_approve.add_class("wb-bulk-approve")
         self.bulk_reject.add_class("wb-bulk-reject")
+        self.accept_shortlist = widgets.Button(
+            description="Accept triage shortlist", icon="check",
+            tooltip="Approve, as you, every shown concept triage shortlisted that nobody has decided yet",
+            layout=widgets.Layout(width="230px"))
+        self.accept_shortlist.on_click(lambda _: self.run(gallery.accept_triage_shortlist))
+        self.accept_shortlist.add_class("wb-accept-shortlist")
 
         self.previous = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="96px"))
         self.next = widgets.Button(description="Next ▶", layout=widgets.Layout(width="80px"))
@@ -307,11 +381,11 @@ class GalleryView:
             widgets.HTML(STYLE),
             widgets.HBox([self.heading, self.refresh_button], layout=widgets.Layout(justify_content="space-between",
                                                                                     align_items="center")),
-            widgets.HBox([self.brand, self.verdict, self.min_stars, self.backend, self.seeds, self.reset],
-                         layout=widgets.Layout(**row)),
+            widgets.HBox([self.brand, self.verdict, self.min_stars, self.backend, self.seeds, self.triage,
+                          self.reset, self.sort], layout=widgets.Layout(**row)),
             widgets.HBox([self.keys_help, self.reason_box, self.shortcuts], layout=widgets.Layout(**row)),
             widgets.HBox([self.previous, self.pager, self.next, widgets.HBox(layout=widgets.Layout(flex="1")),
-                          self.select_page, self.clear, self.bulk_approve, self.bulk_reject],
+                          self.accept_shortlist, self.select_page, self.clear, self.bulk_approve, self.bulk_reject],
                          layout=widgets.Layout(**row)),
             self.status,
             widgets.HBox([self.main, side], layout=widgets.Layout(grid_gap="14px", align_items="flex-start")),
@@ -363,7 +437,11 @@ class GalleryView:
         self.run(lambda: self.gallery.set_filters(
             brand=self.brand.value or None, verdict=self.verdict.value or None, min_stars=self.min_stars.value or None,
             backend=self.backend.value or None, seed_min=None if low <= full_low else low,
-            seed_max=None if high >= full_high else high))
+            seed_max=None if high >= full_high else high, triage=self.triage.value or None))
+
+    def _on_sort(self, change) -> None:
+        if not self.drawing:
+            self.run(lambda: self.gallery.set_sort(change["new"]))
 
     def _reset_filters(self) -> None:
         self.gallery.clear_filters()
@@ -408,6 +486,9 @@ class GalleryView:
             self.previous.disabled = gallery.page == 0
             self.next.disabled = gallery.page >= gallery.page_count - 1
             self.bulk_approve.disabled = self.bulk_reject.disabled = not gallery.selected
+            to_accept = len(gallery.triage_shortlist_to_accept())
+            self.accept_shortlist.disabled = not to_accept
+            self.accept_shortlist.description = f"Accept triage shortlist ({to_accept})"
             self.chart.value = usable_chart_html(gallery.brand_stats(), gallery.filters.brand)
             self._draw_detail()
             self._draw_compare()
@@ -424,6 +505,7 @@ class GalleryView:
                 control.options = options
         self.brand.value, self.verdict.value = filters.brand or ANY, filters.verdict or ANY
         self.min_stars.value, self.backend.value = filters.min_stars or 0, filters.backend or ANY
+        self.triage.value, self.sort.value = filters.triage or ANY, gallery.sort
         low, high = gallery.seed_range()
         self.seeds.min, self.seeds.max = low, max(high, low + 1)
         self.seeds.value = (filters.seed_min if filters.seed_min is not None else low,
@@ -443,6 +525,7 @@ class GalleryView:
         settings = json.dumps({k: v for k, v in record.settings.items() if k != "layout"}, ensure_ascii=False)
         facts = [("Concept", f"<code>{escape(record.id)}</code>"),
                  ("Verdict", verdict_html(detail.item)),
+                 *triage_facts(detail.item.triage),
                  ("Brand", escape(self.gallery.brand_names().get(record.brand, record.brand))),
                  ("Seed", str(record.seed)), ("Backend", escape(f"{record.backend} · {record.model}")),
                  ("Prompt", escape(record.prompt)), ("Negative", escape(record.negative_prompt) or "–"),

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from tqdm.auto import tqdm
 
-from workbench.backends import Backend, BackendUnusable, Concept, ConceptRefused, get_backend
+from workbench.backends import REGISTRY, Backend, BackendUnusable, Concept, ConceptRefused, get_backend
 from workbench.campaign import Campaign
 from workbench.catalog import Catalog, ConceptRecord
 from workbench.files import file_hash, save_png
@@ -101,7 +101,7 @@ def _generate_one(
         return True
     for index, concept in enumerate(concepts):
         record_id = base_id if index == 0 else f"{base_id}-{index}"
-        _record(catalog, campaign, kit, backend.name, prompt, seed, record_id, concept)
+        record_concept(catalog, campaign, kit, backend.name, prompt, seed, record_id, concept)
         report.made.append(record_id)
     return True
 
@@ -126,11 +126,20 @@ def _already_made(catalog: Catalog, base_id: str, images_per_seed: int) -> bool:
     return True
 
 
-def _record(
+def record_concept(
     catalog: Catalog, campaign: Campaign, kit: BrandKit, backend: str, prompt: Prompt, seed: int,
     record_id: str, concept: Concept,
-) -> None:
-    """Write the image(s) atomically, then the catalog row: a row always points at a whole file."""
+) -> ConceptRecord:
+    """Write the image(s) atomically, then the catalog row: a row always points at a whole file.
+
+    Every PNG carries its recipe in text chunks (id, brand, backend, model, prompt, seed, settings);
+    extra images are written beside it as `<id>.<name>.png`, and the layout, when there is one, goes
+    into the row's settings. Generation and `workbench.concepts_import` both record concepts here.
+
+        >>> record = record_concept(catalog, campaign, kit, "previz", prompt, 7, "lotus-tea-s7-3f2a9c1d", concept)
+        >>> record.path
+        'concepts/lotus-tea/lotus-tea-s7-3f2a9c1d.png'
+    """
     folder = campaign.concepts_dir / kit.slug
     metadata = {
         "concept_id": record_id, "brand": kit.slug, "backend": backend, "model": concept.model,
@@ -144,11 +153,13 @@ def _record(
     settings = dict(concept.settings)
     if concept.layout is not None:
         settings["layout"] = {"logo_box": list(concept.layout.logo_box), "banner_box": list(concept.layout.banner_box)}
-    catalog.add_concept(ConceptRecord(
+    record = ConceptRecord(
         id=record_id, brand=kit.slug, backend=backend, model=concept.model, prompt=prompt.text,
         negative_prompt=prompt.negative, seed=seed, settings=settings,
         path=str(path.relative_to(campaign.root)), content_hash=digest,
-    ))
+    )
+    catalog.add_concept(record)
+    return record
 
 
 def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = False) -> GenerationReport:
@@ -166,6 +177,10 @@ def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalo
         kit = by_kit.get(request.brand)
         if kit is None:
             continue  # a brand outside this run
+        if request.backend not in REGISTRY:  # e.g. "more like this" on an imported Midjourney concept
+            report.failed.append((f"{request.brand} seed {request.seed}",
+                                  f"{request.backend!r} is not a workbench backend: imported concepts have no seeds to make"))
+            continue
         if build_prompt(kit, campaign.prompt).text != request.prompt:
             report.failed.append((f"{request.brand} seed {request.seed}",
                                   "the campaign's prompt for this brand changed since the request"))

@@ -99,7 +99,7 @@ class TriageThresholds(BaseModel):
     clipped_share: float = Field(0.25, ge=0, le=1, description="Share of pure black or white from which it is clipped.")
     noise_sigma: float = Field(4.0, gt=0, description="Noise level (grey levels) from which it is noisy.")
     empty_share: float = Field(0.04, ge=0, le=1, description="Float coverage under which the image is almost empty.")
-    duplicate_distance: int = Field(6, ge=0, le=64, description="Perceptual-hash distance of near-duplicates.")
+    duplicate_distance: int = Field(12, ge=0, le=256, description="Perceptual-hash bits (of 256) of near-duplicates.")
 
 
 class TriageSettings(BaseModel):

@@ -92,6 +92,7 @@ def generate(
     queued: bool = typer.Option(True, help="Also make the seeds queued with 'make more like this'."),
     from_ideas: bool = typer.Option(False, "--ideas", help="Make concepts from the accepted ideas (see ideate)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Start a paid batch without asking about its cost."),
+    then_triage: bool = typer.Option(False, "--triage", help="Then triage the campaign's concepts (see triage)."),
 ):
     """Make every missing concept for the campaign's brands (re-running resumes), then the queued seeds."""
     from workbench.generate import generate_campaign
@@ -114,6 +115,8 @@ def generate(
             requested = generate_requested(campaign, kits, catalog)
             typer.echo(f"queued seeds: {requested}")
             report.failed += requested.failed
+        if then_triage:
+            _triage_and_print(campaign, kits, catalog, report_file=None, workers=None)
     if report.failed:
         raise typer.Exit(1)
 
@@ -132,6 +135,41 @@ def _confirm_cost(campaign, kits, catalog, yes: bool) -> None:
     typer.echo(f"cost: {estimate}")
     if not yes and (estimate.usd is None or estimate.usd > LARGE_BATCH_USD) and estimate.images:
         typer.confirm("start this batch?", abort=True)
+
+
+# triage -------------------------------------------------------------------------------------------
+
+
+@app.command()
+@reports_bad_input
+def triage(
+    campaign_file: Path = CampaignArg,
+    brand: Optional[list[str]] = BrandOption,
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write a CSV: concept_id, brand, source, score, flagged, reasons."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Processes reading images; default one per CPU."),
+):
+    """Score every concept for brand accuracy and craft; flag, auto-reject and shortlist by the campaign's policy.
+
+    Re-running measures only new or changed images; changed thresholds re-decide from stored measures."""
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
+    with Catalog(campaign.catalog_path) as catalog:
+        done = _triage_and_print(campaign, kits, catalog, report, workers)
+    if done.failed:
+        raise typer.Exit(1)
+
+
+def _triage_and_print(campaign, kits, catalog, report_file: Path | None, workers: int | None):
+    from workbench.triage import triage_campaign, write_report_csv
+
+    done = triage_campaign(campaign, kits, catalog, workers=workers)
+    names = {kit.slug: kit.display_name for kit in kits}
+    rows = [(slug, names.get(slug, slug), tally.passed, tally.flagged, tally.duplicate)
+            for slug, tally in done.brands.items()]
+    _print_table(("brand", "name", "passed", "flagged", "duplicates"), rows)
+    typer.echo(str(done))
+    if report_file is not None:
+        typer.echo(f"report: {write_report_csv(catalog, kits, report_file)}")
+    return done
 
 
 # ideate -------------------------------------------------------------------------------------------
@@ -163,6 +201,38 @@ def ideate(
             records = save_ideas(catalog, kit, brief, ideas, model, status="accepted" if accept else "proposed")
             _print_table(("idea", "brief", "tagline"), [(r.id, r.brief, r.tagline) for r in records])
     typer.echo(f"saved as {'accepted' if accept else 'proposed'} in {campaign.catalog_path}")
+
+
+# concepts -----------------------------------------------------------------------------------------
+
+concepts_app = typer.Typer(help="Concepts made outside the workbench.", no_args_is_help=True)
+app.add_typer(concepts_app, name="concepts")
+
+
+@concepts_app.command("import")
+@reports_bad_input
+def concepts_import(
+    campaign_file: Path = typer.Argument(..., help="Campaign YAML file."),
+    files: list[Path] = typer.Argument(..., help="Image files (PNG, JPEG, WebP, ...); an animation's first frame."),
+    brand: str = typer.Option(..., "--brand", "-b", help="The brand the images are concepts for."),
+    backend: str = typer.Option("import", help="Where they were made, e.g. midjourney (also recorded as the model)."),
+    prompt: str = typer.Option("", help="The prompt they were made with, if known."),
+    finish: bool = typer.Option(False, help="Cut each float out and put the exact logo and name banner on it."),
+):
+    """Record image files as concepts of one brand, with their provenance; the same file again is skipped.
+    The whole batch is checked first: one bad file and nothing is written."""
+    from workbench.concepts_import import campaign_and_kit, import_concepts
+
+    campaign, kit = campaign_and_kit(campaign_file, brand)
+    with Catalog(campaign.catalog_path) as catalog:
+        report = import_concepts(campaign, kit, files, catalog, backend=backend, prompt=prompt, finish=finish)
+        for entry in report.files:
+            if entry.made:
+                path = catalog.image_path(catalog.concept(entry.concept_id))
+                typer.echo(f"made    {entry.concept_id}  {entry.path} -> {path}")
+            else:
+                typer.echo(f"skipped {entry.concept_id}  {entry.path} (already imported)")
+    typer.echo(f"{report} for {kit.slug} in {campaign.catalog_path}")
 
 
 # review -------------------------------------------------------------------------------------------
@@ -344,9 +414,9 @@ def export(
 def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
     """The whole path on the built-in defaults: kits -> concepts -> first selection -> gallery -> films."""
     from workbench.curate.contact_sheet import contact_sheet
-    from workbench.curate.decisions import approve_first
     from workbench.generate import generate_campaign
     from workbench.parade import render_film
+    from workbench.triage import triage_campaign
 
     timings: dict[str, float] = {}
     with stage("load kits", timings):
@@ -356,9 +426,10 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
         with stage("generate concepts", timings):
             report = generate_campaign(campaign, kits, catalog)
         typer.echo(f"concepts: {report}")
-        with stage("first selection", timings):
-            approved = approve_first(catalog, [k.slug for k in kits], campaign.approve_first)
-        typer.echo(f"approved {approved} concept(s) as the first selection")
+        with stage("triage", timings):  # triage's shortlist is the demo's first selection
+            triaged = triage_campaign(campaign.with_changes(triage={"shortlist": campaign.approve_first}), kits,
+                                      catalog, progress=False)
+        typer.echo(f"triage:   {triaged}")
         with stage("contact sheet", timings):
             sheet = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png")
         films = []

@@ -87,7 +87,8 @@ class TriageThresholds(BaseModel):
     campaign's concepts from the stored measures, without reading the images again."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    name_similarity: float = Field(0.95, ge=0, le=1, description="Name read off the banner vs the kit's, 0-1.")
+    name_similarity: float = Field(0.99, ge=0, le=1, description="Name read off the banner vs the kit's, 0-1"
+                                   " (a misspelt letter is rejectable however long the name).")
     stray_text_confidence: float = Field(0.8, ge=0, le=1, description="OCR confidence from which other text counts.")
     stray_text_letters: int = Field(2, ge=1, description="Letters (or CJK characters) from which other text counts.")
     logo_match: float = Field(0.85, ge=0, le=1, description="Share of the logo's pixels found exact at its place.")
@@ -106,7 +107,8 @@ class TriageSettings(BaseModel):
     """What triage does with its scores: flags, automatic rejections and the shortlist, per brand."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    auto_reject: float | None = Field(30.0, ge=0, le=100, description="Triage rejects concepts scoring below this.")
+    auto_reject: float | None = Field(50.0, ge=0, le=100, description="Triage rejects concepts scoring below this"
+                                      " (every flagged concept scores under 50; None: triage rejects nothing).")
     shortlist: int = Field(0, ge=0, description="Triage approves the best N passed concepts of each brand.")
     weights: dict[Literal["lettering", "logo", "palette", "cutout", "craft"], float] = Field(
         default_factory=lambda: {"lettering": 1.0, "logo": 1.0, "palette": 1.0, "cutout": 1.0, "craft": 1.0})

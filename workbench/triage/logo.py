@@ -86,11 +86,11 @@ def _search(subject: Subject, logo: Image.Image) -> dict[str, Any]:
         if width >= image.shape[1] or height >= image.shape[0]:
             continue
         small = cv2.resize(logo_rgba, (width, height), interpolation=cv2.INTER_AREA)
-        alpha = small[:, :, 3].astype(np.float32) / 255
-        grey = cv2.cvtColor(small[:, :, :3], cv2.COLOR_RGB2GRAY).astype(np.float32) * alpha + 128 * (1 - alpha)
-        if grey.std() < 1:
+        solid = (small[:, :, 3] >= SOLID).astype(np.float32)  # only the logo's own pixels are compared
+        grey = cv2.cvtColor(small[:, :, :3], cv2.COLOR_RGB2GRAY).astype(np.float32)
+        if solid.sum() < 16 or grey[solid > 0].std() < 1:
             continue  # a flat template matches nothing in particular
-        scores = cv2.matchTemplate(image.astype(np.float32), grey, cv2.TM_CCOEFF_NORMED)
+        scores = cv2.matchTemplate(image.astype(np.float32), grey, cv2.TM_CCOEFF_NORMED, mask=solid)
         scores = np.nan_to_num(scores, nan=-1.0, posinf=-1.0, neginf=-1.0)
         _, peak, _, (x, y) = cv2.minMaxLoc(scores)
         if peak > best["match"]:

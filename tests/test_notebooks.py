@@ -48,7 +48,9 @@ def test_notebooks_run_in_order(tmp_path):
     with sqlite3.connect(campaign_folder / "catalog.sqlite") as db:
         concepts = db.execute("SELECT brand, COUNT(*) FROM concepts GROUP BY brand ORDER BY brand").fetchall()
         approvals = db.execute("SELECT COUNT(*) FROM reviews WHERE verdict = 'approved'").fetchone()[0]
+        triaged = db.execute("SELECT COUNT(*) FROM triage").fetchone()[0]
     assert concepts == [(brand, len(SEEDS)) for brand in sorted(BRANDS)]
+    assert triaged == len(BRANDS) * len(SEEDS)  # 02_generate triages what it made
     assert approvals >= len(BRANDS)
     assert (campaign_folder / "gallery" / "contact_sheet.png").stat().st_size > 10_000
     films = sorted(campaign_folder.glob("films/**/*.mp4"))

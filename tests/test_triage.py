@@ -248,3 +248,20 @@ def test_imported_concepts_carry_their_source_into_the_report(campaign_file, tmp
         rows = list(csv.DictReader(write_report_csv(catalog, kits, tmp_path / "r.csv").open(encoding="utf-8")))
     imported = [row for row in rows if row["source"] == "mj_polar_0042.png"]
     assert len(imported) == 1 and imported[0]["flagged"] == "no", imported
+
+
+def test_the_demo_triages_and_its_first_selection_is_triages_shortlist(tmp_path, kits_folder):
+    path = write_campaign(tmp_path / "demo.yaml", kits_folder, tmp_path / "renders", approve_first=1,
+                          film={"aspects": ["16:9"], "sizes": {"16:9": [320, 180]}, "fps": 10, "title_seconds": 0.5,
+                                "end_seconds": 0.5, "seconds_per_brand": 1.0, "preset": "ultrafast"})
+    result = CliRunner().invoke(app, ["demo", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "triage:" in result.output and "shortlisted 3" in result.output
+    campaign = load_campaign(path)
+    with Catalog(campaign.catalog_path) as catalog:
+        assert len(catalog.triage_results()) == 6
+        approved = {c.id for c in catalog.approved()}
+        by_role = catalog.verdicts_by_role()
+        assert len(approved) == 3 and all(by_role[cid] == {"triage": "approved"} for cid in approved)
+    manifest = (campaign.films_dir / f"{campaign.name}_16x9.json").read_text(encoding="utf-8")
+    assert all(cid in manifest for cid in approved)

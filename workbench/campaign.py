@@ -127,7 +127,8 @@ class Campaign(BaseModel):
     renders_folder: Path = Path("../renders")
     prompt: PromptTemplate = Field(default_factory=PromptTemplate)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
-    approve_first: int = Field(2, ge=0, description="How many concepts per brand the demo approves.")
+    approve_first: int = Field(2, ge=0, description="How many concepts per brand the demo approves: its first"
+                                                     " selection is triage's shortlist of that size.")
     triage: TriageSettings = Field(default_factory=TriageSettings)
     film: FilmSettings = Field(default_factory=FilmSettings)
 

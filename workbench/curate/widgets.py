@@ -41,7 +41,11 @@ STYLE = """
 .wb-meta { line-height: 1.45; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .wb-meta code { font-size: 11px; color: #3c3c42; background: none; padding: 0; }
 .wb-status { font-size: 12px; color: #2b6b4a; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.wb-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(176px, 1fr)); gap: 12px; }
+/* 196 px: the narrowest card whose star row still has room for the whole "Details" button */
+.wb-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(196px, 1fr)); gap: 12px; }
+/* An HTML widget's content is a flex item that would grow to its longest line; let it shrink so
+   the caption's long lines (the triage reason) end in an ellipsis inside the card */
+.wb-card .widget-html-content { min-width: 0; }
 .wb-card { border-radius: 10px; padding: 7px; background: #fff; border: 2px solid #ecebe6;
            box-shadow: 0 1px 2px rgba(0,0,0,.06); }
 .wb-card.wb-current { box-shadow: 0 0 0 3px #3b6fd8; }
@@ -63,7 +67,7 @@ STYLE = """
 .wb-checks .wb-failed .wb-check-name { color: #b3261e; font-weight: 600; }
 .wb-checks ul { margin: 1px 0 0; padding-left: 14px; color: #55555b; }
 .wb-gallery .wb-small { font-size: 12px; padding: 0 4px; height: 26px; line-height: 26px; }
-.wb-gallery .wb-star { min-width: 0; padding: 0; font-size: 17px; color: #c4962a; background: none;
+.wb-gallery .wb-star { min-width: 0; padding: 0; margin: 0 1px; font-size: 17px; color: #c4962a; background: none;
                        border: none; box-shadow: none; height: 24px; line-height: 24px; }
 .wb-keys-help kbd { font-family: var(--jp-code-font-family, monospace); font-size: 11px; padding: 0 4px;
                     border: 1px solid #d6d4cc; border-bottom-width: 2px; border-radius: 4px; background: #fffbea; }
@@ -76,7 +80,7 @@ STYLE = """
 .wb-chart-note { color: #76767c; text-align: right; white-space: nowrap; }
 .wb-needs-list { font-size: 12px; color: #b3261e; margin: 2px 0 6px; }
 .wb-panel { background: #faf9f6; border-radius: 10px; padding: 10px 12px; border: 1px solid #ecebe6; }
-.wb-facts { font-size: 12px; border-collapse: collapse; width: 100%; table-layout: fixed; }
+.wb-facts { font-size: 12px; border-collapse: collapse; width: 100%; table-layout: fixed; line-height: 1.45; }
 .wb-facts th { text-align: left; color: #76767c; font-weight: normal; width: 5.5em; vertical-align: top; padding: 2px 6px 2px 0; }
 .wb-facts td { padding: 2px 0; overflow-wrap: anywhere; }
 .wb-history { font-size: 11px; color: #55555b; max-height: 120px; overflow-y: auto; margin: 4px 0 0; padding-left: 16px; }
@@ -186,10 +190,11 @@ class CardSlot:
         self.reject = widgets.Button(description="✗ Reject", layout=widgets.Layout(width="50%"))
         self.stars = [widgets.Button(description="☆", tooltip=f"{n} star{'s' * (n > 1)}",
                                      layout=widgets.Layout(width="20px")) for n in range(1, 6)]
+        # The select and Details buttons keep their width; only the stars give way in a narrow card.
         self.select = widgets.ToggleButton(description="☐", tooltip="Select for bulk approve / reject",
-                                           layout=widgets.Layout(width="30px"))
+                                           layout=widgets.Layout(width="30px", flex="0 0 auto"))
         self.open = widgets.Button(description="Details", tooltip="Show in the detail panel",
-                                   layout=widgets.Layout(width="58px"))
+                                   layout=widgets.Layout(width="60px", flex="0 0 auto"))
         self.approve.add_class("wb-approve")
         self.reject.add_class("wb-reject")
         self.open.add_class("wb-open")
@@ -381,11 +386,12 @@ class GalleryView:
             widgets.HTML(STYLE),
             widgets.HBox([self.heading, self.refresh_button], layout=widgets.Layout(justify_content="space-between",
                                                                                     align_items="center")),
-            widgets.HBox([self.brand, self.verdict, self.min_stars, self.backend, self.seeds, self.triage,
-                          self.reset, self.sort], layout=widgets.Layout(**row)),
+            widgets.HBox([self.brand, self.verdict, self.min_stars, self.backend, self.seeds, self.reset],
+                         layout=widgets.Layout(**row)),
+            widgets.HBox([self.triage, self.sort, self.accept_shortlist], layout=widgets.Layout(**row)),
             widgets.HBox([self.keys_help, self.reason_box, self.shortcuts], layout=widgets.Layout(**row)),
             widgets.HBox([self.previous, self.pager, self.next, widgets.HBox(layout=widgets.Layout(flex="1")),
-                          self.accept_shortlist, self.select_page, self.clear, self.bulk_approve, self.bulk_reject],
+                          self.select_page, self.clear, self.bulk_approve, self.bulk_reject],
                          layout=widgets.Layout(**row)),
             self.status,
             widgets.HBox([self.main, side], layout=widgets.Layout(grid_gap="14px", align_items="flex-start")),

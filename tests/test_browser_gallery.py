@@ -1,10 +1,15 @@
 """The gallery in a real browser: Playwright driving Debian's chromium.
 
+The campaign is generated and then triaged by the real `workbench triage` (one concept's image is
+blurred first, a real defect for triage to flag; triage shortlists the best concept of each brand).
+
 1. JupyterLab on 127.0.0.1 with a token opens 03_curate on a small campaign and runs it; a click on
    one concept's Approve and the reject key (pressed on the page after a click on the other
-   concept's card, no text box) land in the catalog as rows.
-2. `workbench review serve` (Voila, 127.0.0.1, token) shows one thumbnail per concept, and an art
-   director's click there is recorded with that role.
+   concept's card, no text box) land in the catalog as rows. Every card shows triage's score badge;
+   the Triage filter narrows the grid to the flagged concepts, whose detail lists each check; and
+   "Accept triage shortlist" approves the shortlist in the designer's name.
+2. `workbench review serve` (Voila, 127.0.0.1, token) shows one thumbnail and one score badge per
+   concept, and an art director's click there is recorded with that role.
 
 Screenshots (1440x900) are kept as test artefacts: in the pytest temp folder, and also in
 $WORKBENCH_ARTEFACTS when set (CI uploads that folder). Timeouts are generous and every wait is
@@ -43,11 +48,17 @@ if not CHROMIUM.is_file():
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (Python) is not installed")
 
 
+BLURRED = ("kestrel-stride", 2)  # (brand, index by seed): the concept whose image is blurred before triage
+
+
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory):
-    """A 3-brand x 3-seed previz campaign, generated, with a notebook folder beside it."""
+    """A 3-brand x 3-seed previz campaign, generated (one image then blurred) and triaged."""
+    from PIL import Image
     from typer.testing import CliRunner
 
+    from workbench.campaign import load_campaign
+    from workbench.catalog import Catalog
     from workbench.cli import app
 
     root = tmp_path_factory.mktemp("browser")
@@ -55,8 +66,17 @@ def campaign(tmp_path_factory):
     for slug in BRANDS:
         shutil.copytree(NOTEBOOK.parents[1] / "brand_kits" / slug, kits / slug)
     campaign_file = write_campaign(root / "campaign.yaml", kits, root / "renders", title="Browser Parade",
-                                   generation={"backend": "previz", "seeds": SEEDS, "width": 320, "height": 320})
+                                   generation={"backend": "previz", "seeds": SEEDS, "width": 320, "height": 320},
+                                   triage={"shortlist": 1})
     result = CliRunner().invoke(app, ["generate", str(campaign_file)])
+    assert result.exit_code == 0, result.output
+    brand, index = BLURRED
+    with Catalog(load_campaign(campaign_file).catalog_path) as catalog:
+        image_path = catalog.image_path(catalog.concepts(brand)[index])
+    with Image.open(image_path) as image:  # what a soft, out-of-focus render looks like
+        soft = image.resize((image.width // 8, image.height // 8)).resize(image.size)
+    soft.save(image_path)
+    result = CliRunner().invoke(app, ["triage", str(campaign_file)])
     assert result.exit_code == 0, result.output
     return campaign_file
 
@@ -139,9 +159,10 @@ def hide_jupyter_news(page) -> None:
 
 
 def rows(catalog_path: Path, concept_id: str) -> list[tuple]:
+    """A concept's reviews by people (triage's automatic ones left out)."""
     with sqlite3.connect(catalog_path) as db:
-        return db.execute("SELECT verdict, reviewer, role FROM reviews WHERE concept_id = ? ORDER BY id",
-                          (concept_id,)).fetchall()
+        return db.execute("SELECT verdict, reviewer, role FROM reviews WHERE concept_id = ? AND role != 'triage'"
+                          " ORDER BY id", (concept_id,)).fetchall()
 
 
 def wait_for_row(catalog_path: Path, concept_id: str, expected: tuple, seconds: float = 90) -> None:
@@ -156,6 +177,29 @@ def wait_for_row(catalog_path: Path, concept_id: str, expected: tuple, seconds: 
 def concept_ids(catalog_path: Path, brand: str) -> list[str]:
     with sqlite3.connect(catalog_path) as db:
         return [r[0] for r in db.execute("SELECT id FROM concepts WHERE brand = ? ORDER BY seed, id", (brand,))]
+
+
+def triage_statuses(catalog_path: Path) -> dict[str, str]:
+    """Concept id -> triage's status, as `workbench triage` wrote it."""
+    from workbench.catalog import Catalog
+
+    with Catalog(catalog_path) as catalog:
+        return {concept_id: result.status for concept_id, result in catalog.triage_results().items()}
+
+
+def shortlist_nobody_decided(catalog_path: Path) -> list[str]:
+    """The concepts triage approved that no person has decided yet."""
+    from workbench.catalog import Catalog
+
+    with Catalog(catalog_path) as catalog:
+        return sorted(concept_id for concept_id, by_role in catalog.verdicts_by_role().items()
+                      if by_role.get("triage") == "approved" and not {"designer", "art_director"} & set(by_role))
+
+
+def expect_cards(page, count: int) -> None:
+    """Wait until the grid shows `count` cards, each with triage's score badge."""
+    sync_api.expect(page.locator(".wb-card:visible")).to_have_count(count, timeout=SLOW)
+    sync_api.expect(page.locator(".wb-card:visible .wb-score")).to_have_count(count, timeout=SLOW)
 
 
 def test_curate_notebook_in_jupyterlab_records_a_click_and_a_key(campaign, browser, artefacts):
@@ -204,7 +248,36 @@ def test_curate_notebook_in_jupyterlab_records_a_click_and_a_key(campaign, brows
         page.click(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")  # fold the file browser away
         hide_jupyter_news(page)
         page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")
+        everything = len(BRANDS) * len(SEEDS)
+        expect_cards(page, everything)
         keep(artefacts, page, "gallery_jupyterlab.png")
+
+        # The Triage filter narrows the grid to what triage flagged (the blurred concept among them).
+        statuses = triage_statuses(catalog_path)
+        flagged = sorted(concept_id for concept_id, status in statuses.items() if status == "flagged")
+        blurred = concept_ids(catalog_path, BLURRED[0])[BLURRED[1]]
+        assert len(statuses) == everything and blurred in flagged, statuses
+        page.select_option(".wb-triage-filter select", label="Flagged")
+        expect_cards(page, len(flagged))
+        page.wait_for_selector(f".wb-card.wb-concept-{blurred} .wb-score-flagged")
+        page.click(f".wb-open.wb-concept-{blurred}")
+        page.wait_for_selector(".wb-panel .wb-checks .wb-failed")
+        page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")
+        keep(artefacts, page, "gallery_jupyterlab_flagged.png")
+        page.evaluate("document.querySelector('.wb-panel .wb-checks').scrollIntoView({block: 'center'})")
+        keep(artefacts, page, "gallery_jupyterlab_flagged_detail.png")
+        page.select_option(".wb-triage-filter select", label="Passed")
+        expect_cards(page, everything - len(flagged) - list(statuses.values()).count("duplicate"))
+        page.select_option(".wb-triage-filter select", label="Any")
+        expect_cards(page, everything)
+
+        # One click makes triage's shortlist the designer's own approvals.
+        shortlist = shortlist_nobody_decided(catalog_path)
+        assert shortlist, "triage shortlisted nothing"
+        page.click(f".wb-accept-shortlist:has-text('Accept triage shortlist ({len(shortlist)})')")
+        for concept_id in shortlist:
+            wait_for_row(catalog_path, concept_id, ("approved", "browser-designer", "designer"))
+        assert shortlist_nobody_decided(catalog_path) == []
     except BaseException:
         keep(artefacts, page, "gallery_jupyterlab_failed.png")
         raise
@@ -232,12 +305,13 @@ def test_voila_page_shows_one_thumbnail_per_concept_and_records_the_art_director
         shown = page.locator(".wb-card[class*='wb-concept-'] img").count()
         assert shown == expected
         assert page.locator(".wb-card").count() == 12  # the page's slots; the empty ones are hidden
-        assert page.locator(".wb-card:visible").count() == expected
+        expect_cards(page, expected)  # each with its score badge
 
         chosen = concept_ids(catalog_path, "lotus-tea")[2]
         page.click(f".wb-approve.wb-concept-{chosen}")
         wait_for_row(catalog_path, chosen, ("approved", "ad-lee", "art_director"))
         page.wait_for_selector(f".wb-card.wb-is-approved.wb-concept-{chosen}")
+        page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")  # the click scrolled
         keep(artefacts, page, "gallery_voila.png")
     except BaseException:
         keep(artefacts, page, "gallery_voila_failed.png")

@@ -68,9 +68,10 @@ class Subject:
 
     def on(self, background: tuple[int, int, int]) -> np.ndarray:
         """RGB (H x W x 3 uint8) composited over a flat colour."""
-        alpha = self.alpha[:, :, None].astype(np.float32) / 255
-        rgb = self.rgba[:, :, :3].astype(np.float32)
-        return np.round(rgb * alpha + np.array(background, np.float32) * (1 - alpha)).astype(np.uint8)
+        alpha = self.alpha[:, :, None].astype(np.uint16)
+        rgb = self.rgba[:, :, :3].astype(np.uint16)
+        backdrop = np.array(background, np.uint16) * (255 - alpha)
+        return ((rgb * alpha + backdrop + 127) // 255).astype(np.uint8)  # integer "over", rounded
 
 
 def scaled(array: np.ndarray, long_side: int, interpolation: int | None = None,

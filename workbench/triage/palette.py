@@ -47,13 +47,17 @@ def measure(subject: Subject, kit: BrandKit) -> dict[str, Any]:
     pixels = small[small[:, :, 3] >= SOLID][:, :3]
     if len(pixels) == 0:
         return {"pixels": 0, "colourful": 0, "histogram": [], "dominant": []}
-    lab = _lab(pixels)
-    colourful = lab[np.hypot(lab[:, 1], lab[:, 2]) >= NEUTRAL_CHROMA]
+    # Each distinct colour once, weighted by how many pixels have it (flat art has few colours).
+    colours, counts = np.unique(pixels, axis=0, return_counts=True)
+    lab = _lab(colours)
+    is_colourful = np.hypot(lab[:, 1], lab[:, 2]) >= NEUTRAL_CHROMA
     refs = references(kit)
-    nearest = (deltaE_ciede2000(colourful[:, None, :], refs[None, :, :]).min(axis=1)
-               if len(colourful) else np.zeros(0))
-    histogram = np.bincount(np.minimum(nearest.astype(int), HISTOGRAM_BINS - 1), minlength=HISTOGRAM_BINS)
-    return {"pixels": int(len(pixels)), "colourful": int(len(colourful)), "histogram": histogram.tolist(),
+    nearest = (deltaE_ciede2000(lab[is_colourful][:, None, :], refs[None, :, :]).min(axis=1)
+               if is_colourful.any() else np.zeros(0))
+    histogram = np.bincount(np.minimum(nearest.astype(int), HISTOGRAM_BINS - 1), weights=counts[is_colourful],
+                            minlength=HISTOGRAM_BINS).astype(int)
+    colourful = np.repeat(lab[is_colourful], counts[is_colourful], axis=0)
+    return {"pixels": int(len(pixels)), "colourful": int(counts[is_colourful].sum()), "histogram": histogram.tolist(),
             "dominant": _dominant(colourful, refs, len(pixels))}
 
 

@@ -79,7 +79,12 @@ def logo_covered(image, kit, layout, strength, rng):
     share = (0.15, 0.35, 0.6)[strength]
     below = np.cumsum(logo.sum(axis=1)[::-1])[::-1] / max(1, logo.sum())  # share of logo pixels from each row down
     row = int(np.nonzero(below >= share)[0].max())
-    colour = tuple(int(v) for v in np.asarray(image)[min(image.height - 1, bottom + 4), (left + right) // 2][:3])
+    # Of the float's own colours, the one least like the covered part of the logo (a patch in the
+    # logo's own colour would hide nothing).
+    covered = np.asarray(image)[top + row:bottom, left:right, :3][logo[row:]].astype(float).mean(axis=0)
+    candidates = [tuple(int(v) for v in np.asarray(image)[min(image.height - 1, bottom + 4), (left + right) // 2][:3])]
+    candidates += [kit.palette.rgb(role) for role in ("primary", "secondary", "accent", "background")]
+    colour = max(candidates, key=lambda rgb: np.abs(np.array(rgb) - covered).sum())
     ImageDraw.Draw(result).rectangle((left - 2, top + row, right + 2, bottom + 2), fill=colour + (255,))
     return result
 

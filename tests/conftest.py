@@ -54,7 +54,7 @@ def write_campaign(path: Path, kits_folder: Path, renders_folder: Path, **fields
         "kits_folder": str(kits_folder),
         "renders_folder": str(renders_folder),
         "generation": {"backend": "previz", "seeds": [1, 2], "width": 256, "height": 256},
-        "approve_first": 1,
+        "triage": {"shortlist": 1},
         "film": {
             "sizes": {"16:9": [320, 180], "9:16": [180, 320]},
             "fps": 10, "title_seconds": 1.0, "end_seconds": 1.0, "seconds_per_brand": 2.0, "preset": "ultrafast",

@@ -55,3 +55,21 @@ def test_atomic_files_get_the_usual_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert mode == 0o666 & ~umask
+
+
+def test_an_older_campaigns_first_selection_becomes_triages_shortlist(tmp_path):
+    path = tmp_path / "old.yaml"
+    path.write_text("name: old\ntitle: Old\napprove_first: 3\n", encoding="utf-8")
+    assert load_campaign(path).triage.shortlist == 3
+    path.write_text("name: old\ntitle: Old\napprove_first: 3\ntriage: {shortlist: 1}\n", encoding="utf-8")
+    assert load_campaign(path).triage.shortlist == 1
+
+
+def test_triage_settings_are_checked_when_the_campaign_loads(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: bad\ntitle: Bad\ntriage: {thresholds: {logo_match: 1.5}}\n", encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"triage\.thresholds\.logo_match"):
+        load_campaign(path)
+    path.write_text("name: bad\ntitle: Bad\ntriage: {weights: {sparkle: 2}}\n", encoding="utf-8")
+    with pytest.raises(CampaignError, match=r"triage\.weights"):
+        load_campaign(path)

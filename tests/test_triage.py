@@ -251,7 +251,7 @@ def test_imported_concepts_carry_their_source_into_the_report(campaign_file, tmp
 
 
 def test_the_demo_triages_and_its_first_selection_is_triages_shortlist(tmp_path, kits_folder):
-    path = write_campaign(tmp_path / "demo.yaml", kits_folder, tmp_path / "renders", approve_first=1,
+    path = write_campaign(tmp_path / "demo.yaml", kits_folder, tmp_path / "renders",
                           film={"aspects": ["16:9"], "sizes": {"16:9": [320, 180]}, "fps": 10, "title_seconds": 0.5,
                                 "end_seconds": 0.5, "seconds_per_brand": 1.0, "preset": "ultrafast"})
     result = CliRunner().invoke(app, ["demo", str(path)])

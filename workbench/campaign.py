@@ -127,8 +127,6 @@ class Campaign(BaseModel):
     renders_folder: Path = Path("../renders")
     prompt: PromptTemplate = Field(default_factory=PromptTemplate)
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
-    approve_first: int = Field(2, ge=0, description="How many concepts per brand the demo approves: its first"
-                                                     " selection is triage's shortlist of that size.")
     triage: TriageSettings = Field(default_factory=TriageSettings)
     film: FilmSettings = Field(default_factory=FilmSettings)
 
@@ -180,6 +178,9 @@ def load_campaign(path: Path | str) -> Campaign:
             data[key] = (base / str(data[key])).resolve()
         else:
             data[key] = (base / Campaign.model_fields[key].default).resolve()
+    if "approve_first" in data and isinstance(data.get("triage") or {}, dict):
+        # older campaigns: their first selection is now triage's shortlist
+        data["triage"] = {"shortlist": data.pop("approve_first"), **(data.get("triage") or {})}
     audio = (data.get("film") or {}).get("audio")
     if audio:
         data["film"]["audio"] = base / str(audio)

@@ -427,8 +427,7 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
             report = generate_campaign(campaign, kits, catalog)
         typer.echo(f"concepts: {report}")
         with stage("triage", timings):  # triage's shortlist is the demo's first selection
-            triaged = triage_campaign(campaign.with_changes(triage={"shortlist": campaign.approve_first}), kits,
-                                      catalog, progress=False)
+            triaged = triage_campaign(campaign, kits, catalog, progress=False)
         typer.echo(f"triage:   {triaged}")
         with stage("contact sheet", timings):
             sheet = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png")

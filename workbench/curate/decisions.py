@@ -1,7 +1,5 @@
-"""Review decisions made without a person at a widget: the demo's first pick, and CSV imports.
+"""Review decisions made without a person at a widget: CSV imports.
 
-    >>> approve_first(catalog, ["lotus-tea"], count=2, reviewer="demo")
-    2
     >>> import_decisions_csv(catalog, "decisions.csv", reviewer="pipeline")
     12
 """
@@ -16,20 +14,6 @@ from workbench.catalog import ROLES, VERDICTS, Catalog
 from workbench.errors import InputError
 
 CSV_COLUMNS = ("concept_id", "verdict", "stars", "reason", "reviewer", "role")
-
-
-def approve_first(catalog: Catalog, brands: list[str], count: int, reviewer: str = "demo") -> int:
-    """Approve the first `count` concepts (by seed) of each brand not yet reviewed; returns how many."""
-    reviewed = catalog.verdicts()
-    added = 0
-    for brand in brands:
-        concepts = [c for c in catalog.concepts(brand) if c.status == "ok"]
-        if any(c.id in reviewed for c in concepts):
-            continue  # someone already reviewed this brand: their decisions stand
-        for concept in concepts[:count]:
-            catalog.review(concept.id, verdict="approved", reason="first selection", reviewer=reviewer)
-            added += 1
-    return added
 
 
 @dataclass(frozen=True)

@@ -315,7 +315,8 @@ def test_triage_verdict_counts_only_until_a_person_decides(triage_catalog):
     rescued = gallery.item("lotus-tea-s4")
     assert (rescued.triage_verdict, rescued.designer, rescued.verdict) == ("rejected", "approved", "approved")
     gallery.set_filters(verdict="unreviewed", brand="lotus-tea")
-    assert ids(gallery) == ["lotus-tea-s5"]  # the rest carry triage's verdict or a person's
+    # still for a person: triage's shortlist and the undecided, best first; not s4, which a person decided
+    assert ids(gallery) == ["lotus-tea-s2", "lotus-tea-s5", "lotus-tea-s3", "lotus-tea-s1"]
 
 
 def test_accept_triage_shortlist_approves_what_no_person_decided(triage_catalog):
@@ -340,3 +341,22 @@ def test_accept_triage_shortlist_approves_what_no_person_decided(triage_catalog)
     director = Gallery(triage_catalog, reviewer="lee", role="art_director")
     assert director.accept_triage_shortlist() == 1  # polar-scoop-s1, in the director's own name
     assert triage_catalog.verdicts_by_role()["polar-scoop-s1"]["art_director"] == "approved"
+
+
+def test_to_review_keeps_triages_shortlist_and_leaves_out_its_rejections(tmp_path):
+    """A person still has to look at what triage shortlisted; what triage rejected they need never see."""
+    from workbench.catalog import Catalog, ConceptRecord
+    from workbench.curate.gallery import Gallery
+
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        for index in range(4):
+            catalog.add_concept(ConceptRecord(f"c{index}", "lotus-tea", "previz", "m", "p", "", index, {},
+                                              f"concepts/c{index}.png", "0" * 64))
+        catalog.review("c0", "approved", reviewer="triage", role="triage")
+        catalog.review("c1", "rejected", reviewer="triage", role="triage")
+        catalog.review("c2", "rejected", reviewer="mei")
+        gallery = Gallery(catalog, reviewer="mei")
+        gallery.set_filters(verdict="unreviewed")
+        assert gallery.page_ids() == ["c0", "c3"]
+        gallery.set_filters(verdict="rejected")
+        assert sorted(gallery.page_ids()) == ["c1", "c2"]

@@ -97,6 +97,12 @@ class GalleryItem:
         return self.designer is not None or self.director is not None
 
     @property
+    def to_review(self) -> bool:
+        """Still waiting for a person: nobody decided it, and triage did not reject it (its shortlist
+        still wants a person's look; what it rejected a person need never see)."""
+        return not self.decided_by_a_person and self.triage_verdict != "rejected"
+
+    @property
     def triage_status(self) -> str:
         """"passed", "flagged", "duplicate", or "untriaged"."""
         return self.triage.status if self.triage else "untriaged"
@@ -107,7 +113,7 @@ class Filters:
     """Which concepts show. None means "any"."""
 
     brand: str | None = None
-    verdict: str | None = None  # "unreviewed", "approved" or "rejected" (the verdict that counts, triage's included)
+    verdict: str | None = None  # "unreviewed" (see GalleryItem.to_review), "approved" or "rejected" (the verdict that counts)
     min_stars: int | None = None
     backend: str | None = None
     seed_min: int | None = None
@@ -116,10 +122,9 @@ class Filters:
 
     def admits(self, item: GalleryItem) -> bool:
         record = item.record
-        verdict = item.verdict or "unreviewed"
         return (
             (self.brand is None or record.brand == self.brand)
-            and (self.verdict is None or verdict == self.verdict)
+            and (self.verdict is None or (item.to_review if self.verdict == "unreviewed" else item.verdict == self.verdict))
             and (self.min_stars is None or (item.stars or 0) >= self.min_stars)
             and (self.backend is None or record.backend == self.backend)
             and (self.seed_min is None or record.seed >= self.seed_min)

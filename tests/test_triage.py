@@ -23,7 +23,7 @@ from workbench.cli import app
 from workbench.kits import load_kits
 from workbench.prompts import PromptTemplate, build_prompt
 from workbench.triage import triage_campaign, write_report_csv
-from workbench.triage.image import Layout, Subject
+from workbench.triage.image import Subject
 from workbench.triage.ocr import RapidOcrReader
 from workbench.triage.scoring import decide_brand, measure_concept
 
@@ -45,7 +45,6 @@ def previz(slug: str, seed: int):
 
 
 def measured(image, kit, layout, reader):
-    layout = None if layout is None else Layout(layout.logo_box, layout.banner_box)
     return measure_concept(Subject.from_image(image, layout), kit, reader)
 
 

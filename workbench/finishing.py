@@ -24,9 +24,9 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from workbench.backends import FloatLayout
 from workbench.colours import RGB, contrast, darker, mix
 from workbench.kits import BrandKit, hex_to_rgb
+from workbench.marks import FloatLayout
 from workbench.typography import face_for, render_text
 
 Box = tuple[int, int, int, int]

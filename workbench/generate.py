@@ -152,7 +152,7 @@ def record_concept(
     digest = save_png(concept.image, path, metadata)
     settings = dict(concept.settings)
     if concept.layout is not None:
-        settings["layout"] = {"logo_box": list(concept.layout.logo_box), "banner_box": list(concept.layout.banner_box)}
+        settings["layout"] = concept.layout.as_settings()
     record = ConceptRecord(
         id=record_id, brand=kit.slug, backend=backend, model=concept.model, prompt=prompt.text,
         negative_prompt=prompt.negative, seed=seed, settings=settings,

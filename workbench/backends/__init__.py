@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from PIL import Image
 
 from workbench.kits import BrandKit
+from workbench.marks import FloatLayout
 from workbench.prompts import Prompt
 
 # name -> "module:Class"; imported on first use so `workbench render` never loads torch.
@@ -26,14 +27,6 @@ REGISTRY: dict[str, str] = {
     "diffusers": "workbench.backends.diffusers:DiffusersBackend",
     "openai": "workbench.backends.openai:OpenAIBackend",
 }
-
-
-@dataclass(frozen=True)
-class FloatLayout:
-    """Where the brand marks sit on a float image, in pixels (left, top, right, bottom)."""
-
-    logo_box: tuple[int, int, int, int]
-    banner_box: tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -66,6 +59,10 @@ class ConceptRefused(Exception):
 
 class BackendUnusable(Exception):
     """Nothing more can succeed with this backend now (e.g. the API key was rejected): the batch stops."""
+
+
+__all__ = ["REGISTRY", "Backend", "BackendUnusable", "Concept", "ConceptRefused", "FloatLayout", "UnknownBackend",
+           "get_backend"]
 
 
 class UnknownBackend(KeyError):

@@ -1,6 +1,6 @@
 """The concept image as every check reads it: decoded once, as arrays, with its planned layout.
 
-    >>> subject = Subject.open(catalog.image_path(record), layout_from_settings(record.settings))
+    >>> subject = Subject.open(catalog.image_path(record), FloatLayout.from_settings(record.settings))
     >>> subject.alpha.shape
     (768, 768)
 """
@@ -9,30 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
 
-Box = tuple[int, int, int, int]  # left, top, right, bottom in pixels
+from workbench.marks import Box, FloatLayout
+
 MAX_PIXELS = 40_000_000  # refuse before decoding: a concept is a float, not a poster
 OPAQUE = 128  # alpha from which a pixel belongs to the float
-
-
-@dataclass(frozen=True)
-class Layout:
-    """Where the brand marks were planned on the float (None for concepts made elsewhere)."""
-
-    logo_box: Box
-    banner_box: Box
-
-
-def layout_from_settings(settings: dict[str, Any]) -> Layout | None:
-    """The layout generate recorded in a concept's settings, if any."""
-    layout = settings.get("layout")
-    if not isinstance(layout, dict) or "logo_box" not in layout or "banner_box" not in layout:
-        return None
-    return Layout(tuple(int(v) for v in layout["logo_box"]), tuple(int(v) for v in layout["banner_box"]))
 
 
 @dataclass(frozen=True)
@@ -40,17 +24,17 @@ class Subject:
     """One concept's pixels: `rgba` (H x W x 4 uint8), its `alpha` and the float's mask."""
 
     rgba: np.ndarray
-    layout: Layout | None
+    layout: FloatLayout | None  # None for concepts made elsewhere
 
     @classmethod
-    def open(cls, path: Path | str, layout: Layout | None = None) -> "Subject":
+    def open(cls, path: Path | str, layout: FloatLayout | None = None) -> "Subject":
         with Image.open(path) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise ValueError(f"{image.width}x{image.height} pixels is over the {MAX_PIXELS:,} a concept may have")
             return cls.from_image(image, layout)
 
     @classmethod
-    def from_image(cls, image: Image.Image, layout: Layout | None = None) -> "Subject":
+    def from_image(cls, image: Image.Image, layout: FloatLayout | None = None) -> "Subject":
         return cls(np.asarray(image.convert("RGBA")), layout)
 
     @property

@@ -18,7 +18,8 @@ from typing import Any
 
 from workbench.kits import BrandKit
 from workbench.triage.check import CheckResult, clamp, percent
-from workbench.triage.image import Box, Layout, Subject, grown, overlap, scaled
+from workbench.marks import Box, FloatLayout
+from workbench.triage.image import Subject, grown, overlap, scaled
 from workbench.triage.ocr import READ_LONG_SIDE, TextLine, TextReader
 
 WHITE = (255, 255, 255)
@@ -34,7 +35,7 @@ def measure(subject: Subject, reader: TextReader) -> dict[str, Any]:
     return {"lines": [[line.text, round(line.confidence, 3), [round(v / scale) for v in line.box]] for line in lines]}
 
 
-def judge(measures: dict[str, Any], kit: BrandKit, layout: Layout | None, logo_box: Box | None, thresholds) -> CheckResult:
+def judge(measures: dict[str, Any], kit: BrandKit, layout: FloatLayout | None, logo_box: Box | None, thresholds) -> CheckResult:
     lines = [TextLine(text, confidence, tuple(box)) for text, confidence, box in measures["lines"]]
     lines.sort(key=lambda line: (line.box[1], line.box[0]))  # reading order
     if layout is not None:

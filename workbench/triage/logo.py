@@ -18,7 +18,8 @@ from PIL import Image
 
 from workbench.kits import BrandKit
 from workbench.triage.check import CheckResult, clamp, percent
-from workbench.triage.image import Box, Subject, scaled
+from workbench.marks import Box
+from workbench.triage.image import Subject, scaled
 
 PIXEL_TOLERANCE = 32  # grey levels per channel: resampling and compositing, not a different logo
 SOLID = 250  # logo pixels at least this opaque are compared (the soft edge mixes with the float)

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
-from workbench.triage.image import Box
+from workbench.marks import Box
 
 # The whole float is read at this long side: its banner lettering stays legible, and one 768 px
 # float takes about 0.3 s on one core instead of 1 s at full size.

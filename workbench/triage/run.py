@@ -25,7 +25,8 @@ from workbench.campaign import Campaign, TriageSettings
 from workbench.catalog import TRIAGE_ROLE, Catalog, ConceptRecord, TriageResult
 from workbench.files import atomic_path
 from workbench.kits import BrandKit
-from workbench.triage.image import Subject, layout_from_settings
+from workbench.marks import FloatLayout
+from workbench.triage.image import Subject
 from workbench.triage.ocr import RapidOcrReader, TextReader
 from workbench.triage.scoring import Decision, decide_brand, measure_concept
 
@@ -214,7 +215,7 @@ def _measure_all(jobs: list[Job], reader: TextReader | None, workers: int | None
 def _measure_one(job: Job, reader: TextReader) -> dict[str, Any] | str:
     concept_id, path, settings, kit = job
     try:
-        subject = Subject.open(path, layout_from_settings(settings))
+        subject = Subject.open(path, FloatLayout.from_settings(settings))
         return measure_concept(subject, kit, reader)
     except (OSError, ValueError) as error:  # a missing, truncated or oversized file: reported, the rest go on
         return f"{path}: {error}"

@@ -21,7 +21,8 @@ from workbench.campaign import TriageSettings
 from workbench.kits import BrandKit
 from workbench.triage import craft, cutout, duplicates, lettering, logo, palette
 from workbench.triage.check import FAILED_SCORE_FACTOR, CheckResult
-from workbench.triage.image import Layout, Subject
+from workbench.marks import FloatLayout
+from workbench.triage.image import Subject
 from workbench.triage.ocr import TextReader
 
 CHECKS = ("lettering", "logo", "palette", "cutout", "craft")
@@ -45,7 +46,7 @@ def measure_concept(subject: Subject, kit: BrandKit, reader: TextReader) -> dict
     """Every check's measures of one concept (JSON-able; stored in the catalog)."""
     layout = subject.layout
     return {
-        "layout": None if layout is None else {"logo_box": list(layout.logo_box), "banner_box": list(layout.banner_box)},
+        "layout": None if layout is None else layout.as_settings(),
         "size": list(subject.size),
         "lettering": lettering.measure(subject, reader),
         "logo": logo.measure(subject, kit),
@@ -64,7 +65,7 @@ def decide_brand(measures_by_concept: dict[str, dict[str, Any]], kit: BrandKit,
     brand_sharpness = statistics.median(sharpness) if sharpness else 0.0
     judged: dict[str, dict[str, CheckResult]] = {}
     for concept_id, measures in measures_by_concept.items():
-        layout = _layout(measures)
+        layout = FloatLayout.from_settings(measures)
         logo_box = logo.found_box(measures["logo"], thresholds)
         judged[concept_id] = {
             "lettering": lettering.judge(measures["lettering"], kit, layout, logo_box, thresholds),
@@ -102,8 +103,3 @@ def combined_score(checks: dict[str, CheckResult], weights: dict[str, float]) ->
 
 def _failed(checks: dict[str, CheckResult]) -> bool:
     return any(check.failed for check in checks.values())
-
-
-def _layout(measures: dict[str, Any]) -> Layout | None:
-    layout = measures.get("layout")
-    return None if layout is None else Layout(tuple(layout["logo_box"]), tuple(layout["banner_box"]))

@@ -221,16 +221,31 @@ def test_triage_command_prints_per_brand_and_writes_the_report(campaign_file, tm
     assert "measured 0, reused 9" in again.output
 
 
-def test_an_unreadable_concept_is_reported_and_the_rest_are_triaged(campaign_file):
+def _png_declaring(width: int, height: int) -> bytes:
+    """A few hundred bytes of PNG whose header claims width x height pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_unreadable_concepts_are_reported_and_the_rest_are_triaged(campaign_file):
+    """A truncated file, and a tiny one declaring 100000 x 100000 pixels: one line each, no crash."""
     campaign = load_campaign(campaign_file)
     with Catalog(campaign.catalog_path) as catalog:
-        victim = catalog.concepts("polar-scoop")[0]
-        catalog.image_path(victim).write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+        truncated, bomb = catalog.concepts("polar-scoop")[:2]
+        catalog.image_path(truncated).write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+        catalog.image_path(bomb).write_bytes(_png_declaring(100_000, 100_000))
     result = CliRunner().invoke(app, ["triage", str(campaign_file), "--workers", "1"])
     assert result.exit_code == 1
-    assert f"failed {victim.id}: " in result.output and "measured 8" in result.output
+    assert f"failed {truncated.id}: " in result.output and f"failed {bomb.id}: " in result.output
+    assert "measured 7" in result.output and "Traceback" not in result.output
     with Catalog(campaign.catalog_path) as catalog:
-        assert victim.id not in catalog.triage_results() and len(catalog.triage_results()) == 8
+        assert {truncated.id, bomb.id}.isdisjoint(catalog.triage_results()) and len(catalog.triage_results()) == 7
 
 
 def test_imported_concepts_carry_their_source_into_the_report(campaign_file, tmp_path, reader):

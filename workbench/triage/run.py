@@ -12,13 +12,13 @@ import hashlib
 import json
 import os
 import time
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
+from PIL import Image
 from tqdm.auto import tqdm
 
 from workbench.campaign import Campaign, TriageSettings
@@ -37,9 +37,14 @@ REPORT_COLUMNS = ("concept_id", "brand", "source", "score", "flagged", "reasons"
 
 @dataclass
 class BrandTally:
+    """How one brand's concepts came out of triage."""
+
     passed: int = 0
     flagged: int = 0
     duplicate: int = 0
+
+    def add(self, status: str) -> None:
+        setattr(self, status, getattr(self, status) + 1)
 
 
 @dataclass
@@ -54,11 +59,8 @@ class TriageReport:
     seconds: float = 0.0
 
     def totals(self) -> BrandTally:
-        total = BrandTally()
-        for tally in self.brands.values():
-            total.passed, total.flagged, total.duplicate = (
-                total.passed + tally.passed, total.flagged + tally.flagged, total.duplicate + tally.duplicate)
-        return total
+        return BrandTally(*(sum(getattr(tally, status) for tally in self.brands.values())
+                            for status in ("passed", "flagged", "duplicate")))
 
     def __str__(self) -> str:
         total = self.totals()
@@ -120,7 +122,7 @@ def triage_campaign(
         decisions.update(brand_decisions)
         tally = report.brands.setdefault(slug, BrandTally())
         for concept_id, decision in brand_decisions.items():
-            setattr(tally, decision.status, getattr(tally, decision.status) + 1)
+            tally.add(decision.status)
             results.append(TriageResult(
                 concept_id, TRIAGE_VERSION, hashes[concept_id], brand_measures[concept_id], decision.score,
                 decision.status, decision.duplicate_of,
@@ -170,7 +172,12 @@ def _record_policy(catalog: Catalog, records: list[ConceptRecord], decisions: di
         if wanted is not None and person_decided:
             continue  # a person's verdict stands; triage adds nothing to it
         catalog.review(concept_id, verdict=wanted, reason=reason, reviewer=REVIEWER, role=TRIAGE_ROLE)
-        {"rejected": report.rejected, "approved": report.shortlisted, None: report.withdrawn}[wanted].append(concept_id)
+        if wanted == "rejected":
+            report.rejected.append(concept_id)
+        elif wanted == "approved":
+            report.shortlisted.append(concept_id)
+        else:
+            report.withdrawn.append(concept_id)
 
 
 def write_report_csv(catalog: Catalog, kits: list[BrandKit], path: Path | str) -> Path:
@@ -198,7 +205,7 @@ Job = tuple[str, str, dict, BrandKit]  # concept id, image path, its settings, i
 
 
 def _measure_all(jobs: list[Job], reader: TextReader | None, workers: int | None) -> Iterator[tuple[str, Any]]:
-    """(concept id, measures or a one-line reason it failed), in the order they finish."""
+    """(concept id, measures or a one-line reason it failed), job by job."""
     workers = workers or os.cpu_count() or 1
     if reader is not None or workers == 1 or len(jobs) < 4:
         reader = reader or RapidOcrReader()
@@ -217,16 +224,16 @@ def _measure_one(job: Job, reader: TextReader) -> dict[str, Any] | str:
     try:
         subject = Subject.open(path, FloatLayout.from_settings(settings))
         return measure_concept(subject, kit, reader)
-    except (OSError, ValueError) as error:  # a missing, truncated or oversized file: reported, the rest go on
-        return f"{path}: {error}"
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        return f"{path}: {error}"  # a missing, truncated or oversized file: reported, the rest go on
 
 
 _worker_reader: TextReader | None = None
 
 
-def _start_worker(reader_factory: Callable[[], TextReader] = RapidOcrReader) -> None:
+def _start_worker() -> None:
     global _worker_reader
-    _worker_reader = reader_factory()
+    _worker_reader = RapidOcrReader()  # one OCR model per worker process, loaded once
 
 
 def _measure_in_worker(job: Job) -> tuple[str, dict[str, Any] | str]:

@@ -11,8 +11,10 @@ saved in the campaign catalog as "proposed"; a designer edits and accepts them (
     >>> report = generate_from_ideas(campaign, [kit], catalog)   # concepts linked to their idea
 
 The answer is asked for as a JSON schema (`IdeaBatch`), parsed by the client into pydantic models,
-then checked here: blank fields and taglines in the wrong language are dropped. Failures become
-`IdeationError` with a clear message (never the key); a refusal becomes `IdeasRefused`.
+then checked here: blank fields and taglines in the wrong language are dropped. Every field goes
+through `workbench.settings.redact` first, as error messages do: a server can echo the key in a 200
+answer too. Failures become `IdeationError` with a clear message (never the key); a refusal becomes
+`IdeasRefused`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from workbench.campaign import Campaign
 from workbench.catalog import Catalog, IdeaRecord, now_iso
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt, PromptTemplate, build_prompt, colour_name
-from workbench.settings import MissingKey, OpenAISettings
+from workbench.settings import MissingKey, OpenAISettings, redact
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +111,7 @@ def ideate(
     """Ask the chat model for `count` float ideas for `kit`. Raises IdeationError (clear, key-free)."""
     import openai
 
-    from workbench.backends.openai import make_client, redact
+    from workbench.backends.openai import make_client
 
     if not 1 <= count <= MAX_IDEAS:
         raise ValueError(f"count: expected 1 to {MAX_IDEAS} ideas, got {count}")
@@ -145,14 +147,21 @@ def ideate(
         raise IdeasRefused(f"OpenAI declined: {redact(message.refusal, secret)}")
     if message.parsed is None:
         raise IdeationError("OpenAI's answer was not a valid list of ideas (empty)")
-    ideas = [idea for idea in message.parsed.ideas if _usable(idea, kit)]
-    dropped = len(message.parsed.ideas) - len(ideas)
+    returned = [_redacted(idea, secret) for idea in message.parsed.ideas]
+    ideas = [idea for idea in returned if _usable(idea, kit)]
+    dropped = len(returned) - len(ideas)
     if dropped:
         log.warning("dropped %d idea(s) for %s: blank, or tagline not in %s", dropped, kit.slug, kit.language)
     if not ideas:
-        raise IdeationError(f"none of OpenAI's {len(message.parsed.ideas)} idea(s) was usable "
+        raise IdeationError(f"none of OpenAI's {len(returned)} idea(s) was usable "
                             f"(a brief, and a tagline in {LANGUAGE_NAMES.get(kit.language, kit.language)})")
     return ideas[:count]
+
+
+def _redacted(idea: FloatIdea, secret: str | None) -> FloatIdea:
+    """The idea with the key blanked out of every field it came back with."""
+    return FloatIdea(brief=redact(idea.brief, secret), tagline=redact(idea.tagline, secret),
+                     prompt_words=[redact(word, secret) for word in idea.prompt_words])
 
 
 def _usable(idea: FloatIdea, kit: BrandKit) -> bool:

@@ -9,7 +9,9 @@ config folder, never from a campaign or a kit (those are committed and shared):
     # base_url = "https://..."   # optional: a proxy or a compatible server
 
 The key is held as a pydantic `SecretStr`, so printing or logging the settings shows `**********`.
-Only the client constructor ever sees the real value.
+Only the client constructor ever sees the real value. And since a server (or a proxy before it) can
+echo the key back in any answer, a 200 as well as an error, every string that comes back from the
+service goes through `redact` before it is stored, printed, logged or raised.
 
     >>> settings = load_openai_settings()
     >>> settings.has_key
@@ -27,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from workbench.errors import InputError
 
 KEY_VARIABLE = "OPENAI_API_KEY"
+REDACTED = "[redacted]"
 SETTINGS_VARIABLE = "PARADE_WORKBENCH_SETTINGS"  # another settings file, e.g. on a shared machine
 HOW_TO_SET_A_KEY = (
     f"set {KEY_VARIABLE} in the environment, or put api_key under [openai] in "
@@ -60,6 +63,14 @@ class OpenAISettings(BaseModel):
         if not self.has_key:
             raise MissingKey()
         return self.api_key.get_secret_value().strip()
+
+
+def redact(text: str, secret: str | None) -> str:
+    """`text` with the secret blanked out. The one guard for every string from the service (error
+    messages, refusal reasons, revised prompts, ideas), so there is one place to get it right."""
+    if secret and secret in text:
+        text = text.replace(secret, REDACTED)
+    return text
 
 
 def default_settings_path() -> Path:

@@ -28,7 +28,8 @@ Failures, and what the batch (`generate_campaign`) does with them:
 - a content-policy refusal: `ConceptRefused`; the concept is recorded as refused with the reason.
 - a malformed response: `MalformedResponse` naming what was wrong; this concept fails.
 
-No message, setting or log line carries the API key (`redact` makes sure of the ones built here).
+No message, setting or log line carries the API key: every string the service sends back (error
+messages, refusal reasons, the revised prompt) goes through `workbench.settings.redact` first.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from workbench.backends import Backend, BackendUnusable, Concept, ConceptRefused
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt
-from workbench.settings import MissingKey, OpenAISettings, load_openai_settings
+from workbench.settings import MissingKey, OpenAISettings, load_openai_settings, redact
 
 log = logging.getLogger(__name__)
 
@@ -180,13 +181,6 @@ def estimate_batch(campaign: Any, kits: list[BrandKit], catalog: Any) -> CostEst
     return estimate_cost(settings, missing)
 
 
-def redact(text: str, secret: str | None) -> str:
-    """`text` with the secret blanked out: the last guard on every message this module builds."""
-    if secret and secret in text:
-        text = text.replace(secret, "[redacted]")
-    return text
-
-
 class OpenAIBackend:
     """Floats from OpenAI's image models, finished with the exact brand marks.
 
@@ -259,7 +253,7 @@ class OpenAIBackend:
             **{k: v for k, v in request.items() if k in ("quality", "background", "input_fidelity")},
             "finished": options.finish, "reference": {"backend": "previz", **previz.settings},
         }
-        revised = _revised_prompt(response)
+        revised = redact(_revised_prompt(response), self._secret())  # a server may echo the key in a 200 too
         if revised:
             used["revised_prompt"] = revised
         return [Concept(image=image, model=options.model, settings=used, layout=previz.layout,
@@ -399,7 +393,8 @@ def _decode_image(response: Any) -> Image.Image:
 
 def _revised_prompt(response: Any) -> str:
     data = getattr(response, "data", None) or []
-    return getattr(data[0], "revised_prompt", None) or "" if data else ""
+    revised = getattr(data[0], "revised_prompt", None) if data else None
+    return revised if isinstance(revised, str) else ""
 
 
 def _error_code(error: Any) -> str:

@@ -7,6 +7,10 @@ It answers the three endpoints the workbench uses, the way the real service does
   content is the JSON the test set in `chat_content` (or a refusal)
 
 and records every request (path, headers, body) so tests can count retries and look at what was sent.
+
+To play a server that echoes the key back in a 200 answer, a test puts `API_KEY_ECHO` in
+`revised_prompt` (images then come back with one), `chat_content`, `image_refusal` or `chat_refusal`:
+the fake puts the key the request carried in its place.
 `plan(...)` queues what the next requests get, in order; when the queue is empty they succeed:
 
     "ok"       the normal answer
@@ -38,6 +42,11 @@ from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image, ImageDraw
+
+API_KEY_ECHO = "{api_key}"  # in a text the fake answers with: replaced by the request's own key
+IMAGE_REFUSAL = ("Your request was rejected as a result of our safety system. "
+                 "Your request may contain content that is not allowed by our safety system.")
+CHAT_REFUSAL = "I'm sorry, I can't help with that request."
 
 
 @dataclass
@@ -71,6 +80,9 @@ class FakeOpenAI:
     def __init__(self, slow_seconds: float = 1.0):
         self.requests: list[Recorded] = []
         self.chat_content: str = json.dumps({"ideas": []})
+        self.revised_prompt: str | None = None  # images come back without one unless set
+        self.image_refusal = IMAGE_REFUSAL
+        self.chat_refusal = CHAT_REFUSAL
         self.slow_seconds = slow_seconds
         self._plan: deque[str] = deque()
         self._lock = threading.Lock()
@@ -124,7 +136,8 @@ class FakeOpenAI:
                     time.sleep(fake.slow_seconds)
                     behaviour = "ok"
                 if behaviour == "ok":
-                    return self._json(200, fake._chat(body) if chat else fake._images(self.path, headers, body))
+                    return self._json(200, fake._chat(headers, body) if chat
+                                      else fake._images(self.path, headers, body))
                 if behaviour == "401":
                     key = headers.get("authorization", "").removeprefix("Bearer ")
                     masked = key[:3] + "*" * 8 + key[-4:]
@@ -144,10 +157,9 @@ class FakeOpenAI:
                     return self._error(500, "The server had an error while processing your request.",
                                        "server_error", None, {"retry-after-ms": "1"})
                 if behaviour == "refuse" and chat:
-                    return self._json(200, fake._chat(body, refusal="I'm sorry, I can't help with that request."))
+                    return self._json(200, fake._chat(headers, body, refusal=fake._echo(fake.chat_refusal, headers)))
                 if behaviour == "refuse":
-                    return self._error(400, "Your request was rejected as a result of our safety system. "
-                                            "Your request may contain content that is not allowed by our safety system.",
+                    return self._error(400, fake._echo(fake.image_refusal, headers),
                                        "image_generation_user_error", "moderation_blocked")
                 if behaviour == "garbage":
                     return self._raw(200, b"<html><body>502 Bad Gateway</body>", "application/json")
@@ -186,20 +198,28 @@ class FakeOpenAI:
         else:
             size = json.loads(body).get("size") or "1024x1024"
         width, height = (int(v) for v in size.split("x"))
+        image = {"b64_json": png_b64(width, height)}
+        if self.revised_prompt is not None:
+            image["revised_prompt"] = self._echo(self.revised_prompt, headers)
         return {
             "created": int(time.time()),
-            "data": [{"b64_json": png_b64(width, height)}],
+            "data": [image],
             "usage": {"input_tokens": 50, "output_tokens": 4160, "total_tokens": 4210,
                       "input_tokens_details": {"image_tokens": 0, "text_tokens": 50}},
         }
 
-    def _chat(self, body: bytes, refusal: str | None = None) -> dict:
+    def _chat(self, headers: dict[str, str], body: bytes, refusal: str | None = None) -> dict:
         request = json.loads(body)
-        message = {"role": "assistant", "content": None if refusal else self.chat_content, "refusal": refusal,
-                   "annotations": []}
+        content = None if refusal else self._echo(self.chat_content, headers)
+        message = {"role": "assistant", "content": content, "refusal": refusal, "annotations": []}
         return {
             "id": f"chatcmpl-fake{len(self.requests)}", "object": "chat.completion", "created": int(time.time()),
             "model": request.get("model", "gpt-4o-mini"),
             "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 120, "completion_tokens": 200, "total_tokens": 320},
         }
+
+    @staticmethod
+    def _echo(text: str, headers: dict[str, str]) -> str:
+        """`text` with API_KEY_ECHO replaced by the key this request carried, as a leaky server would."""
+        return text.replace(API_KEY_ECHO, headers.get("authorization", "").removeprefix("Bearer "))

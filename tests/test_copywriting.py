@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from conftest import write_campaign
-from fake_openai import FakeOpenAI
+from fake_openai import API_KEY_ECHO, FakeOpenAI
 from workbench.backends.previz import PrevizBackend
 from workbench.campaign import load_campaign
 from workbench.catalog import Catalog, CatalogError
@@ -253,6 +253,52 @@ def test_cli_ideate_then_generate_from_the_accepted_ideas(fake, tmp_path, kits_f
     fake.plan("401")
     result = runner.invoke(app, ["ideate", str(campaign_file), "--brand", "lotus-tea"])
     assert result.exit_code == 1 and "rejected the API key (401)" in result.output and KEY not in result.output
+
+
+def test_a_key_echoed_in_ideas_is_stored_and_printed_nowhere(fake, tmp_path, kits_folder, monkeypatch):
+    """A hostile or broken server sends the key back in every field of an idea, and in a refusal."""
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    fake.chat_content = json.dumps({"ideas": [{
+        "brief": f"A jade pavilion float for {API_KEY_ECHO}.", "prompt_words": ["jade pavilion", API_KEY_ECHO],
+        "tagline": f"莲香一路 {API_KEY_ECHO}"}]}, ensure_ascii=False)
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'[openai]\nbase_url = "{fake.base_url}"\n')
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(settings_file))
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    campaign_file = write_campaign(tmp_path / "c.yaml", kits_folder, tmp_path / "renders",
+                                   generation={"seeds": [1], "width": 96, "height": 96})
+    runner = CliRunner()
+    result = runner.invoke(app, ["ideate", str(campaign_file), "--brand", "lotus-tea", "--count", "1", "--accept"])
+    assert result.exit_code == 0, result.output
+    assert KEY not in result.output and "莲香一路 [redacted]" in result.output
+    result = runner.invoke(app, ["generate", str(campaign_file), "--brand", "lotus-tea", "--ideas"])
+    assert result.exit_code == 0 and "made 1" in result.output and KEY not in result.output, result.output
+
+    fake.chat_refusal = f"I can't help account {API_KEY_ECHO} with that."
+    fake.plan("refuse")
+    result = runner.invoke(app, ["ideate", str(campaign_file), "--brand", "lotus-tea"])
+    assert result.exit_code == 1 and "I can't help account [redacted]" in result.output and KEY not in result.output
+
+    campaign = load_campaign(campaign_file)
+    with Catalog(campaign.catalog_path) as catalog:
+        [idea] = catalog.ideas("lotus-tea")
+        [concept] = catalog.concepts("lotus-tea")
+    # Blanked where it was echoed, the rest kept: the idea still reads as one.
+    assert idea.brief == "A jade pavilion float for [redacted]." and idea.tagline == "莲香一路 [redacted]"
+    assert idea.prompt_words == ["jade pavilion", "[redacted]"]
+    assert "[redacted]" in concept.prompt  # the idea's brief became the concept's prompt, redacted
+    written = [path for path in campaign.root.rglob("*") if path.is_file()]
+    pngs = [path for path in written if path.suffix == ".png"]
+    assert pngs and any(path.suffix == ".sqlite" for path in written)
+    for path in written:  # the catalog, its WAL and journal, and the PNGs
+        assert KEY.encode() not in path.read_bytes(), path
+    for path in pngs:  # text chunks may be compressed, so look at them decoded too
+        with Image.open(path) as image:
+            assert "[redacted]" in image.text["prompt"] and KEY not in " ".join(image.text.values()), path
 
 
 def test_cli_ideate_without_a_key_says_so(tmp_path, kits_folder):

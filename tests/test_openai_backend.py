@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from conftest import write_campaign
-from fake_openai import FakeOpenAI
+from fake_openai import API_KEY_ECHO, FakeOpenAI
 from workbench.backends import get_backend
 from workbench.backends.openai import (
     ImageOptions, OpenAIBackend, edit_mask, estimate_batch, estimate_cost,
@@ -292,6 +292,52 @@ def test_the_key_is_nowhere_in_catalog_logs_files_or_errors(tmp_path, kits_folde
     assert any(p.suffix == ".png" for p in written) and any(p.suffix == ".sqlite" for p in written)
     for path in written:  # PNG text chunks, the SQLite file and its WAL included
         assert KEY.encode() not in path.read_bytes(), path
+
+
+def key_in_pngs(folder, key: str) -> list[str]:
+    """The PNGs under `folder` holding `key` in their bytes or in any text chunk (compressed ones included)."""
+    found = []
+    for path in sorted(folder.rglob("*.png")):
+        with Image.open(path) as image:
+            chunks = " ".join(image.text.values())
+        if key in chunks or key.encode() in path.read_bytes():
+            found.append(str(path))
+    return found
+
+
+def test_a_key_echoed_in_a_200_answer_is_stored_and_printed_nowhere(tmp_path, kits_folder, fake, monkeypatch):
+    """A hostile or broken server sends the key back in an image's revised prompt and in a refusal reason."""
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    fake.revised_prompt = f"A lotus float for account {API_KEY_ECHO}, lit from within"
+    fake.image_refusal = f"Declined for {API_KEY_ECHO}: not allowed by our safety system"
+    fake.plan("ok", "refuse")
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'[openai]\nbase_url = "{fake.base_url}"\n')
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(settings_file))
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    path = write_campaign(tmp_path / "c.yaml", kits_folder, tmp_path / "renders", generation={
+        "backend": "openai", "seeds": [1, 2], "width": SIZE, "height": SIZE,
+        "options": {"quality": "low", "mode": "text", "max_retries": 0}})
+
+    result = CliRunner().invoke(app, ["generate", str(path), "--brand", "lotus-tea"])
+    assert result.exit_code == 0, result.output
+    assert "made 1" in result.output and "refused 1" in result.output
+    assert KEY not in result.output
+
+    with Catalog(load_campaign(path).catalog_path) as catalog:
+        made, refused = sorted(catalog.concepts(), key=lambda record: record.seed)
+    # The echoes came back and were blanked, not dropped: the rest of each text is kept.
+    assert made.settings["revised_prompt"] == "A lotus float for account [redacted], lit from within"
+    assert refused.status == "refused" and "Declined for [redacted]" in refused.note
+
+    written = [p for p in (tmp_path / "renders").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".sqlite" for p in written) and len(list((tmp_path / "renders").rglob("*.png"))) == 2
+    for written_file in written:  # the catalog, its WAL and journal, and the PNGs
+        assert KEY.encode() not in written_file.read_bytes(), written_file
+    assert key_in_pngs(tmp_path / "renders", KEY) == []
 
 
 def test_settings_hide_the_key(tmp_path):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from html import escape
@@ -26,10 +27,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from workbench.errors import InputError, explain_validation
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Matched with fullmatch: '$' also matches before a trailing newline, so 'lotus-tea\n' got through.
+SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 LOGO_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".webp")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+# Besides the C0/C1 controls and line separators: bidi embeddings, overrides and isolates, which make
+# a terminal or a banner show text in another order than it is stored.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MotifShape = Literal[
     "flower", "leaf", "star", "circle", "heart", "diamond", "bolt", "wave", "swirl", "lantern", "cloud", "ribbon"
 ]
@@ -40,7 +45,7 @@ class KitError(InputError):
 
 
 def _check_slug(value: str) -> str:
-    if not SLUG_PATTERN.match(value):
+    if not SLUG_PATTERN.fullmatch(value):
         raise ValueError(
             "expected a slug of lowercase letters, digits and '-' (no '/', '\\', '..' or spaces), "
             f"got {value!r}"
@@ -49,7 +54,7 @@ def _check_slug(value: str) -> str:
 
 
 def _check_colour(value: str) -> str:
-    if not HEX_COLOUR.match(value):
+    if not HEX_COLOUR.fullmatch(value):
         raise ValueError(f"expected a hex colour like '#1F6E5A', got {value!r}")
     return value.upper()
 
@@ -57,12 +62,31 @@ def _check_colour(value: str) -> str:
 def _check_plain_file_name(value: str) -> str:
     if Path(value).name != value or value in {"", ".", ".."}:
         raise ValueError(f"expected a file name inside the kit folder (no folders or '..'), got {value!r}")
+    return _check_no_control_characters(value)
+
+
+def _check_no_control_characters(value: str) -> str:
+    """Refuse text a terminal would obey (escape sequences) or a one-line banner would cut (line breaks)."""
+    for character in value:
+        if _is_control_character(character):
+            raise ValueError(f"control character U+{ord(character):04X} is not allowed")
     return value
+
+
+def _is_control_character(character: str) -> bool:
+    # Cc: C0 and C1 controls (ESC, newline, tab, DEL...); Zl, Zp: line and paragraph separators.
+    return unicodedata.category(character) in ("Cc", "Zl", "Zp") or character in BIDI_CONTROLS
+
+
+def _printable(text: str) -> str:
+    """`text` with each control character written as an escape, for messages about hostile input."""
+    return "".join(ascii(c)[1:-1] if _is_control_character(c) else c for c in text)
 
 
 Slug = Annotated[str, AfterValidator(_check_slug)]
 HexColour = Annotated[str, AfterValidator(_check_colour)]
 KitFileName = Annotated[str, AfterValidator(_check_plain_file_name)]
+OneLineText = Annotated[str, AfterValidator(_check_no_control_characters)]
 
 
 def hex_to_rgb(value: str) -> tuple[int, int, int]:
@@ -87,18 +111,18 @@ class BrandKit(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     slug: Slug
-    display_name: str = Field(min_length=1, max_length=80)
-    latin_name: str | None = None
-    category: str = Field(min_length=1)
+    display_name: OneLineText = Field(min_length=1, max_length=80)
+    latin_name: OneLineText | None = None
+    category: OneLineText = Field(min_length=1)
     language: Literal["en", "zh", "ja", "ko", "other"] = "en"
-    tagline: str = ""
+    tagline: OneLineText = ""
     palette: Palette
     logo: KitFileName
     font: KitFileName | None = None
-    motifs: list[str] = Field(min_length=1)
+    motifs: list[OneLineText] = Field(min_length=1)
     motif_shapes: list[MotifShape] = Field(default_factory=lambda: ["star", "circle"], min_length=1)
-    style_words: list[str] = Field(default_factory=list)
-    negative_words: list[str] = Field(default_factory=list)
+    style_words: list[OneLineText] = Field(default_factory=list)
+    negative_words: list[OneLineText] = Field(default_factory=list)
     # Set by the loader, not by the YAML.
     folder: Path = Field(default=Path("."), exclude=True)
 
@@ -210,7 +234,9 @@ def load_kit(folder: Path | str) -> BrandKit:
     try:
         kit = BrandKit.model_validate({**data, "folder": folder})
     except ValidationError as error:
-        raise KitError(yaml_path, *explain_validation(error.errors()[0])) from None
+        where, message = explain_validation(error.errors()[0])
+        # A field name is the designer's own text (an unknown key): never send its escapes to a terminal.
+        raise KitError(yaml_path, _printable(where), _printable(message)) from None
     if kit.slug != folder.name:
         raise KitError(yaml_path, "slug", f"must equal the folder name {folder.name!r}, got {kit.slug!r}")
     _check_logo(kit)

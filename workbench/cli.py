@@ -339,7 +339,9 @@ def review_serve(
     reviewer: Optional[str] = typer.Option(None, help="Name saved with decisions; default $WORKBENCH_REVIEWER or login."),
     role: Optional[str] = typer.Option(None, help="designer or art_director; default $WORKBENCH_ROLE or designer."),
     port: int = typer.Option(0, help="Port on 127.0.0.1; 0 picks a free one."),
-    token: Optional[str] = typer.Option(None, help="Access token; default a fresh random one."),
+    token: Optional[str] = typer.Option(
+        None, envvar="WORKBENCH_REVIEW_TOKEN",
+        help="Access token; default a fresh random one. Prefer $WORKBENCH_REVIEW_TOKEN: other local users can read a command line."),
 ):
     """Serve the gallery as a Voila page on 127.0.0.1 (with a token) for people who never open a notebook."""
     import os
@@ -355,7 +357,9 @@ def review_serve(
     typer.echo(f"gallery for {len(kits)} brands: {server.url}  (Ctrl-C stops it)")
     sys.stdout.flush()
     command = server.command()
-    os.execv(command[0], command)  # this process becomes Voila: Ctrl-C or a kill stops the server itself
+    # This process becomes Voila (Ctrl-C or a kill stops the server itself); the token goes in its
+    # environment, which only this user can read, not on its command line, which everyone can.
+    os.execve(command[0], command, server.environment())
 
 
 # render -------------------------------------------------------------------------------------------

@@ -4,16 +4,21 @@ problem, with file and field, and every other kit and command keeps working.
 
 from __future__ import annotations
 
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 from conftest import edit_kit
-from workbench.kits import KitError, load_kit
+from workbench.kits import KitError, load_kit, load_kits
 
 WORKBENCH = Path(sys.executable).parent / "workbench"
+SAMPLE_SLUGS = {"lotus-tea", "kestrel-stride", "polar-scoop"}  # the kits_folder fixture's kits
 
 
 # helpers -------------------------------------------------------------------------------------------
@@ -25,10 +30,74 @@ def validate(folder: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=180)
 
 
+def assert_only_invalid_kit(done: subprocess.CompletedProcess, slug: str, *words: str) -> None:
+    """Exit 1 (a kit is invalid), not 139 (SIGSEGV) or 134 (abort); `slug`'s line names the problem;
+    every other kit is listed as valid."""
+    assert done.returncode == 1, f"exit code {done.returncode}; stderr: {done.stderr[-1500:]}"
+    lines = {line.split()[0]: line for line in done.stdout.splitlines() if line.split()}
+    for word in words:
+        assert word in lines[slug], lines[slug]
+    for other in SAMPLE_SLUGS - {slug}:
+        assert lines[other].endswith("ok"), lines[other]
+    assert f"{len(SAMPLE_SLUGS) - 1} valid, 1 invalid" in done.stdout
+
+
+def png_bytes(width: int, height: int, idat: bytes) -> bytes:
+    """A greyscale 8-bit PNG declaring width x height, with the compressed pixel data given."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def blank_png_bytes(width: int, height: int) -> bytes:
+    """A real, fully decodable black PNG of width x height, compressed row by row (never in memory whole)."""
+    compressor = zlib.compressobj(1)
+    row = b"\x00" * (width + 1)  # filter byte + one grey byte a pixel
+    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return png_bytes(width, height, idat)
+
+
+def red_png(path: Path, size: tuple[int, int] = (64, 64)) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGBA", size, (255, 0, 0, 255)).save(path)
+    return path
+
+
 def load_error(folder: Path) -> KitError:
     with pytest.raises(KitError) as caught:
         load_kit(folder)
     return caught.value
+
+
+# finding 1: one hostile logo takes down every command -----------------------------------------------
+
+
+def test_png_declaring_100000x100000_pixels_is_that_kits_problem(kits_folder):
+    bomb = png_bytes(100_000, 100_000, zlib.compress(b"\x00" * 1000))
+    assert len(bomb) < 500
+    (kits_folder / "kestrel-stride" / "logo.png").write_bytes(bomb)
+    report = load_kits(kits_folder)
+    assert sorted(report.kits) == ["lotus-tea", "polar-scoop"]
+    [error] = report.errors
+    assert (error.file.parent.name, error.field) == ("kestrel-stride", "logo")
+    assert "logo.png" in error.message and "4096 px a side" in error.message
+    # Commands for another brand pick their kits from the same report: they work.
+    assert [kit.slug for kit in report.select(["lotus-tea"])] == ["lotus-tea"]
+    assert_only_invalid_kit(validate(kits_folder), "kestrel-stride", "logo.png", "4096 px a side")
+
+
+# finding 3: nothing is read from outside the kit folder --------------------------------------------
+
+
+def test_logo_linking_to_a_file_outside_the_kit_is_refused(kits_folder):
+    secret = red_png(kits_folder.parent / "outside" / "secret.png")
+    logo = kits_folder / "kestrel-stride" / "logo.png"
+    logo.unlink()
+    logo.symlink_to(secret)
+    error = load_error(logo.parent)
+    assert error.field == "logo" and "outside the kit folder" in error.message
 
 
 # finding 8: names that mislead the terminal or the banner ---------------------------------------------
@@ -76,3 +145,42 @@ def test_kits_validate_never_writes_a_control_character_to_the_terminal(kits_fol
 def test_names_in_other_scripts_still_load(kits_folder):
     edit_kit(kits_folder / "lotus-tea", display_name="莲心茶坊 · Lotus Tea", tagline="مرحبا 👩\u200d👩\u200d👧")
     assert load_kit(kits_folder / "lotus-tea").display_name == "莲心茶坊 · Lotus Tea"
+
+
+# finding 9: near-bomb logos and fonts --------------------------------------------------------------
+
+
+def test_12000x12000_png_is_refused_before_it_is_decoded(kits_folder):
+    logo = kits_folder / "kestrel-stride" / "logo.png"
+    logo.write_bytes(blank_png_bytes(12_000, 12_000))
+    assert logo.stat().st_size < 1_000_000  # small on disk, 144 million pixels once decoded
+    error = load_error(logo.parent)
+    assert error.field == "logo"
+    assert error.message == "logo.png: logo is 12000x12000 pixels; use one of at most 4096 px a side"
+
+
+def test_big_logo_within_the_limit_is_downscaled_once_at_load(kits_folder):
+    logo = kits_folder / "kestrel-stride" / "logo.png"
+    pixels = np.zeros((1024, 4096, 4), np.uint8)
+    pixels[:, :2048] = (20, 120, 200, 255)  # left half opaque blue, right half transparent
+    Image.fromarray(pixels).save(logo)
+    image = load_kit(logo.parent).logo_image()
+    assert image.size == (1024, 256)
+    assert image.getpixel((100, 100)) == (20, 120, 200, 255) and image.getpixel((900, 100))[3] == 0
+
+
+def test_oversized_logo_file_is_refused_unread(kits_folder):
+    logo = kits_folder / "kestrel-stride" / "logo.png"
+    with open(logo, "r+b") as file:
+        file.truncate(21 * 1024 * 1024)  # sparse: costs no disk
+    error = load_error(logo.parent)
+    assert error.field == "logo" and "a logo may be at most 20 MB" in error.message
+
+
+def test_oversized_font_file_is_refused_unread(kits_folder):
+    font = kits_folder / "lotus-tea" / "brand.ttf"
+    with open(font, "wb") as file:
+        file.truncate(51 * 1024 * 1024)
+    edit_kit(font.parent, font="brand.ttf")
+    error = load_error(font.parent)
+    assert (error.field, error.message) == ("font", "brand.ttf is 51 MB; a font may be at most 50 MB")

@@ -3,6 +3,9 @@
 A kit is validated once, at the edge, into a frozen `BrandKit`. Every problem becomes a `KitError`
 that names the file, the field and what was expected, so a designer can fix it without reading code.
 
+A kit folder may come from anyone, so nothing in it can crash, leak or mislead: names hold no control
+characters, and logos and fonts are size-checked before they are decoded.
+
     >>> report = load_kits("brand_kits")
     >>> kit = report.kits["lotus-tea"]
     >>> kit.palette.primary.rgb
@@ -32,6 +35,13 @@ SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 LOGO_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".webp")
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+RASTER_FORMATS = ("PNG", "JPEG", "MPO", "WEBP")  # what Pillow may decode a logo as (never EPS, PSD, ...)
+
+# Limits, all checked before a pixel is decoded. Logos are drawn at a few hundred px at most.
+LOGO_MAX_BYTES = 20 * 1024 * 1024
+LOGO_MAX_SIDE = 4096  # px a side of a raster logo (16.7 MP): 12000x12000 cost 6.4 GB and 21 s a concept
+LOGO_WORKING_SIDE = 1024  # larger raster logos are downscaled once, at load
+FONT_MAX_BYTES = 50 * 1024 * 1024  # Noto Sans CJK, a big font, is 20 MB
 # Besides the C0/C1 controls and line separators: bidi embeddings, overrides and isolates, which make
 # a terminal or a banner show text in another order than it is stored.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -221,6 +231,9 @@ def load_kits(root: Path | str) -> KitLoadReport:
             kit = load_kit(folder)
         except KitError as error:
             report.errors.append(error)
+        except OSError as error:  # an unreadable file (permissions, a vanished folder) is that kit's problem
+            file = Path(error.filename) if error.filename else folder
+            report.errors.append(KitError(file, "file", f"cannot read ({error.strerror or error})"))
         else:
             report.kits[kit.slug] = kit
     return report
@@ -267,8 +280,9 @@ def _check_logo(kit: BrandKit) -> None:
         raise KitError(kit.yaml_path, "logo", f"expected one of {', '.join(LOGO_SUFFIXES)}, got {path.name!r}")
     if not path.is_file():
         raise KitError(kit.yaml_path, "logo", f"logo file not found: {path}")
+    _check_inside_kit(kit, path, "logo")
     try:
-        image = read_logo(path)
+        image = _logo_cache(path)  # decoded once per process: the kit's later logo_image() calls reuse it
     except KitError as error:
         raise KitError(kit.yaml_path, "logo", f"{path.name}: {error.message}") from None
     alpha = image.getchannel("A")
@@ -282,6 +296,11 @@ def _check_font(kit: BrandKit) -> None:
         return
     if path.suffix.lower() not in FONT_SUFFIXES or not path.is_file():
         raise KitError(kit.yaml_path, "font", f"expected a .ttf/.otf/.ttc file in the kit folder, got {path.name!r}")
+    _check_inside_kit(kit, path, "font")
+    size = path.stat().st_size
+    if size > FONT_MAX_BYTES:
+        raise KitError(kit.yaml_path, "font", f"{path.name} is {_megabytes(size)}; a font may be at most "
+                                              f"{_megabytes(FONT_MAX_BYTES)}")
     from PIL import ImageFont
 
     try:
@@ -290,17 +309,50 @@ def _check_font(kit: BrandKit) -> None:
         raise KitError(kit.yaml_path, "font", f"{path.name} is not a readable font ({error})") from None
 
 
-def read_logo(path: Path) -> Image.Image:
-    """Read a logo file into 8-bit straight-alpha RGBA.
+def _check_inside_kit(kit: BrandKit, path: Path, field_name: str) -> None:
+    """The file named in brand.yaml must really be in the kit folder, not a link to a file elsewhere."""
+    if not path.resolve().is_relative_to(kit.folder.resolve()):
+        raise KitError(kit.yaml_path, field_name, f"{path.name} is a link to a file outside the kit folder")
 
-    Accepts PNG (8- or 16-bit, palette, grey), JPEG (RGB or CMYK, made opaque) and SVG (rasterised
-    at 512 px on the long side). Raises KitError(field='logo') when the file cannot be decoded.
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024**2:.0f} MB"
+
+
+def read_logo(path: Path) -> Image.Image:
+    """Read a logo file into 8-bit straight-alpha RGBA, at most LOGO_WORKING_SIDE px a side.
+
+    Accepts PNG (8- or 16-bit, palette, grey), JPEG (RGB or CMYK, made opaque), WebP and SVG
+    (rasterised at 512 px on the long side). Every limit is checked before anything is decoded. Raises
+    KitError(field='logo') when the file is too big, unsafe or cannot be decoded.
     """
     path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise KitError(path, "logo", f"cannot read the file ({error.strerror or error})") from None
+    if size > LOGO_MAX_BYTES:
+        raise KitError(path, "logo", f"the file is {_megabytes(size)}; a logo may be at most "
+                                     f"{_megabytes(LOGO_MAX_BYTES)}")
     if path.suffix.lower() == ".svg":
         return _rasterise_svg(path)
+    return _downscaled(_read_raster_logo(path))
+
+
+def _read_raster_logo(path: Path) -> Image.Image:
+    """Decode a PNG, JPEG or WebP logo, once its header has shown a size within LOGO_MAX_SIDE."""
     try:
-        with Image.open(path) as source:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, lower limit follows
+            source = Image.open(path, formats=RASTER_FORMATS)
+    except Image.DecompressionBombError:
+        raise KitError(path, "logo", f"declares far more than {LOGO_MAX_SIDE}x{LOGO_MAX_SIDE} pixels; "
+                                     f"use one of at most {LOGO_MAX_SIDE} px a side") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise KitError(path, "logo", f"cannot decode image ({error})") from None
+    with source:
+        _check_pixel_size(path, source.size)
+        try:
             source.load()
             image = source
             if image.mode in ("I;16", "I;16B", "I;16L", "I"):
@@ -309,8 +361,24 @@ def read_logo(path: Path) -> Image.Image:
             if image.mode == "CMYK":
                 image = image.convert("RGB")
             return image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise KitError(path, "logo", f"cannot decode image ({error})") from None
+        except (OSError, SyntaxError, ValueError) as error:
+            raise KitError(path, "logo", f"cannot decode image ({error})") from None
+
+
+def _check_pixel_size(path: Path, size: tuple[int, int]) -> None:
+    width, height = size
+    if max(width, height) > LOGO_MAX_SIDE:
+        raise KitError(path, "logo", f"logo is {width}x{height} pixels; use one of at most {LOGO_MAX_SIDE} px a side")
+
+
+def _downscaled(image: Image.Image) -> Image.Image:
+    """The logo at most LOGO_WORKING_SIDE px a side: it is drawn at a few hundred px, so resampling a
+    bigger one for every concept and frame would only cost time and memory."""
+    scale = LOGO_WORKING_SIDE / max(image.size)
+    if scale >= 1:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.LANCZOS)  # Pillow resizes RGBA premultiplied: no dark fringes
 
 
 def _rasterise_svg(path: Path, long_side: int = 512) -> Image.Image:

@@ -1,9 +1,13 @@
 """Hostile brand kits (issue 11): a kit made to crash, leak or mislead is reported as that kit's own
 problem, with file and field, and every other kit and command keeps working.
+
+What could crash the process natively (resvg overflowing its stack or aborting on an allocation) is
+run in a subprocess, `workbench kits validate`, so a regression fails the test instead of the run.
 """
 
 from __future__ import annotations
 
+import base64
 import struct
 import subprocess
 import sys
@@ -19,6 +23,7 @@ from workbench.kits import KitError, load_kit, load_kits
 
 WORKBENCH = Path(sys.executable).parent / "workbench"
 SAMPLE_SLUGS = {"lotus-tea", "kestrel-stride", "polar-scoop"}  # the kits_folder fixture's kits
+SVG_HEADER = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
 
 
 # helpers -------------------------------------------------------------------------------------------
@@ -74,6 +79,29 @@ def load_error(folder: Path) -> KitError:
 # finding 1: one hostile logo takes down every command -----------------------------------------------
 
 
+def test_deeply_nested_svg_is_that_kits_problem_not_a_crash(kits_folder):
+    depth = 300  # resvg overflowed its stack at about 240 (exit 139)
+    svg = SVG_HEADER + ' width="64" height="64">' + "<g>" * depth + '<rect width="9" height="9"/>' + "</g>" * depth + "</svg>"
+    (kits_folder / "lotus-tea" / "logo.svg").write_text(svg, encoding="utf-8")
+    assert_only_invalid_kit(validate(kits_folder), "lotus-tea", "logo.svg", "nested more than 64 levels")
+
+
+def test_svg_with_a_huge_canvas_is_that_kits_problem_not_a_crash(kits_folder):
+    svg = SVG_HEADER + ' width="100000" height="100000"><rect width="9" height="9"/></svg>'  # was a 40 GB allocation (exit 134)
+    (kits_folder / "lotus-tea" / "logo.svg").write_text(svg, encoding="utf-8")
+    assert_only_invalid_kit(validate(kits_folder), "lotus-tea", "logo.svg", "100000x100000", "16384 px a side")
+
+
+def test_a_renderer_crash_the_checks_cannot_foresee_costs_only_its_kit(kits_folder):
+    # 300 <use> each pointing at a group holding the previous one: 3 elements deep in the file, 300
+    # deep for resvg, which overflows its stack. The rasterising subprocess dies, not the command.
+    chain = [f'<g id="g{i}"><use href="#g{i - 1}"/></g>' for i in range(1, 300)]
+    svg = SVG_HEADER + ' width="64" height="64"><defs><rect id="g0" width="9" height="9"/>' + "".join(chain) + \
+        '</defs><use href="#g299"/></svg>'
+    (kits_folder / "lotus-tea" / "logo.svg").write_text(svg, encoding="utf-8")
+    assert_only_invalid_kit(validate(kits_folder), "lotus-tea", "logo.svg", "renderer crashed", "SIGSEGV")
+
+
 def test_png_declaring_100000x100000_pixels_is_that_kits_problem(kits_folder):
     bomb = png_bytes(100_000, 100_000, zlib.compress(b"\x00" * 1000))
     assert len(bomb) < 500
@@ -88,7 +116,55 @@ def test_png_declaring_100000x100000_pixels_is_that_kits_problem(kits_folder):
     assert_only_invalid_kit(validate(kits_folder), "kestrel-stride", "logo.png", "4096 px a side")
 
 
-# finding 3: nothing is read from outside the kit folder --------------------------------------------
+# finding 3: an SVG logo can read any image on the machine --------------------------------------------
+
+
+@pytest.mark.parametrize("attribute, reference", [
+    ("href", "{secret}"),
+    ("xlink:href", "{secret}"),
+    ("href", "file://{secret}"),
+    ("xlink:href", "../../outside/secret.png"),  # relative: resvg resolved it from the working directory
+])
+def test_svg_cannot_reach_an_image_outside_the_kit(kits_folder, monkeypatch, attribute, reference):
+    secret = red_png(kits_folder.parent / "outside" / "secret.png")
+    kit = kits_folder / "lotus-tea"
+    monkeypatch.chdir(kit)
+    reference = reference.format(secret=secret)
+    svg = SVG_HEADER + f' width="64" height="64"><image {attribute}="{reference}" width="64" height="64"/></svg>'
+    (kit / "logo.svg").write_text(svg, encoding="utf-8")
+    error = load_error(kit)
+    assert error.field == "logo" and error.file == kit / "brand.yaml"
+    assert error.message.startswith("logo.svg: <image> refers to")
+    assert reference in error.message and "self-contained" in error.message
+
+
+def test_svg_may_embed_an_image_within_the_limits(kits_folder):
+    embedded = base64.b64encode((red_png(kits_folder.parent / "red.png")).read_bytes()).decode()
+    svg = SVG_HEADER + f' width="64" height="64"><image href="data:image/png;base64,{embedded}" width="64" height="64"/></svg>'
+    (kits_folder / "lotus-tea" / "logo.svg").write_text(svg, encoding="utf-8")
+    logo = load_kit(kits_folder / "lotus-tea").logo_image()
+    assert logo.size == (512, 512) and logo.getpixel((256, 256)) == (255, 0, 0, 255)
+
+
+def test_svg_embedding_a_pixel_bomb_is_refused(kits_folder):
+    bomb = base64.b64encode(png_bytes(100_000, 100_000, zlib.compress(b"\x00" * 1000))).decode()
+    svg = SVG_HEADER + f' width="64" height="64"><image xlink:href="data:image/png;base64,{bomb}" width="9" height="9"/></svg>'
+    (kits_folder / "lotus-tea" / "logo.svg").write_text(svg, encoding="utf-8")
+    error = load_error(kits_folder / "lotus-tea")
+    assert error.field == "logo" and "<image> embeds an image" in error.message and "4096 px a side" in error.message
+
+
+def test_svg_entities_are_refused_but_a_plain_doctype_is_fine(kits_folder):
+    logo = kits_folder / "lotus-tea" / "logo.svg"
+    body = logo.read_text(encoding="utf-8")
+    doctype = '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+    logo.write_text(doctype + body, encoding="utf-8")
+    assert load_kit(logo.parent).logo_image().size == (512, 512)
+
+    laughs = '<!DOCTYPE svg [<!ENTITY a "hahahahaha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+    logo.write_text(laughs + body.replace("Lotus", "&b;", 1), encoding="utf-8")
+    error = load_error(logo.parent)
+    assert error.field == "logo" and "DOCTYPE with declarations" in error.message
 
 
 def test_logo_linking_to_a_file_outside_the_kit_is_refused(kits_folder):

@@ -4,7 +4,9 @@ A kit is validated once, at the edge, into a frozen `BrandKit`. Every problem be
 that names the file, the field and what was expected, so a designer can fix it without reading code.
 
 A kit folder may come from anyone, so nothing in it can crash, leak or mislead: names hold no control
-characters, and logos and fonts are size-checked before they are decoded.
+characters, logos and fonts are size-checked before they are decoded, SVG logos are read by a safe
+parser first (nesting depth, canvas size, no references outside the file) and rasterised by resvg in a
+short-lived subprocess, so a renderer crash is that kit's problem, never the process's.
 
     >>> report = load_kits("brand_kits")
     >>> kit = report.kits["lotus-tea"]
@@ -15,10 +17,16 @@ characters, and logos and fonts are size-checked before they are decoded.
 from __future__ import annotations
 
 import base64
+import binascii
 import io
+import math
 import re
+import signal
+import subprocess
+import sys
 import unicodedata
 import warnings
+import xml.parsers.expat
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -41,6 +49,11 @@ RASTER_FORMATS = ("PNG", "JPEG", "MPO", "WEBP")  # what Pillow may decode a logo
 LOGO_MAX_BYTES = 20 * 1024 * 1024
 LOGO_MAX_SIDE = 4096  # px a side of a raster logo (16.7 MP): 12000x12000 cost 6.4 GB and 21 s a concept
 LOGO_WORKING_SIDE = 1024  # larger raster logos are downscaled once, at load
+SVG_RASTER_SIDE = 512  # SVG logos are rasterised at this many px on the long side
+SVG_MAX_DEPTH = 64  # resvg overflows its stack at about 240 nested elements
+SVG_MAX_CANVAS = 16384  # px a side that width/height/viewBox may declare
+SVG_RENDER_SECONDS = 20
+SVG_RENDER_MEMORY = 2 * 1024**3  # address space of the rasterising subprocess; a 512 px render needs ~1 MB
 FONT_MAX_BYTES = 50 * 1024 * 1024  # Noto Sans CJK, a big font, is 20 MB
 # Besides the C0/C1 controls and line separators: bidi embeddings, overrides and isolates, which make
 # a terminal or a banner show text in another order than it is stored.
@@ -381,21 +394,262 @@ def _downscaled(image: Image.Image) -> Image.Image:
     return image.resize(size, Image.LANCZOS)  # Pillow resizes RGBA premultiplied: no dark fringes
 
 
-def _rasterise_svg(path: Path, long_side: int = 512) -> Image.Image:
-    import resvg_py
+# SVG logos -----------------------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class SvgCanvas:
+    """The size an SVG declares for itself, in px, as resvg reads width, height and viewBox."""
+
+    width: float
+    height: float
+
+    def rendered_size(self) -> tuple[int, int]:
+        """The size resvg renders it at, unzoomed: each side rounded half up."""
+        return math.floor(self.width + 0.5), math.floor(self.height + 0.5)
+
+
+def _rasterise_svg(path: Path, long_side: int = SVG_RASTER_SIDE) -> Image.Image:
+    """Check the SVG with a safe parser, then rasterise it in a subprocess at `long_side` px."""
     try:
-        svg = path.read_text(encoding="utf-8")
-        probe = _svg_to_image(resvg_py, svg, None)
-        scale = long_side / max(probe.size)
-        return _svg_to_image(resvg_py, svg, scale)
-    except Exception as error:  # resvg raises plain exceptions on bad XML
-        raise KitError(path, "logo", f"cannot render SVG ({error})") from None
+        svg = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise KitError(path, "logo", "cannot render SVG (expected UTF-8 text)") from None
+    except OSError as error:
+        raise KitError(path, "logo", f"cannot read the file ({error.strerror or error})") from None
+    canvas = inspect_svg(path, svg)
+    zoom = long_side / max(canvas.rendered_size())
+    png = _render_svg_isolated(path, svg, zoom)
+    rendered = _png_size(png)
+    if abs(max(rendered) - long_side) > 1:  # 1 px: resvg rounds a fractional canvas's zoomed size
+        # resvg read the size differently from inspect_svg: correct the zoom once, from what it drew.
+        png = _render_svg_isolated(path, svg, zoom * long_side / max(rendered))
+        rendered = _png_size(png)
+    if max(rendered) > 2 * long_side:
+        raise KitError(path, "logo", f"cannot render SVG (rendered at {rendered[0]}x{rendered[1]} px)")
+    return Image.open(io.BytesIO(png)).convert("RGBA")
 
 
-def _svg_to_image(resvg_py, svg: str, scale: float | None) -> Image.Image:
-    data = resvg_py.svg_to_bytes(svg_string=svg, zoom=scale) if scale else resvg_py.svg_to_bytes(svg_string=svg)
-    return Image.open(io.BytesIO(bytes(data))).convert("RGBA")
+def _png_size(png: bytes) -> tuple[int, int]:
+    """The size in the header of a PNG from the renderer, read without decoding it."""
+    with Image.open(io.BytesIO(png)) as image:
+        return image.size
+
+
+# resvg runs in its own short-lived process: a stack overflow (SIGSEGV) or a failed allocation (abort)
+# in native code then ends that process, not ours. It gets the SVG on stdin and writes a PNG to stdout.
+_RESVG_CHILD = """\
+import sys
+try:
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[2]), int(sys.argv[2])))
+except (ImportError, ValueError, OSError):
+    pass  # no address-space limit on this system; the subprocess still isolates a crash
+import resvg_py
+svg = sys.stdin.buffer.read().decode("utf-8")
+try:
+    png = resvg_py.svg_to_bytes(svg_string=svg, zoom=float(sys.argv[1]))
+except Exception as error:
+    sys.stderr.write(f"{error}\\n")
+    sys.exit(3)
+sys.stdout.buffer.write(bytes(png))
+"""
+
+
+def _render_svg_isolated(path: Path, svg: str, zoom: float) -> bytes:
+    """PNG bytes of the SVG rendered by resvg at `zoom`, in a subprocess with a memory and time limit."""
+    command = [sys.executable, "-P", "-c", _RESVG_CHILD, repr(zoom), str(SVG_RENDER_MEMORY)]  # -P: not the cwd on sys.path
+    try:
+        done = subprocess.run(command, input=svg.encode("utf-8"), capture_output=True, timeout=SVG_RENDER_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise KitError(path, "logo", f"cannot render SVG (still rendering after {SVG_RENDER_SECONDS} s)") from None
+    if done.returncode < 0:
+        raise KitError(path, "logo", f"cannot render SVG (the renderer crashed: {_signal_name(-done.returncode)})")
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines() or [f"exit code {done.returncode}"]
+        raise KitError(path, "logo", f"cannot render SVG ({_printable(lines[-1])})")
+    return done.stdout
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def inspect_svg(path: Path, svg: str) -> SvgCanvas:
+    """Read an SVG with expat before resvg sees it, and refuse what could crash, blow up or leak.
+
+    Refused: a DOCTYPE with an internal subset (entities, attribute defaults), elements nested over
+    SVG_MAX_DEPTH deep, a canvas over SVG_MAX_CANVAS px a side, and any reference that is not an
+    '#id' in the same file or an embedded data: image within the raster limits (an `<image
+    href="/any/file.png">` would put that file's pixels in every concept). Returns the canvas size.
+    """
+    inspector = _SvgInspector(path)
+    parser = xml.parsers.expat.ParserCreate(encoding="utf-8", namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = inspector.doctype
+    parser.EntityDeclHandler = inspector.entity
+    parser.StartElementHandler = inspector.start
+    parser.EndElementHandler = inspector.end
+    try:
+        parser.Parse(svg.encode("utf-8"), True)
+    except xml.parsers.expat.ExpatError as error:
+        raise KitError(path, "logo", f"cannot parse SVG ({xml.parsers.expat.ErrorString(error.code)}: "
+                                     f"line {error.lineno}, column {error.offset + 1})") from None
+    if inspector.root is None:
+        raise KitError(path, "logo", "cannot parse SVG (no <svg> element)")
+    return _svg_canvas(path, inspector.root)
+
+
+class _SvgInspector:
+    """expat handlers that check an SVG while it streams by (no tree is built, so depth costs nothing)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.depth = 0
+        self.root: dict[str, str] | None = None  # the root element's attributes, by local name
+
+    def refuse(self, message: str) -> None:
+        raise KitError(self.path, "logo", message)
+
+    def doctype(self, name, system_id, public_id, has_internal_subset) -> None:
+        # A plain <!DOCTYPE svg PUBLIC ...> (exporters write one) is harmless: expat never fetches it.
+        if has_internal_subset:
+            self.refuse("a DOCTYPE with declarations ([...]: entities, attribute defaults) is not allowed; "
+                        "export the SVG without them")
+
+    def entity(self, name, *_details) -> None:
+        self.refuse(f"entity declarations are not allowed (<!ENTITY {_printable(name)}>)")
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        self.depth += 1
+        if self.depth > SVG_MAX_DEPTH:
+            self.refuse(f"elements are nested more than {SVG_MAX_DEPTH} levels deep; flatten the groups")
+        tag = _local_name(name)
+        if self.root is None:
+            if tag != "svg":
+                self.refuse(f"expected an <svg> root element, got <{_printable(tag)}>")
+            self.root = {_local_name(key): value for key, value in attributes.items()}
+        for key, value in attributes.items():
+            if _local_name(key) == "href":  # href and xlink:href, whatever the prefix
+                self.check_reference(tag, value)
+
+    def end(self, name: str) -> None:
+        self.depth -= 1
+
+    def check_reference(self, tag: str, value: str) -> None:
+        reference = value.strip()
+        if not reference or reference.startswith("#"):
+            return  # nothing, or an element of this same file
+        if reference[:5].lower() == "data:":
+            self.check_embedded_image(tag, reference)
+            return
+        self.refuse(f"<{_printable(tag)}> refers to {_printable(_shortened(reference))!r}; an SVG logo must be "
+                    "self-contained (only '#id' references and embedded data: images)")
+
+    def check_embedded_image(self, tag: str, uri: str) -> None:
+        """An embedded raster is decoded by resvg: it gets the same format and pixel limits as a logo."""
+        header, _, payload = uri.partition(",")
+        if not header.lower().endswith(";base64"):
+            self.refuse(f"<{_printable(tag)}> embeds {_printable(_shortened(header))!r}; only base64 "
+                        "PNG, JPEG or WebP images may be embedded")
+        try:
+            data = base64.b64decode(payload)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                with Image.open(io.BytesIO(data), formats=RASTER_FORMATS) as image:
+                    size = image.size
+        except Image.DecompressionBombError:
+            self.refuse(f"<{_printable(tag)}> embeds an image declaring far more than {LOGO_MAX_SIDE}x"
+                        f"{LOGO_MAX_SIDE} pixels; use one of at most {LOGO_MAX_SIDE} px a side")
+        except (binascii.Error, UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            self.refuse(f"<{_printable(tag)}> embeds data that is not a PNG, JPEG or WebP image "
+                        "(SVG inside SVG is not allowed)")
+        if max(size) > LOGO_MAX_SIDE:
+            self.refuse(f"<{_printable(tag)}> embeds an image of {size[0]}x{size[1]} pixels; "
+                        f"use one of at most {LOGO_MAX_SIDE} px a side")
+
+
+def _local_name(name: str) -> str:
+    """'http://www.w3.org/1999/xlink href' (expat's namespaced name) -> 'href'."""
+    return name.rpartition(" ")[2]
+
+
+def _shortened(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_SVG_LENGTH = re.compile(r"([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(px|em|ex|%)?")
+_PX_PER_UNIT = {None: 1.0, "px": 1.0, "em": 16.0, "ex": 8.0}  # resvg's default font size is 16 px
+
+
+def _svg_canvas(path: Path, root: dict[str, str]) -> SvgCanvas:
+    """The canvas size from the root's width, height and viewBox, the way resvg works it out.
+
+    With a viewBox, a missing width or height follows the viewBox's aspect and a percentage is of the
+    viewBox; without one, both must be lengths (resvg would otherwise size the SVG by its content,
+    which cannot be known before rendering).
+    """
+    view_box = _svg_view_box(path, root.get("viewBox"))
+    width = _svg_length(path, "width", root.get("width"))
+    height = _svg_length(path, "height", root.get("height"))
+    if view_box is None:
+        if width is None or height is None or "%" in (width[1], height[1]):
+            raise KitError(path, "logo", "an SVG logo needs a viewBox, or a width and height in px")
+        size = (width[0] * _PX_PER_UNIT[width[1]], height[0] * _PX_PER_UNIT[height[1]])
+    else:
+        box_width, box_height = view_box
+        resolved_width = _resolve_svg_length(width, box_width)
+        resolved_height = _resolve_svg_length(height, box_height)
+        if resolved_width is None and resolved_height is None:
+            size = (box_width, box_height)
+        elif resolved_height is None:
+            size = (resolved_width, resolved_width * box_height / box_width)
+        elif resolved_width is None:
+            size = (resolved_height * box_width / box_height, resolved_height)
+        else:
+            size = (resolved_width, resolved_height)
+    canvas = SvgCanvas(*size)
+    shown = f"{canvas.width:g}x{canvas.height:g}"
+    if not all(math.isfinite(side) and side > 0 for side in size) or min(canvas.rendered_size()) < 1:
+        raise KitError(path, "logo", f"width/height/viewBox declare a {shown} canvas; each side must be at least 1 px")
+    if max(size) > SVG_MAX_CANVAS:
+        raise KitError(path, "logo", f"width/height/viewBox declare a {shown} px canvas; "
+                                     f"use one of at most {SVG_MAX_CANVAS} px a side")
+    return canvas
+
+
+def _svg_length(path: Path, name: str, value: str | None) -> tuple[float, str | None] | None:
+    """(number, unit) of a width or height attribute; None when it is absent."""
+    if value is None:
+        return None
+    match = _SVG_LENGTH.fullmatch(value)
+    if not match:
+        raise KitError(path, "logo", f"the <svg> {name} {_printable(_shortened(value))!r} is not a length "
+                                     "(a number in px, em, ex or %)")
+    return float(match[1]), match[2]
+
+
+def _resolve_svg_length(length: tuple[float, str | None] | None, of_view_box: float) -> float | None:
+    if length is None:
+        return None
+    number, unit = length
+    return number / 100 * of_view_box if unit == "%" else number * _PX_PER_UNIT[unit]
+
+
+def _svg_view_box(path: Path, value: str | None) -> tuple[float, float] | None:
+    """(width, height) of a viewBox; None when absent or not usable, as resvg ignores such a viewBox."""
+    if value is None:
+        return None
+    try:
+        numbers = [float(part) for part in re.split(r"[\s,]+", value.strip())]
+    except ValueError:
+        raise KitError(path, "logo", f"the <svg> viewBox {_printable(_shortened(value))!r} is not four numbers") from None
+    if len(numbers) < 4 or not all(math.isfinite(n) for n in numbers):
+        raise KitError(path, "logo", f"the <svg> viewBox {_printable(_shortened(value))!r} is not four numbers")
+    _x, _y, width, height = numbers[:4]
+    return (width, height) if width > 0 and height > 0 else None
 
 
 class _LogoCache:

@@ -76,5 +76,7 @@ def test_app_notebook_opens_the_gallery_and_voila_listens_on_localhost_with_a_to
     assert "open_gallery(" in cell.source and "'ad-lee'" in cell.source and str(campaign_file.resolve()) in cell.source
     server = voila_server(path)
     assert server.port > 0 and len(server.token) >= 24
-    assert "--Voila.ip=127.0.0.1" in server.command() and f"--Voila.token={server.token}" in server.command()
+    assert "--Voila.ip=127.0.0.1" in server.command()
+    assert server.token not in " ".join(server.command())  # the command line is readable by every local user
+    assert server.environment({})["JUPYTER_TOKEN"] == server.token
     assert server.url.startswith("http://127.0.0.1:") and server.url.endswith(server.token)

@@ -25,7 +25,7 @@ from workbench.catalog import Catalog
 from workbench.curate import scores
 from workbench.curate.contact_sheet import INK, MUTED, PAPER, VERDICT_COLOURS, BrandRow, board
 from workbench.curate.thumbnails import thumbnail
-from workbench.files import atomic_path
+from workbench.files import FileHashes, atomic_path, check_concept_file
 from workbench.kits import BrandKit
 from workbench.typography import face_for, render_text
 
@@ -76,7 +76,8 @@ def handoff_pages(catalog: Catalog, kits: dict[str, BrandKit], title: str, brand
     if brands is not None:  # brands of the campaign without any concept still belong on the cover
         known = {row.slug for row in rows}
         rows += [row for row in _empty_rows(brands, kits) if row.slug not in known]
-    brand_pages = [page for row in rows if row.cards for page in _brand_pages(catalog, row, title)]
+    hashes = FileHashes()
+    brand_pages = [page for row in rows if row.cards for page in _brand_pages(catalog, row, title, hashes)]
     pages = [_cover(rows, title)] + brand_pages
     for number, page in enumerate(pages, start=1):
         footer = f"{title}  ·  {catalog.root.name}  ·  {date.today().isoformat()}  ·  page {number} of {len(pages)}"
@@ -114,7 +115,7 @@ def _cover(rows: list[BrandRow], title: str) -> Page:
     return page
 
 
-def _brand_pages(catalog: Catalog, row: BrandRow, title: str) -> list[Page]:
+def _brand_pages(catalog: Catalog, row: BrandRow, title: str, hashes: FileHashes) -> list[Page]:
     background = row.kit.palette.rgb("background") if row.kit else None
     cell = (PAGE_SIZE[0] - 2 * MARGIN - (COLUMNS - 1) * CELL_GAP) / COLUMNS
     per_page = COLUMNS * ROWS
@@ -133,6 +134,9 @@ def _brand_pages(catalog: Catalog, row: BrandRow, title: str) -> list[Page]:
         for index, card in enumerate(row.cards[start:start + per_page]):
             x = MARGIN + (index % COLUMNS) * (cell + CELL_GAP)
             y = MARGIN + 34 + (index // COLUMNS) * (cell + 14)
+            # The client sees the file the catalog recorded, or the hand-off stops: a replaced or cut-short
+            # file fails here even when a thumbnail of the right image is still cached.
+            check_concept_file(catalog.image_path(card.record), card.record.id, card.record.content_hash, hashes)
             path = thumbnail(catalog, card.record, THUMB_PIXELS, background)
             page.items.append(Picture(x, y, cell, cell, path))
             page.items.append(Text(x, y + cell + 2, 3.0, card.record.id))

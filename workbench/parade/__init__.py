@@ -22,14 +22,17 @@ import math
 import shutil
 import time
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from workbench.campaign import Campaign
 from workbench.catalog import Catalog, ConceptRecord
 from workbench.errors import InputError
-from workbench.files import file_hash
+from workbench.files import (
+    DiskFull, FileHashes, check_concept_file, file_hash, is_disk_full, reading_concept_image, remove_stale_parts,
+)
 from workbench.kits import BrandKit
 from workbench.parade.timeline import BrandSlot, Timeline, plan_timeline
 
@@ -102,9 +105,17 @@ class Film:
         return hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def prepare_film(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str) -> Film:
-    """Choose the floats, plan the timeline and build the parade for one aspect ("16:9" or "9:16")."""
+def prepare_film(
+    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, hashes: FileHashes | None = None,
+) -> Film:
+    """Choose the floats, plan the timeline and build the parade for one aspect ("16:9" or "9:16").
+
+    Each float's file must be the one its catalog row records (same sha256: not replaced, not cut
+    short), or a ConceptFileError names it; `hashes` lets several calls of one render read each file once.
+    """
     from workbench.parade.compositor import Parade, float_cutout, stage_for
+
+    hashes = hashes or FileHashes()
 
     stage = stage_for(aspect, campaign.film.size(aspect))
     chosen, skipped = choose_floats(kits, catalog)
@@ -116,10 +127,9 @@ def prepare_film(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, asp
         )
     floats = []
     for kit, record in chosen:
-        image_path = catalog.image_path(record)
-        if not image_path.is_file():
-            raise InputError(image_path, "image", f"approved concept {record.id!r} has no image file")
-        floats.append((kit, float_cutout(image_path)))
+        image_path = check_concept_file(catalog.image_path(record), record.id, record.content_hash, hashes)
+        with reading_concept_image(image_path, record.id):
+            floats.append((kit, float_cutout(image_path)))
     timeline = plan_timeline(campaign.film, [(kit.slug, record.id) for kit, record in chosen])
     parade = Parade.build(campaign, stage, timeline, floats)
     return Film(campaign, aspect, chosen, skipped, timeline, parade)
@@ -127,30 +137,38 @@ def prepare_film(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, asp
 
 def render_film(
     campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, progress: bool = True,
-    resume: bool = True, segment_seconds: float = SEGMENT_SECONDS,
+    resume: bool = True, segment_seconds: float = SEGMENT_SECONDS, hashes: FileHashes | None = None,
 ) -> FilmResult:
     """Render one aspect ("16:9" or "9:16") to `<films_dir>/<campaign>_<16x9|9x16>.mp4` plus its manifest.
 
     The film is encoded in segments of `segment_seconds` kept in a hidden work folder beside it until
-    the film is complete; with `resume`, segments a killed render finished are used again.
+    the film is complete; with `resume`, segments a killed render finished are used again. A render
+    that runs out of disk space removes its segments (they would keep the disk full) and raises DiskFull.
     """
-    from workbench.parade.encode import Segments, VideoFormat, fit_music, join_segments, render_segments, write_manifest
+    from workbench.parade.encode import (
+        Segments, VideoFormat, check_audio, fit_music, join_segments, render_segments, write_manifest,
+    )
 
     started = time.perf_counter()
-    film = prepare_film(campaign, kits, catalog, aspect)
+    if campaign.film.audio is not None:  # a bad track is found now, not after the whole video is encoded
+        check_audio(campaign.film.audio)
+    film = prepare_film(campaign, kits, catalog, aspect, hashes)
     path = campaign.films_dir / f"{film.stem}.mp4"
     manifest_path = campaign.films_dir / f"{film.stem}.json"
     work_dir = campaign.films_dir / f".{film.stem}.segments"
     if not resume:
         shutil.rmtree(work_dir, ignore_errors=True)
+    for folder in (campaign.films_dir, work_dir):  # temp files of a killed render
+        remove_stale_parts(folder)
     video = VideoFormat.for_film(campaign.film, film.size)
     segments = Segments.for_film(film.timeline.duration, video.fps, segment_seconds)
-    parts = render_segments(film.parade.frame, segments, video, work_dir, film.fingerprint(), progress)
-    music = None
-    if campaign.film.audio is not None:
-        music = fit_music(campaign.film.audio, segments.frame_count / video.fps, work_dir / "music.wav")
-    join_segments(parts, path, music)
-    write_manifest(manifest_path, film_manifest(film, catalog, segments))
+    with reporting_full_disk(campaign.films_dir, film.stem, remove_when_full=work_dir):
+        parts = render_segments(film.parade.frame, segments, video, work_dir, film.fingerprint(), progress)
+        music = None
+        if campaign.film.audio is not None:
+            music = fit_music(campaign.film.audio, segments.frame_count / video.fps, work_dir / "music.wav")
+        join_segments(parts, path, music)
+        write_manifest(manifest_path, film_manifest(film, catalog, segments))
     shutil.rmtree(work_dir, ignore_errors=True)
     return FilmResult(path, manifest_path, [kit.slug for kit, _ in film.chosen], film.skipped,
                       time.perf_counter() - started)
@@ -159,8 +177,27 @@ def render_film(
 def render_films(
     campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = True, resume: bool = True
 ) -> list[FilmResult]:
-    """Render every aspect in campaign.film.aspects."""
-    return [render_film(campaign, kits, catalog, aspect, progress, resume) for aspect in campaign.film.aspects]
+    """Render every aspect in campaign.film.aspects (each concept file is read and checked once for all)."""
+    hashes = FileHashes()
+    return [render_film(campaign, kits, catalog, aspect, progress, resume, hashes=hashes)
+            for aspect in campaign.film.aspects]
+
+
+@contextmanager
+def reporting_full_disk(folder: Path, what: str, remove_when_full: Path | None = None) -> Iterator[None]:
+    """A full disk while writing `what` into `folder` as one DiskFull naming the folder; `remove_when_full`
+    (a render's work folder) is deleted first, so a failed render gives its space back."""
+    try:
+        yield
+    except (DiskFull, OSError) as error:
+        if not (isinstance(error, DiskFull) or is_disk_full(error)):
+            raise
+        freed = ""
+        if remove_when_full is not None and remove_when_full.exists():
+            shutil.rmtree(remove_when_full, ignore_errors=True)
+            freed = "; the render's finished segments were deleted to give the space back"
+        raise DiskFull(folder, "disk", f"no space left on the device while writing {what}{freed};"
+                                       " free some space and run it again") from None
 
 
 def film_manifest(film: Film, catalog: Catalog, segments=None) -> dict:

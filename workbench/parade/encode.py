@@ -13,11 +13,15 @@ file an uninterrupted render writes, and it appears under its final name only wh
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
 import queue
+import shutil
+import signal
 import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -29,9 +33,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from workbench.campaign import FilmSettings
-from workbench.errors import InputError
-from workbench.files import atomic_path
+from workbench.campaign import CampaignError, FilmSettings
+from workbench.files import NO_SPACE_MESSAGE, DiskFull, atomic_path
 
 MUSIC_FADE_IN_SECONDS = 0.5
 MUSIC_FADE_OUT_SECONDS = 2.0
@@ -46,6 +49,34 @@ def ffmpeg_binary() -> str:
     from moviepy.config import FFMPEG_BINARY
 
     return FFMPEG_BINARY
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` that has the kernel SIGKILL the child when the thread that started it dies (Linux).
+
+    Without it, an ffmpeg whose Python parent was killed lives on: its stdin pipe stays open in any
+    process forked meanwhile (a fork-started worker inherits every descriptor), so ffmpeg waits for
+    frames that never come. None elsewhere: there the encoder ends when its stdin reaches EOF.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(None)  # this process's own symbols, libc's prctl among them
+    parent = os.getpid()
+
+    def arm() -> None:  # runs in the child between fork and exec
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+
+    return arm
+
+
+def ffmpeg_process_options() -> dict[str, Any]:
+    """Keyword arguments for subprocess.Popen/run of every ffmpeg we start: it dies with its parent."""
+    return {"preexec_fn": _die_with_parent()}
 
 
 @dataclass(frozen=True)
@@ -118,7 +149,8 @@ class Encoder:
         command = video.encoder_command(temp)
         if faststart:
             command[-3:-3] = ["-movflags", "+faststart"]
-        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         **ffmpeg_process_options())
 
     def write(self, frame: np.ndarray) -> None:
         kind = self._shapes.get(frame.shape) if frame.dtype == np.uint8 else None
@@ -131,7 +163,7 @@ class Encoder:
         except BrokenPipeError:
             _, errors = self._process.communicate()
             self.abort()
-            raise RuntimeError(f"ffmpeg stopped reading frames: {errors.decode(errors='replace').strip()}") from None
+            raise ffmpeg_failure(f"ffmpeg stopped reading frames for {self.path.name}", errors, self.path) from None
         self.count += 1
 
     def finish(self) -> int:
@@ -139,7 +171,7 @@ class Encoder:
         _, errors = self._process.communicate()
         if self._process.returncode != 0:
             self.abort()
-            raise RuntimeError(f"ffmpeg failed on {self.path.name}: {errors.decode(errors='replace').strip()}")
+            raise ffmpeg_failure(f"ffmpeg failed on {self.path.name}", errors, self.path)
         self._temp_file.close()  # renames the finished temp file onto `path`
         return self.count
 
@@ -150,6 +182,14 @@ class Encoder:
             self._process.wait()
         failed = RuntimeError("encode aborted")
         self._temp_file.__exit__(type(failed), failed, None)  # the temp file is removed, not renamed
+
+
+def ffmpeg_failure(what: str, errors: bytes | str, path: Path) -> Exception:
+    """The exception for a failed ffmpeg run: DiskFull when the disk filled up, else a RuntimeError with its stderr."""
+    text = (errors.decode(errors="replace") if isinstance(errors, bytes) else errors).strip()
+    if NO_SPACE_MESSAGE in text:
+        return DiskFull(path.parent, "disk", f"no space left on the device while writing {path.name}")
+    return RuntimeError(f"{what}: {text}")
 
 
 def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path, faststart: bool = False) -> int:
@@ -323,9 +363,9 @@ def join_segments(segments: list[Path], path: Path, music: Path | None = None) -
         command += ["-i", str(music), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
     with atomic_path(path) as temp:
         command += ["-c:v", "copy", "-movflags", "+faststart", "-f", "mp4", str(temp)]
-        result = subprocess.run(command, capture_output=True, text=True)
+        result = subprocess.run(command, capture_output=True, text=True, **ffmpeg_process_options())
         if result.returncode != 0:
-            raise RuntimeError(f"ffmpeg could not join the segments of {path.name}: {result.stderr.strip()}")
+            raise ffmpeg_failure(f"ffmpeg could not join the segments of {path.name}", result.stderr, path)
     listing.unlink(missing_ok=True)
 
 
@@ -334,12 +374,32 @@ def _concat_quoted(path: Path) -> str:
     return str(path).replace("'", "'\\''")
 
 
+def check_audio(audio: Path) -> None:
+    """Fail in one line naming `film.audio` unless the track is a file with an audio stream ffmpeg reads.
+
+    ffprobe reads only the file's header: a render checks its music this way before the first frame,
+    instead of finding out after the whole video is encoded. (Without ffprobe, ffmpeg opens the stream.)
+    """
+    if not Path(audio).is_file():
+        raise CampaignError(audio, "film.audio", "audio file not found")
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe:
+        command = [ffprobe, "-v", "error", "-select_streams", "a:0", "-show_entries", "stream=codec_type",
+                   "-of", "csv=p=0", str(audio)]
+    else:
+        command = [ffmpeg_binary(), "-v", "error", "-i", str(audio), "-map", "0:a:0", "-t", "0.1", "-f", "null", "-"]
+    result = subprocess.run(command, capture_output=True, text=True, errors="replace", **ffmpeg_process_options())
+    if result.returncode != 0 or (ffprobe and "audio" not in result.stdout):
+        said = result.stderr.strip().splitlines()
+        reason = said[-1].removeprefix(f"{audio}: ") if said else "it has no audio stream"
+        raise CampaignError(audio, "film.audio", f"not an audio file ffmpeg can read ({reason})")
+
+
 def fit_music(audio: Path, duration: float, output: Path) -> Path:
     """The track looped or trimmed to `duration`, faded in and out, written as 16-bit WAV at `output`."""
     from moviepy import AudioFileClip, afx
 
-    if not Path(audio).is_file():
-        raise InputError(audio, "film.audio", "audio file not found")
+    check_audio(audio)
     music = AudioFileClip(str(audio))
     try:
         if music.duration < duration:

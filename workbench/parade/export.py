@@ -29,11 +29,13 @@ import numpy as np
 
 from workbench.campaign import Campaign
 from workbench.catalog import Catalog
-from workbench.files import atomic_path
+from workbench.files import atomic_path, remove_stale_parts
 from workbench.kits import BrandKit
-from workbench.parade import Film, film_manifest, first_frame_at, prepare_film
+from workbench.parade import Film, film_manifest, first_frame_at, prepare_film, reporting_full_disk
 from workbench.parade.compositor import BANNER_SLIDE_SECONDS, paste
-from workbench.parade.encode import VideoFormat, encode_frames, ffmpeg_binary, prefetched, write_manifest
+from workbench.parade.encode import (
+    VideoFormat, encode_frames, ffmpeg_binary, ffmpeg_process_options, prefetched, write_manifest,
+)
 
 SOCIAL_SECONDS = (5.0, 8.0)  # shortest and longest social clip
 
@@ -80,8 +82,15 @@ def export_for_finishing(
     film = prepare_film(campaign, kits, catalog, aspect)
     fps = campaign.film.fps
     folder = campaign.films_dir / f"{film.stem}_finishing"
-    parade = film.parade
+    with reporting_full_disk(folder, "the finishing export"):
+        return _write_finishing(film, catalog, folder, fps, prores)
 
+
+def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prores: bool) -> FinishingExport:
+    parade = film.parade
+    pass_folders = [folder / "floats" / slot.brand for slot in film.timeline.slots]
+    for written_to in [folder, folder / "banners", folder / "floats", *pass_folders]:
+        remove_stale_parts(written_to)  # temp files of a killed export
     _save_rgba(parade.street, folder / "plate.png")
     passes = float_passes(film, fps)
     written = 0
@@ -140,7 +149,7 @@ def _prores_4444(pass_folder: Path, float_pass: FloatPass, fps: int, output: Pat
             ffmpeg_binary(), "-v", "error", "-y", "-framerate", str(fps), "-start_number", str(float_pass.first),
             "-i", str(pattern), "-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le",
             "-f", "mov", str(temp),
-        ], check=True, capture_output=True)
+        ], check=True, capture_output=True, **ffmpeg_process_options())
 
 
 def _write_timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: int, folder: Path, path: Path) -> None:
@@ -257,11 +266,14 @@ def render_social_clips(
         raise ValueError(f"seconds: social clips run {low:g} to {high:g} s, got {seconds:g}")
     film = prepare_film(campaign, kits, catalog, aspect)
     video = VideoFormat.for_film(campaign.film, film.size)
+    folder = campaign.films_dir / "social"
+    remove_stale_parts(folder)  # temp files of a killed run
     paths = []
-    for slot in film.timeline.slots:
-        start, end = social_window(film, slot.index, seconds)
-        times = [start + i / video.fps for i in range(round((end - start) * video.fps))]
-        path = campaign.films_dir / "social" / f"{campaign.name}_{slot.brand}_{aspect.replace(':', 'x')}.mp4"
-        encode_frames(prefetched(film.parade.frame, times), video, path, faststart=True)
-        paths.append(path)
+    with reporting_full_disk(folder, "the social clips"):
+        for slot in film.timeline.slots:
+            start, end = social_window(film, slot.index, seconds)
+            times = [start + i / video.fps for i in range(round((end - start) * video.fps))]
+            path = folder / f"{campaign.name}_{slot.brand}_{aspect.replace(':', 'x')}.mp4"
+            encode_frames(prefetched(film.parade.frame, times), video, path, faststart=True)
+            paths.append(path)
     return paths

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from workbench.backends import REGISTRY, Backend, BackendUnusable, Concept, ConceptRefused, get_backend
 from workbench.campaign import Campaign
 from workbench.catalog import Catalog, ConceptRecord
-from workbench.files import file_hash, save_png
+from workbench.files import file_hash, remove_stale_parts, save_png
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt, build_prompt
 
@@ -146,19 +146,28 @@ def record_concept(
         "prompt": prompt.text, "negative_prompt": prompt.negative, "seed": str(seed),
         "settings": json.dumps(concept.settings, sort_keys=True, ensure_ascii=False),
     }
-    for name, image in concept.extra_images.items():
-        save_png(image, folder / f"{record_id}.{name}.png", {**metadata, "layer": name})
-    path = folder / f"{record_id}.png"
-    digest = save_png(concept.image, path, metadata)
-    settings = dict(concept.settings)
-    if concept.layout is not None:
-        settings["layout"] = concept.layout.as_settings()
-    record = ConceptRecord(
-        id=record_id, brand=kit.slug, backend=backend, model=concept.model, prompt=prompt.text,
-        negative_prompt=prompt.negative, seed=seed, settings=settings,
-        path=str(path.relative_to(campaign.root)), content_hash=digest,
-    )
-    catalog.add_concept(record)
+    remove_stale_parts(folder)  # temp files of a run killed while saving
+    written = []  # the files this call wrote, removed again if the row cannot be written
+    try:
+        for name, image in concept.extra_images.items():
+            save_png(image, folder / f"{record_id}.{name}.png", {**metadata, "layer": name})
+            written.append(folder / f"{record_id}.{name}.png")
+        path = folder / f"{record_id}.png"
+        digest = save_png(concept.image, path, metadata)
+        written.append(path)
+        settings = dict(concept.settings)
+        if concept.layout is not None:
+            settings["layout"] = concept.layout.as_settings()
+        record = ConceptRecord(
+            id=record_id, brand=kit.slug, backend=backend, model=concept.model, prompt=prompt.text,
+            negative_prompt=prompt.negative, seed=seed, settings=settings,
+            path=str(path.relative_to(campaign.root)), content_hash=digest,
+        )
+        catalog.add_concept(record)
+    except BaseException:  # no row, no files: an image the catalog does not know is an orphan
+        for image_path in written:
+            image_path.unlink(missing_ok=True)
+        raise
     return record
 
 

@@ -11,17 +11,23 @@ the file's own folder, so a campaign works from any working directory.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench.errors import InputError, explain_validation
 from workbench.kits import BrandKit, Slug, load_kits
 from workbench.prompts import PromptTemplate
+from workbench.yamlfile import CAMPAIGN_FILE_MAX_BYTES, read_yaml_mapping
 
 Aspect = Literal["16:9", "9:16"]
 DEFAULT_SIZES: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+MAX_FILM_SIDE = 7680  # 8K UHD: a larger frame is a typo, and its buffers alone would exhaust memory
+# Seeds fit 32 bits: what numpy, torch and hosted image APIs all accept (and SQLite stores, unlike 2**63).
+Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
+X264Preset = Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower",
+                     "veryslow", "placebo"]
+X264_PRESETS: tuple[str, ...] = get_args(X264Preset)
 
 
 class CampaignError(InputError):
@@ -33,7 +39,7 @@ class GenerationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     backend: str = "previz"
-    seeds: list[int] = Field(default_factory=lambda: [1, 2, 3, 4], min_length=1)
+    seeds: list[Seed] = Field(default_factory=lambda: [1, 2, 3, 4], min_length=1)
     width: int = Field(768, ge=64, le=4096)
     height: int = Field(768, ge=64, le=4096)
     options: dict[str, Any] = Field(default_factory=dict)
@@ -55,15 +61,16 @@ class FilmSettings(BaseModel):
     duration: float | None = Field(None, gt=0, description="Total length; overrides seconds_per_brand.")
     audio: Path | None = None
     crf: int = Field(20, ge=0, le=51)
-    preset: str = "medium"
+    preset: X264Preset = "medium"
     ai_label: bool = True
     particles: bool = Field(True, description="Confetti on the cards and lanterns over the procession.")
 
     @model_validator(mode="after")
     def _even_sizes(self):
         for aspect, (width, height) in self.sizes.items():
-            if width % 2 or height % 2 or width < 64 or height < 64:
-                raise ValueError(f"sizes.{aspect}: H.264 yuv420p needs even sizes of at least 64, got {width}x{height}")
+            if width % 2 or height % 2 or not (64 <= width <= MAX_FILM_SIDE and 64 <= height <= MAX_FILM_SIDE):
+                raise ValueError(f"sizes.{aspect}: H.264 yuv420p needs even sizes of at least 64 and at most"
+                                 f" {MAX_FILM_SIDE} px a side, got {width}x{height}")
         return self
 
     def size(self, aspect: str) -> tuple[int, int]:
@@ -166,12 +173,7 @@ def load_campaign(path: Path | str) -> Campaign:
     path = Path(path)
     if not path.is_file():
         raise CampaignError(path, "file", "campaign file not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise CampaignError(path, "file", f"malformed YAML: {error}") from None
-    if not isinstance(data, dict):
-        raise CampaignError(path, "(top level)", "expected a mapping of fields")
+    data = read_yaml_mapping(path, CampaignError, "campaign", CAMPAIGN_FILE_MAX_BYTES)
     base = path.resolve().parent
     for key in ("kits_folder", "renders_folder"):
         if key in data:

@@ -14,12 +14,13 @@ their own table, keyed by concept and triage version.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
 
 VERDICTS = ("approved", "rejected")
 ROLES = ("designer", "art_director")  # the people who review
@@ -214,6 +215,13 @@ class Catalog:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # A catalog in a folder we cannot write (a read-only mount, an archived campaign) is opened for
+        # reading: reports and renders work, and a write says why it cannot be saved.
+        self.read_only = not _writable(self.path)
+        if self.read_only:
+            self._db = _open_read_only(self.path)
+            self._db.row_factory = sqlite3.Row
+            return
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -295,22 +303,27 @@ class Catalog:
         role: str = "designer",
     ) -> Review:
         """Append one decision. A stars-only review keeps the earlier verdict."""
-        if verdict is not None and verdict not in VERDICTS:
-            raise CatalogError(f"verdict: expected one of {VERDICTS}, got {verdict!r}")
-        if stars is not None and not (isinstance(stars, int) and 1 <= stars <= 5):
-            raise CatalogError(f"stars: expected a whole number from 1 to 5, got {stars!r}")
-        if role not in REVIEW_ROLES:
-            raise CatalogError(f"role: expected one of {REVIEW_ROLES}, got {role!r}")
-        if verdict is None and stars is None and role != TRIAGE_ROLE:
-            raise CatalogError("a review needs a verdict or stars")  # (triage's empty review withdraws its verdict)
+        row = _review_row(concept_id, verdict, stars, reason, reviewer, role, created=now_iso())
         if self.concept(concept_id) is None:
             raise CatalogError(f"concept: no concept {concept_id!r} in {self.path}")
-        created = now_iso()
-        row = (concept_id, verdict, stars, reason, reviewer, role, created)
         cursor = self._write(lambda db: db.execute(
             "INSERT INTO reviews (concept_id, verdict, stars, reason, reviewer, role, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)", row))
         return Review(cursor.lastrowid, *row)
+
+    def review_many(self, reviews: Iterable[Mapping[str, Any]]) -> int:
+        """Append many decisions, each given as the keyword arguments of `review`, in one transaction:
+        all are checked before any is written, and a failed or killed import leaves none. Returns how many."""
+        created = now_iso()
+        rows = [_review_row(**review, created=created) for review in reviews]
+        known_ids = {row[0] for row in self._db.execute("SELECT id FROM concepts")}  # one query, not one per row
+        for row in rows:
+            if row[0] not in known_ids:
+                raise CatalogError(f"concept: no concept {row[0]!r} in {self.path}")
+        self._write(lambda db: db.executemany(
+            "INSERT INTO reviews (concept_id, verdict, stars, reason, reviewer, role, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", rows))
+        return len(rows)
 
     def history(self, concept_id: str | None = None) -> list[Review]:
         if concept_id is None:
@@ -470,6 +483,8 @@ class Catalog:
 
     def _write(self, action):
         """Run one write in its own short IMMEDIATE transaction, retrying while another writer holds it."""
+        if self.read_only:
+            raise CatalogError(f"{self.path}: the catalog's folder is read-only, so nothing can be saved in it")
         for attempt in range(50):
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -486,6 +501,47 @@ class Catalog:
                 self._db.execute("ROLLBACK")
                 raise
         raise CatalogError(f"{self.path} stayed locked by another writer")
+
+
+def _review_row(concept_id: str, verdict: str | None = None, stars: int | None = None, reason: str = "",
+                reviewer: str = "", role: str = "designer", *, created: str) -> tuple:
+    """One review checked against the rules every review follows (alone or in a batch), as its row."""
+    if verdict is not None and verdict not in VERDICTS:
+        raise CatalogError(f"verdict: expected one of {VERDICTS}, got {verdict!r}")
+    if stars is not None and not (isinstance(stars, int) and 1 <= stars <= 5):
+        raise CatalogError(f"stars: expected a whole number from 1 to 5, got {stars!r}")
+    if role not in REVIEW_ROLES:
+        raise CatalogError(f"role: expected one of {REVIEW_ROLES}, got {role!r}")
+    if verdict is None and stars is None and role != TRIAGE_ROLE:
+        raise CatalogError("a review needs a verdict or stars")  # (triage's empty review withdraws its verdict)
+    return (concept_id, verdict, stars, reason, reviewer, role, created)
+
+
+def _writable(path: Path) -> bool:
+    """Whether the catalog can be written: SQLite also writes its -wal and -shm files beside it."""
+    return os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to a catalog in a folder we cannot write.
+
+    A WAL database normally needs its -shm index, which SQLite cannot create in a read-only folder.
+    With a -wal file beside the catalog (a writer is at work, or one was killed), recent commits live
+    there, and SQLite reads them through the -shm beside it (mode=ro). Without one, the database file
+    holds everything, and SQLite reads it as immutable, needing no -shm at all.
+    """
+    if not path.is_file():
+        raise CatalogError(f"{path}: no catalog here, and its folder is read-only")
+    has_wal = path.with_name(path.name + "-wal").exists()
+    uri = f"{path.resolve().as_uri()}?{'mode=ro' if has_wal else 'mode=ro&immutable=1'}"
+    db = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # SQLite opens the file lazily
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise CatalogError(f"{path}: cannot read the catalog in its read-only folder ({error})") from None
+    db.execute("PRAGMA busy_timeout=30000")
+    return db
 
 
 def counting_verdict(by_role: dict[str, str | None]) -> str | None:

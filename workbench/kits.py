@@ -32,11 +32,11 @@ from html import escape
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from PIL import Image, UnidentifiedImageError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.errors import InputError, explain_validation
+from workbench.yamlfile import KIT_FILE_MAX_BYTES, read_yaml_mapping
 
 # Matched with fullmatch: '$' also matches before a trailing newline, so 'lotus-tea\n' got through.
 SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
@@ -273,18 +273,7 @@ def load_kit(folder: Path | str) -> BrandKit:
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
         raise KitError(path, "file", "brand.yaml not found")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise KitError(path, "file", "expected UTF-8 text") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "file"
-        problem = getattr(error, "problem", None) or str(error)
-        raise KitError(path, where, f"malformed YAML: {problem}") from None
-    if not isinstance(data, dict):
-        raise KitError(path, "(top level)", f"expected a mapping of fields, got {type(data).__name__}")
-    return data
+    return read_yaml_mapping(path, KitError, "kit", KIT_FILE_MAX_BYTES)
 
 
 def _check_logo(kit: BrandKit) -> None:

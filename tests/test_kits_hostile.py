@@ -218,6 +218,15 @@ def test_kits_validate_never_writes_a_control_character_to_the_terminal(kits_fol
     assert "control character U+001B" in done.stdout and "colour\\x1b[2J" in done.stdout
 
 
+def test_a_kit_folder_named_with_a_terminal_escape_is_shown_escaped(kits_folder):
+    """The folder name is the kit's name in `kits validate` and in every error line."""
+    odd = kits_folder / "tea\x1b[2Jhouse"
+    (kits_folder / "lotus-tea").rename(odd)
+    done = validate(kits_folder)
+    assert done.returncode == 1
+    assert "\x1b" not in done.stdout + done.stderr and "tea\\x1b[2Jhouse" in done.stdout
+
+
 def test_names_in_other_scripts_still_load(kits_folder):
     edit_kit(kits_folder / "lotus-tea", display_name="莲心茶坊 · Lotus Tea", tagline="مرحبا 👩\u200d👩\u200d👧")
     assert load_kit(kits_folder / "lotus-tea").display_name == "莲心茶坊 · Lotus Tea"

@@ -23,7 +23,7 @@ import typer
 from workbench.backends import UnknownBackend
 from workbench.campaign import load_campaign, open_campaign
 from workbench.catalog import Catalog, CatalogError
-from workbench.errors import InputError
+from workbench.errors import InputError, printable
 from workbench.kits import load_kits
 from workbench.typography import FontError
 
@@ -73,7 +73,7 @@ def kits_validate(kits_folder: Path = typer.Argument(Path("brand_kits"), help="F
     """Check every kit; print a table of kits and their problems. Exit 1 if any kit is invalid."""
     report = load_kits(kits_folder)
     rows = [(slug, kit.display_name, kit.logo, "ok") for slug, kit in report.kits.items()]
-    rows += [(e.file.parent.name, "-", "-", f"{e.field}: {e.message}") for e in report.errors]
+    rows += [(printable(e.file.parent.name), "-", "-", printable(f"{e.field}: {e.message}")) for e in report.errors]
     _print_table(("kit", "display name", "logo", "problems"), sorted(rows))
     typer.echo(f"{len(report.kits)} valid, {len(report.errors)} invalid")
     if report.errors:

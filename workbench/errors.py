@@ -13,7 +13,14 @@ class InputError(Exception):
         self.file = Path(file)
         self.field = field
         self.message = message
-        super().__init__(f"{self.file}: {field}: {message}")
+        super().__init__(printable(f"{self.file}: {field}: {message}"))
+
+
+def printable(text: str) -> str:
+    """`text` with control characters shown as escapes (\\x1b, \\n): a file or folder name from a kit
+    never sends raw terminal escapes, or a second line, to the person reading the error."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
 
 
 def shorten(text: str, limit: int = 80) -> str:

@@ -160,3 +160,14 @@ def test_this_servers_own_addresses_are_served(served, name, path):
     address = f"{name}:{served.port}"
     assert served.get(path, Host=address).status == 200
     assert served.get(path, Host=address, Origin=f"http://{address}").status == 200
+
+
+def test_no_file_beside_the_notebook_is_served(served, tmp_path):
+    """The gallery folder holds thumbnails and contact sheets: Voila's /voila/files/ would hand them
+    to anyone on the machine, token or not."""
+    gallery = next(served.log.parent.glob("renders/*/gallery"))
+    (gallery / "client_sheet.png").write_bytes(b"\x89PNG\r\n\x1a\nnot for everyone")
+    for path in ("/voila/files/client_sheet.png", f"/voila/files/client_sheet.png?token={served.token}"):
+        response = served.get(path)
+        assert b"not for everyone" not in response.body, (path, response.status)
+    assert served.get(f"/?token={served.token}").status == 200  # the page itself is still served

@@ -139,7 +139,13 @@ def main(argv: list[str] | None = None) -> None:
             return settings
 
         def init_handlers(self):
-            return [(pattern, _guarded(handler), *rest) for pattern, handler, *rest in super().init_handlers()]
+            from voila.static_file_handler import AllowListFileHandler
+
+            # Voila would serve the pictures beside the notebook (the gallery folder: thumbnails, contact
+            # sheets) at /voila/files/ without the token. The gallery sends its images through the widget
+            # connection, so that handler goes.
+            return [(pattern, _guarded(handler), *rest) for pattern, handler, *rest in super().init_handlers()
+                    if handler is not AllowListFileHandler]
 
     token = os.environ.get(TOKEN_VARIABLE, "")
     if not token:

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from conftest import SAMPLE_KITS
 from workbench.catalog import TRIAGE_ROLE, Catalog, ConceptRecord, TriageResult
 from workbench.curate.contact_sheet import board, contact_sheet
 from workbench.curate.thumbnails import thumbnail
 from workbench.files import save_png
 from workbench.kits import BrandKit, load_kits
 
-KITS_FOLDER = Path(__file__).resolve().parents[1] / "brand_kits"
 BRANDS = ("lotus-tea", "tern-motors", "grand-northern-balloons")
 SEEDS = (1, 2, 3)
 
@@ -44,7 +44,7 @@ def add_concept(catalog: Catalog, kit: BrandKit, seed: int, image: Image.Image |
 
 @pytest.fixture(scope="module")
 def kits() -> dict[str, BrandKit]:
-    report = load_kits(KITS_FOLDER)
+    report = load_kits(SAMPLE_KITS)
     return {slug: report.kits[slug] for slug in BRANDS}
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_campaign
+from conftest import SAMPLE_KITS, write_campaign
 from workbench.campaign import load_campaign
 from workbench.catalog import Catalog
 from workbench.cli import app
@@ -49,7 +49,7 @@ def made(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("made")
     kits = root / "brand_kits"
     for slug in BRANDS:
-        shutil.copytree(Path(__file__).resolve().parents[1] / "brand_kits" / slug, kits / slug)
+        shutil.copytree(SAMPLE_KITS / slug, kits / slug)
     path = write_campaign(root / "campaign.yaml", kits, root / "renders")
     result = runner.invoke(app, ["generate", str(path)])
     assert result.exit_code == 0, result.output

@@ -10,89 +10,31 @@ import json
 import struct
 import subprocess
 import sys
-import wave
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
 
-from conftest import decode, probe
-from workbench.campaign import Campaign, FilmSettings
-from workbench.catalog import Catalog, ConceptRecord
+from conftest import (
+    FPS, REJECTED, SAMPLE_KITS, SHOWN, add_concept, decode, logo_template, make_campaign, match_at,
+    parade_catalog, probe, write_tone,
+)
+from workbench.campaign import FilmSettings
+from workbench.catalog import Catalog
 from workbench.errors import InputError
-from workbench.files import save_png
 from workbench.kits import BrandKit, load_kits
 from workbench.parade import render_film
 from workbench.parade.timeline import plan_timeline
 
-KITS_FOLDER = Path(__file__).resolve().parents[1] / "brand_kits"
-SHOWN = ["lotus-tea", "tern-motors", "kestrel-stride"]
-REJECTED = "polar-scoop"
-FPS = 10
 
 
 # Fixtures and helpers -----------------------------------------------------------------------------
 
 
-def fake_float(kit: BrandKit, width: int = 240, height: int = 180) -> Image.Image:
-    """A float-like shape in the brand's colours on a transparent background."""
-    primary, secondary, accent = (kit.palette.rgb(role) for role in ("primary", "secondary", "accent"))
-    image = Image.new("RGBA", (width + 20, height + 20), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    w, h = width, height
-    draw.ellipse((0.25 * w, 0.05 * h, 0.75 * w, 0.68 * h), fill=(*secondary, 255), outline=(*primary, 255), width=4)
-    draw.regular_polygon((w / 2, 0.37 * h, 0.17 * w), 5, fill=(*accent, 255))
-    draw.rounded_rectangle((0.05 * w, 0.6 * h, 0.95 * w, 0.86 * h), radius=h // 20, fill=(*primary, 255))
-    for centre in (0.2, 0.5, 0.8):
-        draw.ellipse(((centre - 0.06) * w, 0.8 * h, (centre + 0.06) * w, 0.98 * h), fill=(30, 30, 36, 255))
-    return image
-
-
 @pytest.fixture(scope="module")
 def kits() -> dict[str, BrandKit]:
-    return load_kits(KITS_FOLDER).kits
-
-
-def make_campaign(renders: Path, **film) -> Campaign:
-    settings = {
-        "sizes": {"16:9": [320, 180], "9:16": [180, 320]}, "fps": FPS, "title_seconds": 1.0,
-        "end_seconds": 1.0, "seconds_per_brand": 1.4, "preset": "ultrafast", **film,
-    }
-    return Campaign.model_validate({
-        "name": "test-parade", "title": "Test Parade", "end_card": "Thanks for watching · 感谢观看",
-        "kits_folder": KITS_FOLDER, "renders_folder": renders, "film": settings,
-    })
-
-
-def add_concept(catalog: Catalog, campaign: Campaign, kit: BrandKit, seed: int, verdict: str | None, stars=None) -> str:
-    path = campaign.concepts_dir / kit.slug / f"{kit.slug}-s{seed}.png"
-    digest = save_png(fake_float(kit), path)
-    concept_id = f"{kit.slug}-s{seed}"
-    catalog.add_concept(ConceptRecord(
-        id=concept_id, brand=kit.slug, backend="test", model="fake", prompt="", negative_prompt="", seed=seed,
-        settings={}, path=str(path.relative_to(campaign.root)), content_hash=digest,
-    ))
-    if verdict or stars:
-        catalog.review(concept_id, verdict=verdict, stars=stars)
-    return concept_id
-
-
-def parade_catalog(campaign: Campaign, kits: dict[str, BrandKit]) -> Catalog:
-    """lotus-tea: two approved (the 5-star one wins); tern-motors and kestrel-stride: approved with tied
-    stars (the earliest seed wins); polar-scoop: every concept rejected."""
-    catalog = Catalog(campaign.catalog_path)
-    add_concept(catalog, campaign, kits["lotus-tea"], 1, "approved", 3)
-    add_concept(catalog, campaign, kits["lotus-tea"], 2, "approved", 5)
-    add_concept(catalog, campaign, kits["lotus-tea"], 3, "rejected", 5)
-    add_concept(catalog, campaign, kits["tern-motors"], 4, "approved")
-    add_concept(catalog, campaign, kits["tern-motors"], 2, "approved")
-    add_concept(catalog, campaign, kits["kestrel-stride"], 1, "approved", 4)
-    add_concept(catalog, campaign, kits["kestrel-stride"], 2, "approved", 4)
-    add_concept(catalog, campaign, kits[REJECTED], 1, "rejected")
-    add_concept(catalog, campaign, kits[REJECTED], 2, "rejected")
-    return catalog
+    return load_kits(SAMPLE_KITS).kits
 
 
 @pytest.fixture(scope="module")
@@ -120,22 +62,6 @@ def top_level_atoms(path: Path) -> list[str]:
         atoms.append(kind.decode("latin-1"))
         offset += size if size else len(data)
     return atoms
-
-
-def logo_template(kit: BrandKit, box: list[int]) -> np.ndarray:
-    """The brand's logo resized to the box, over the banner's panel colour (the brand background)."""
-    width, height = box[2] - box[0], box[3] - box[1]
-    logo = kit.logo_image().resize((width, height), Image.LANCZOS)
-    panel = Image.new("RGBA", logo.size, (*kit.palette.rgb("background"), 255))
-    panel.alpha_composite(logo)
-    return np.asarray(panel.convert("RGB"))
-
-
-def match_at(frame: np.ndarray, template: np.ndarray, box: list[int], slack: int = 3) -> float:
-    """Best match score of the template within a few pixels of where the box says it is."""
-    left, top = max(0, box[0] - slack), max(0, box[1] - slack)
-    region = frame[top:box[3] + slack, left:box[2] + slack]
-    return float(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED).max())
 
 
 def best_match_anywhere(frame: np.ndarray, template: np.ndarray) -> float:
@@ -278,16 +204,6 @@ def test_rendering_again_gives_identical_frames(films):
         again = render_film(campaign, order, catalog, "16:9", progress=False)
     assert again.path == result.path
     assert np.array_equal(decode(again.path), frames)
-
-
-def write_tone(path: Path, seconds: float, rate: int = 22050) -> None:
-    t = np.arange(int(seconds * rate)) / rate
-    samples = (0.3 * np.sin(2 * np.pi * 440 * t) * 32767).astype("<i2")
-    with wave.open(str(path), "wb") as handle:
-        handle.setnchannels(1)
-        handle.setsampwidth(2)
-        handle.setframerate(rate)
-        handle.writeframes(samples.tobytes())
 
 
 def test_audio_track_is_looped_to_the_film_length_and_duration_is_exact(tmp_path, kits):

@@ -1,6 +1,6 @@
 """Craft switches and fitting: particles on and off, music trimmed or looped with fades, the crowd's parallax.
 
-Tiny films (320x180 / 180x320, 10 fps) with the fake floats of test_parade.
+Tiny films (320x180 / 180x320, 10 fps) with the fake floats of conftest.
 """
 
 from __future__ import annotations
@@ -11,18 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from test_parade import SHOWN, add_concept, make_campaign, write_tone
+from conftest import SAMPLE_KITS, SHOWN, add_concept, make_campaign, write_tone
 from workbench.catalog import Catalog
 from workbench.kits import load_kits
 from workbench.parade import prepare_film
 from workbench.parade.encode import fit_music
 
-KITS_FOLDER = Path(__file__).resolve().parents[1] / "brand_kits"
-
-
 @pytest.fixture(scope="module")
 def parade_inputs(tmp_path_factory):
-    kits = load_kits(KITS_FOLDER).kits
+    kits = load_kits(SAMPLE_KITS).kits
     campaign = make_campaign(tmp_path_factory.mktemp("craft"))
     catalog = Catalog(campaign.catalog_path)
     for slug in SHOWN:

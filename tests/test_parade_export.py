@@ -1,7 +1,7 @@
 """Hand-off: the manifest's frame ranges and provenance, the finishing folder (PNG passes with alpha,
 an OpenTimelineIO timeline with one clip per brand), and per-brand social clips.
 
-Tiny films (320x180 / 180x320, 10 fps) with the fake floats of test_parade.
+Tiny films (320x180 / 180x320, 10 fps) with the fake floats of conftest.
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import decode, probe
-from test_parade import SHOWN, add_concept, logo_template, make_campaign, match_at, parade_catalog
+from conftest import (
+    SAMPLE_KITS, SHOWN, add_concept, decode, logo_template, make_campaign, match_at, parade_catalog, probe,
+)
 from workbench.catalog import Catalog
 from workbench.kits import load_kits
 from workbench.parade import prepare_film, render_film
 from workbench.parade.export import export_for_finishing, float_passes, render_social_clips, social_window
 
-KITS_FOLDER = Path(__file__).resolve().parents[1] / "brand_kits"
 ORDER = ["lotus-tea", "polar-scoop", "tern-motors", "kestrel-stride"]
 
 
 @pytest.fixture(scope="module")
 def kits():
-    return load_kits(KITS_FOLDER).kits
+    return load_kits(SAMPLE_KITS).kits
 
 
 @pytest.fixture(scope="module")

@@ -10,21 +10,19 @@ import os
 import signal
 import subprocess
 import sys
+import select
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from conftest import decode, probe
-from test_parade import make_campaign, parade_catalog
+from conftest import SAMPLE_KITS, decode, make_campaign, parade_catalog, probe
 from workbench.kits import load_kits
 from workbench.parade import render_film
 from workbench.parade.compositor import Parade
 from workbench.parade.encode import Segments
 
-KITS_FOLDER = Path(__file__).resolve().parents[1] / "brand_kits"
 ORDER = ["lotus-tea", "polar-scoop", "tern-motors", "kestrel-stride"]
 SEGMENT_SECONDS = 1.5
 FRAMES, PER_SEGMENT = 62, 15
@@ -36,7 +34,7 @@ class Stop(Exception):
 
 @pytest.fixture(scope="module")
 def kits():
-    return load_kits(KITS_FOLDER).kits
+    return load_kits(SAMPLE_KITS).kits
 
 
 def setup(root: Path, kits, **film):
@@ -107,37 +105,58 @@ def test_a_stopped_render_leaves_no_film_and_resumes_to_the_same_bytes(tmp_path,
 
 
 def test_a_killed_render_process_resumes_to_the_same_bytes(tmp_path, kits, uninterrupted):
-    """The real thing: SIGKILL the rendering process (and its ffmpeg) once a segment is done."""
+    """The real thing: SIGKILL the rendering process (and its ffmpeg) mid-segment, once two segments are done.
+
+    The child composes frames until frame 32 (inside the third segment); there it waits for the second
+    segment's file to be finished, says so on stdout, and blocks until it is killed.
+    """
     whole_bytes, _frames = uninterrupted
     campaign, catalog, order = setup(tmp_path, kits)
     script = textwrap.dedent(f"""
-        import sys, time, warnings
+        import sys, threading, warnings
         sys.path.insert(0, {str(Path(__file__).parent)!r})
         warnings.simplefilter("ignore")
         from pathlib import Path
-        from test_parade import make_campaign
+        from conftest import make_campaign
         from workbench.catalog import Catalog
         from workbench.kits import load_kits
         from workbench.parade import render_film
         from workbench.parade.compositor import Parade
+        from workbench.parade.encode import Encoder
+
+        second_finished = threading.Event()
+        original_finish = Encoder.finish
+        def finish(self):
+            count = original_finish(self)
+            if self.path.name.startswith("0001-"):
+                second_finished.set()
+            return count
+        Encoder.finish = finish
 
         original = Parade.frame
-        def slow_frame(self, t):  # slow enough to be killed part-way
-            time.sleep(0.05)
+        def held_frame(self, t):  # frame 32 is held until the process is killed
+            if t >= 3.2:
+                print("ready" if second_finished.wait(timeout=120) else "segment 0001 never finished", flush=True)
+                threading.Event().wait()
             return original(self, t)
-        Parade.frame = slow_frame
-        kits = load_kits({str(KITS_FOLDER)!r}).kits
+        Parade.frame = held_frame
+        kits = load_kits({str(SAMPLE_KITS)!r}).kits
         campaign = make_campaign(Path({str(tmp_path)!r}))
         render_film(campaign, [kits[s] for s in {ORDER!r}], Catalog(campaign.catalog_path), "16:9",
                     progress=False, segment_seconds={SEGMENT_SECONDS})
     """)
-    process = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
-    deadline = time.monotonic() + 60
-    while not list(work_dir(campaign).glob("0001-*.mp4")) and time.monotonic() < deadline:
+    process = subprocess.Popen([sys.executable, "-c", script], start_new_session=True, stdout=subprocess.PIPE,
+                               text=True)
+    try:
+        readable, _, _ = select.select([process.stdout], [], [], 180)
+        said = process.stdout.readline().strip() if readable else "nothing within 180 s"
+        assert said == "ready", f"the render was not held mid-segment: {said or 'it ended'}"
         assert process.poll() is None, "the render ended before it could be killed"
-        time.sleep(0.02)
-    os.killpg(process.pid, signal.SIGKILL)  # the render and its ffmpeg, mid-segment
-    process.wait()
+        assert [p.name[:4] for p in sorted(work_dir(campaign).glob("*.mp4"))] == ["0000", "0001"]
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)  # the render and its ffmpeg, mid-segment
+        process.wait()
+        process.stdout.close()
     assert not (campaign.films_dir / "test-parade_16x9.mp4").exists()
 
     result = render(campaign, catalog, order)

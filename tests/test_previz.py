@@ -4,26 +4,25 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import SAMPLE_KITS
 from workbench.backends import FloatLayout, get_backend
 from workbench.backends.previz import BODIES, PrevizBackend, choose_design, draw_brand_marks, plan_layout
 from workbench.kits import load_kits
 from workbench.prompts import PromptTemplate, build_prompt
 
-KITS_DIR = Path(__file__).resolve().parents[1] / "brand_kits"
 SIZE = {"width": 384, "height": 384}
 FLAT = (97, 143, 201)  # the flat colour both sides are composited over before template matching
 
 
 @pytest.fixture(scope="module")
 def kits():
-    report = load_kits(KITS_DIR)
+    report = load_kits(SAMPLE_KITS)
     assert not report.errors, report.errors
     assert len(report.kits) >= 10
     return report.kits
@@ -63,7 +62,7 @@ def _over_flat(image: Image.Image) -> np.ndarray:
     return np.asarray(flat.convert("RGB"))
 
 
-ALL_SLUGS = sorted(p.name for p in KITS_DIR.iterdir() if (p / "brand.yaml").is_file())
+ALL_SLUGS = sorted(p.name for p in SAMPLE_KITS.iterdir() if (p / "brand.yaml").is_file())
 
 
 def test_registry_builds_the_previz_backend():

@@ -241,7 +241,8 @@ def test_gallery_view_shows_a_refused_decision_and_others_decisions_on_refresh(c
     assert view.brand.value == "" and view.brand.label == "All brands" and view.verdict.value == "approved"
     catalog.close()
     view.slots[0].reject.click()
-    assert "ProgrammingError" in view.status.value or "Error" in view.status.value
+    assert "ProgrammingError: Cannot operate on a closed database." in view.status.value
+    assert "#b3261e" in view.status.value, "shown in the error colour"
 
 
 def test_contact_sheet_and_grid_cope_without_kits_or_concepts(catalog, tmp_path):

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import getpass
 import multiprocessing
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -88,6 +90,7 @@ def test_paging_clamps_and_the_cursor_turns_pages(catalog):
 
 
 def test_keys_decide_on_the_cursor_and_move_on(catalog):
+    started = datetime.now(timezone.utc)
     gallery = Gallery(catalog, reviewer="mei", page_size=5)
     gallery.set_filters(brand="polar-scoop")
     assert gallery.press("a", reason="clear logo") == "approved polar-scoop-s1"
@@ -104,7 +107,9 @@ def test_keys_decide_on_the_cursor_and_move_on(catalog):
 
     [approve] = catalog.history("polar-scoop-s1")
     assert (approve.verdict, approve.reviewer, approve.role, approve.reason) == ("approved", "mei", "designer", "clear logo")
-    assert approve.created_at  # every decision carries its time
+    decided = datetime.fromisoformat(approve.created_at)  # every decision carries its time, as ISO 8601 in UTC
+    assert decided.utcoffset() == timedelta(0)
+    assert started - timedelta(seconds=1) <= decided <= datetime.now(timezone.utc) <= started + timedelta(minutes=1)
     assert catalog.verdicts() == {"polar-scoop-s1": "approved", "polar-scoop-s2": "rejected"}
 
 
@@ -191,7 +196,9 @@ def test_reviewer_and_role_come_from_settings(monkeypatch):
     assert reviewer_role() == "art_director" and reviewer_role("designer") == "designer"
     monkeypatch.delenv("WORKBENCH_REVIEWER")
     monkeypatch.delenv("WORKBENCH_ROLE")
-    assert reviewer_name() and reviewer_role() == "designer"  # the login name, never empty
+    assert reviewer_name() == getpass.getuser() and reviewer_role() == "designer"  # the login name
+    monkeypatch.setenv("WORKBENCH_REVIEWER", "  ")  # a blank setting is no name: the login name again
+    assert reviewer_name() == getpass.getuser() and reviewer_name(" ") == getpass.getuser()
     with pytest.raises(GalleryError, match="role"):
         reviewer_role("boss")
 

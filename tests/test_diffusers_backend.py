@@ -20,7 +20,7 @@ transformers = pytest.importorskip("transformers")
 
 from workbench.backends import BackendUnusable, FloatLayout, get_backend  # noqa: E402
 from workbench.backends.diffusers import (  # noqa: E402
-    DiffusersBackend, DiffusersOptions, ModelUnavailable, control_image,
+    DiffusersBackend, DiffusersOptions, ModelUnavailable, SchedulerUnavailable, control_image,
 )
 from workbench.backends.previz import PrevizBackend  # noqa: E402
 from workbench.campaign import load_campaign  # noqa: E402
@@ -216,8 +216,8 @@ def test_scheduler_by_alias_or_class_name(backend, models, kits):
                            (None, "EulerDiscreteScheduler")):
         [concept] = make(backend, kits, "lotus-tea", 1, settings_for(models, mode="txt2img", scheduler=name))
         assert concept.settings["scheduler"] == expected
-    with pytest.raises(InputError, match="generation.options.scheduler.*unknown scheduler"):
-        make(backend, kits, "lotus-tea", 1, settings_for(models, scheduler="warp-drive"))
+    with pytest.raises(SchedulerUnavailable, match="generation.options.scheduler: diffusers .* has no WarpScheduler"):
+        make(backend, kits, "lotus-tea", 1, settings_for(models, scheduler="WarpScheduler"))
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -321,17 +321,20 @@ def test_hub_model_not_cached_while_offline_is_a_clear_error(backend, kits):
                                               "local_files_only": True})
 
 
-def test_controlnet_mode_without_a_controlnet_names_the_option(backend, models, kits):
-    with pytest.raises(InputError, match="generation.options.controlnet"):
-        make(backend, kits, "lotus-tea", 1, settings_for(models, mode="controlnet"))
-
-
-@pytest.mark.parametrize("bad, field", [({"steps": 0}, "generation.options.steps"), ({"stepz": 3}, "generation.options.stepz"),
-                                        ({"width": 100}, "generation.width"), ({"mode": "video"}, "generation.options.mode")])
-def test_bad_options_name_the_campaign_field(bad, field, models):
+@pytest.mark.parametrize("bad, field", [
+    ({"steps": 0}, "generation.options.steps"), ({"stepz": 3}, "generation.options.stepz"),
+    ({"width": 100}, "generation.width"), ({"mode": "video"}, "generation.options.mode"),
+    ({"mode": "controlnet"}, "generation.options.controlnet"), ({"scheduler": "warp-drive"}, "generation.options.scheduler"),
+    ({"previz": {"body": "rocket"}}, "generation.options.previz.body"),
+])
+def test_bad_options_name_the_campaign_field_when_it_loads(bad, field, models, kits_folder, tmp_path):
+    settings = settings_for(models, **bad)
+    generation = {"backend": "diffusers", "width": settings.pop("width"), "height": settings.pop("height"),
+                  "options": settings}
+    path = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders", generation=generation)
     with pytest.raises(InputError) as caught:
-        DiffusersOptions.parse(settings_for(models, **bad))
-    assert caught.value.field == field
+        load_campaign(path)
+    assert caught.value.file == path and caught.value.field == field
 
 
 def test_out_of_memory_suggests_the_memory_options_and_keeps_what_was_made(backend, models, kits_folder, tmp_path,
@@ -340,7 +343,7 @@ def test_out_of_memory_suggests_the_memory_options_and_keeps_what_was_made(backe
     campaign = load_campaign(write_campaign(
         tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders", brands=["lotus-tea"],
         generation={"backend": "diffusers", "seeds": [1, 2, 3], "width": SIZE, "height": SIZE, "options": options}))
-    loaded = backend.pipeline(DiffusersOptions.parse({"width": SIZE, "height": SIZE, **options}))
+    loaded = backend.pipeline(DiffusersOptions.model_validate({"width": SIZE, "height": SIZE, **options}))
     real, calls = loaded.pipeline, []
 
     class OutOfMemoryOnSecondImage:

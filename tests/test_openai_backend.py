@@ -16,11 +16,10 @@ from PIL import Image
 from conftest import write_campaign
 from fake_openai import API_KEY_ECHO, FakeOpenAI
 from workbench.backends import get_backend
-from workbench.backends.openai import (
-    ImageOptions, OpenAIBackend, edit_mask, estimate_batch, estimate_cost,
-)
+from workbench.backends.openai import OpenAIBackend, edit_mask
+from workbench.backends.openai_options import ImageOptions, estimate_cost
 from workbench.backends.previz import PrevizBackend
-from workbench.campaign import load_campaign
+from workbench.campaign import CampaignError, load_campaign
 from workbench.catalog import Catalog
 from workbench.generate import generate_campaign
 from workbench.kits import load_kits
@@ -138,7 +137,7 @@ def test_edit_mask_is_the_float_silhouette_grown_a_little():
     ("dall-e-3", 1920, 1080, "1792x1024"),
 ])
 def test_api_size_is_the_nearest_in_aspect(model, width, height, size):
-    assert ImageOptions(model=model).api_size(width, height) == size
+    assert ImageOptions(model=model, width=width, height=height).api_size == size
 
 
 def test_dall_e_asks_for_base64_and_no_background(tmp_path, kits_folder, kits, fake):
@@ -149,11 +148,11 @@ def test_dall_e_asks_for_base64_and_no_background(tmp_path, kits_folder, kits, f
 
 
 @pytest.mark.parametrize("option, value", [("quality", "ultra"), ("size", "auto"), ("colour", "red")])
-def test_a_bad_option_is_a_clear_error_without_a_request(tmp_path, kits_folder, kits, fake, option, value):
-    campaign = make_campaign(tmp_path, kits_folder, seeds=(1, 2), **{option: value})
-    report, concepts = run(campaign, [kits["lotus-tea"]], backend_for(fake))
-    assert not fake.requests and not concepts
-    assert f"generation.options.{option}" in report.stopped and len(report.failed) == 1
+def test_a_bad_option_is_named_when_the_campaign_loads(tmp_path, kits_folder, fake, option, value):
+    """Before any batch: the campaign itself does not load, so no request can be made."""
+    with pytest.raises(CampaignError, match=f"c.yaml: generation.options.{option}: "):
+        make_campaign(tmp_path, kits_folder, seeds=(1, 2), **{option: value})
+    assert not fake.requests
 
 
 # Failures ------------------------------------------------------------------------------------------
@@ -379,12 +378,14 @@ def test_cost_estimate_from_the_price_table():
 
 
 def test_batch_estimate_counts_only_what_is_missing(tmp_path, kits_folder, kits, fake):
+    from workbench.cli import estimate_batch_cost
+
     campaign = make_campaign(tmp_path, kits_folder, seeds=(1, 2, 3), quality="medium")
     with Catalog(campaign.catalog_path) as catalog:
-        assert estimate_batch(campaign, list(kits.values()), catalog).images == 9
+        assert estimate_batch_cost(campaign, list(kits.values()), catalog).images == 9
         fake.plan("ok", "refuse", "500", "500", "500")
         generate_campaign(campaign, [kits["lotus-tea"]], catalog, backend_for(fake), progress=False)
-        estimate = estimate_batch(campaign, list(kits.values()), catalog)
+        estimate = estimate_batch_cost(campaign, list(kits.values()), catalog)
     assert estimate.images == 7, "made and refused concepts are not counted again; the failed one is"
     assert estimate.usd == pytest.approx(7 * 0.042)
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from workbench.backends import REGISTRY, UnknownBackend, options_model
 from workbench.errors import InputError, explain_validation
 from workbench.kits import BrandKit, Slug, load_kits
 from workbench.prompts import PromptTemplate
@@ -44,8 +45,34 @@ class GenerationSettings(BaseModel):
     height: int = Field(768, ge=64, le=4096)
     options: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, name: str) -> str:
+        if name not in REGISTRY:
+            raise ValueError(str(UnknownBackend(name)))
+        return name
+
+    @model_validator(mode="after")
+    def _options_fit_the_backend(self):
+        """Check the settings the backend will get against its options model (which loads no torch or
+        openai), so a bad option is one line at load and not a failure at the first image. The options
+        stay the dict the file gave: concept ids hash them, and filled-in defaults would change every id."""
+        try:
+            options_model(self.backend).model_validate(self.backend_settings())
+        except ValidationError as error:
+            # The model sees width, height and the options side by side; name each where the file has it.
+            raise ValidationError.from_exception_data(error.title, [
+                {"type": problem["type"], "loc": _where_in_generation(problem["loc"]), "input": problem["input"],
+                 **({"ctx": problem["ctx"]} if "ctx" in problem else {})}
+                for problem in error.errors()]) from None
+        return self
+
     def backend_settings(self) -> dict[str, Any]:
         return {"width": self.width, "height": self.height, **self.options}
+
+
+def _where_in_generation(loc: tuple) -> tuple:
+    return loc if loc[:1] in (("width",), ("height",)) else ("options", *loc)
 
 
 class FilmSettings(BaseModel):

@@ -20,15 +20,18 @@ from typing import Iterator, Optional
 
 import typer
 
-from workbench.backends import UnknownBackend
-from workbench.campaign import load_campaign, open_campaign
+from pydantic import ValidationError
+
+from workbench.backends import UnknownBackend, cost_estimator
+from workbench.campaign import CampaignError, load_campaign, open_campaign
 from workbench.catalog import Catalog, CatalogError
-from workbench.errors import InputError, printable
+from workbench.errors import InputError, explain_validation, printable
 from workbench.kits import load_kits
 from workbench.typography import FontError
 
 DEFAULT_CAMPAIGN = Path("campaigns/demo.yaml")
 EXIT_BAD_INPUT = 2
+LARGE_BATCH_USD = 5.0  # above this (or at an unknown price), `generate` asks before a paid batch starts
 
 app = typer.Typer(help="Parade Workbench: brand kits -> concepts -> reviews -> parade films.", no_args_is_help=True)
 kits_app = typer.Typer(help="Brand kits.", no_args_is_help=True)
@@ -99,7 +102,7 @@ def generate(
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     if backend:
-        campaign = campaign.with_changes(generation={"backend": backend})
+        campaign = _with_backend(campaign, campaign_file, backend)
     with Catalog(campaign.catalog_path) as catalog:
         _confirm_cost(campaign, kits, catalog, yes)
         if from_ideas:
@@ -121,19 +124,50 @@ def generate(
         raise typer.Exit(1)
 
 
-def _confirm_cost(campaign, kits, catalog, yes: bool) -> None:
-    """A paid backend shows its cost estimate first, and asks before a large batch."""
-    if campaign.generation.backend != "openai":
-        return
-    from workbench.backends.openai import LARGE_BATCH_USD, BadOptions, estimate_batch
-
+def _with_backend(campaign, campaign_file: Path, backend: str):
+    """The campaign with another backend, its options checked against that backend's as at load."""
     try:
-        estimate = estimate_batch(campaign, kits, catalog)
-    except BadOptions as error:
-        typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    typer.echo(f"cost: {estimate}")
-    if not yes and (estimate.usd is None or estimate.usd > LARGE_BATCH_USD) and estimate.images:
+        return campaign.with_changes(generation={"backend": backend})
+    except ValidationError as error:
+        raise CampaignError(campaign_file, *explain_validation(error.errors()[0])) from None
+
+
+def images_to_make(campaign, kits, catalog) -> int:
+    """How many images `generate_campaign` would still make for `kits`: generate's own resume check,
+    so a resumed batch is priced for what is missing (refused seeds are not asked again)."""
+    from workbench.generate import _already_made, _images_per_seed, concept_id
+    from workbench.prompts import build_prompt
+
+    settings = campaign.generation.backend_settings()
+    images_per_seed = _images_per_seed(settings)
+    missing = 0
+    for kit in kits:
+        prompt = build_prompt(kit, campaign.prompt)
+        for seed in campaign.generation.seeds:
+            base_id = concept_id(kit.slug, campaign.generation.backend, prompt, seed, settings)
+            missing += 0 if _already_made(catalog, base_id, images_per_seed) else images_per_seed
+    return missing
+
+
+def estimate_batch_cost(campaign, kits, catalog):
+    """The campaign backend's estimate for what is still to make, or None for a backend that runs locally."""
+    estimate = cost_estimator(campaign.generation.backend)
+    if estimate is None:
+        return None  # and no need to read the catalog
+    return estimate(campaign.generation.backend_settings(), images_to_make(campaign, kits, catalog))
+
+
+def cost_line(estimate) -> str:
+    return "runs locally: no cost per image" if estimate is None else f"cost: {estimate}"
+
+
+def _confirm_cost(campaign, kits, catalog, yes: bool) -> None:
+    """Show the batch's cost first, and ask before a large batch or one of unknown price."""
+    estimate = estimate_batch_cost(campaign, kits, catalog)
+    typer.echo(cost_line(estimate))
+    if estimate is None or yes or not estimate.images:
+        return
+    if estimate.usd is None or estimate.usd > LARGE_BATCH_USD:
         typer.confirm("start this batch?", abort=True)
 
 

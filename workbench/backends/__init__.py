@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from PIL import Image
+from pydantic import BaseModel
 
 from workbench.kits import BrandKit
 from workbench.marks import FloatLayout
@@ -26,6 +27,18 @@ REGISTRY: dict[str, str] = {
     "previz": "workbench.backends.previz:PrevizBackend",
     "diffusers": "workbench.backends.diffusers:DiffusersBackend",
     "openai": "workbench.backends.openai:OpenAIBackend",
+}
+# name -> "module:Class" of the backend's options model, in a module that imports neither torch nor
+# openai: a campaign checks its `generation.options` against it when it loads, before any image.
+OPTIONS: dict[str, str] = {
+    "previz": "workbench.backends.previz_options:PrevizOptions",
+    "diffusers": "workbench.backends.diffusers_options:DiffusersOptions",
+    "openai": "workbench.backends.openai_options:ImageOptions",
+}
+# name -> "module:function" pricing a batch: `estimate(settings, images)` -> an estimate to print, with
+# `.images` and `.usd` (None: no price known). Backends not named here run locally, at no cost per image.
+COST_ESTIMATES: dict[str, str] = {
+    "openai": "workbench.backends.openai_options:estimate_cost",
 }
 
 
@@ -61,8 +74,8 @@ class BackendUnusable(Exception):
     """Nothing more can succeed with this backend now (e.g. the API key was rejected): the batch stops."""
 
 
-__all__ = ["REGISTRY", "Backend", "BackendUnusable", "Concept", "ConceptRefused", "FloatLayout", "UnknownBackend",
-           "get_backend"]
+__all__ = ["COST_ESTIMATES", "OPTIONS", "REGISTRY", "Backend", "BackendUnusable", "Concept", "ConceptRefused",
+           "FloatLayout", "UnknownBackend", "cost_estimator", "get_backend", "options_model"]
 
 
 class UnknownBackend(KeyError):
@@ -74,5 +87,21 @@ def get_backend(name: str, **options: Any) -> Backend:
     """Build a backend by registry name; options go to its constructor."""
     if name not in REGISTRY:
         raise UnknownBackend(name)
-    module_name, class_name = REGISTRY[name].split(":")
-    return getattr(import_module(module_name), class_name)(**options)
+    return _load(REGISTRY[name])(**options)
+
+
+def options_model(name: str) -> type[BaseModel]:
+    """The pydantic model of a backend's settings (width, height and its options), without loading the backend."""
+    if name not in OPTIONS:
+        raise UnknownBackend(name)
+    return _load(OPTIONS[name])
+
+
+def cost_estimator(name: str) -> Callable[[dict[str, Any], int], Any] | None:
+    """The backend's `estimate(settings, images)`, or None for a backend that costs nothing per image."""
+    return _load(COST_ESTIMATES[name]) if name in COST_ESTIMATES else None
+
+
+def _load(target: str) -> Any:
+    module_name, attribute = target.split(":")
+    return getattr(import_module(module_name), attribute)

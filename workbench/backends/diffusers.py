@@ -13,7 +13,8 @@ and its layout says where `workbench.finishing` puts the exact logo and name ban
 A campaign chooses it with `generation: {backend: diffusers, options: {model: ..., ...}}`; every
 option is a field of `DiffusersOptions`. What one `generate` call does:
 
-1. `DiffusersOptions.parse(settings)`: unknown or bad options name `generation.options.<key>`.
+1. `DiffusersOptions` (in `workbench.backends.diffusers_options`, torch-free): the campaign checked
+   them when it loaded, so unknown or bad options were one line naming `generation.options.<key>`.
 2. `load_pipeline(options)`: once per backend instance and option set (the cache key is everything
    that changes the weights or where they live), on the chosen device and precision.
 3. The previz float, then the init or control image made from it.
@@ -30,7 +31,7 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import cv2
 import diffusers
@@ -38,90 +39,30 @@ import numpy as np
 import torch
 from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image, ControlNetModel
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.backends import BackendUnusable, Concept
+from workbench.backends.diffusers_options import SCHEDULER_ALIASES, DiffusersOptions
 from workbench.backends.previz import PrevizBackend
-from workbench.errors import InputError, explain_validation
+from workbench.errors import InputError
 from workbench.finishing import finish
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt
 
-CAMPAIGN = "campaign"  # errors about options name the campaign file's `generation.options` block
 BATCH_SEED_STRIDE = 1_000_000  # image i of a batch uses seed + i * stride: campaign seeds below a million never collide
 INIT_BACKDROP = (128, 128, 128)  # the previz float sits on neutral grey in the img2img init image
 
-SCHEDULER_ALIASES = {
-    "ddim": "DDIMScheduler", "pndm": "PNDMScheduler", "lms": "LMSDiscreteScheduler",
-    "euler": "EulerDiscreteScheduler", "euler_a": "EulerAncestralDiscreteScheduler", "heun": "HeunDiscreteScheduler",
-    "dpm++": "DPMSolverMultistepScheduler", "dpm++_sde": "DPMSolverSDEScheduler", "unipc": "UniPCMultistepScheduler",
-    "lcm": "LCMScheduler",
-}
 # diffusers 0.42 renamed `torch_dtype` to `dtype` (the old name warns); older releases know only the old one.
 DTYPE_ARGUMENT = "dtype" if tuple(map(int, diffusers.__version__.split(".")[:2])) >= (0, 42) else "torch_dtype"
 DTYPES = {"float16": torch.float16, "fp16": torch.float16, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
           "float32": torch.float32, "fp32": torch.float32}
 
 
-class DiffusersOptions(BaseModel):
-    """The campaign's `generation.options` for this backend, plus `width` and `height`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    model: str = Field(min_length=1, description="A local diffusers folder or a hub id, e.g. 'stabilityai/sdxl-turbo'.")
-    revision: str | None = None
-    variant: str | None = Field(None, description="Weight file variant, e.g. 'fp16'.")
-    local_files_only: bool = False
-    mode: Literal["txt2img", "img2img", "controlnet"] = "img2img"
-    controlnet: str | None = Field(None, description="ControlNet folder or hub id; needed by mode controlnet.")
-    control: Literal["canny", "scribble", "lineart", "mask"] = "canny"
-    controlnet_scale: float = Field(1.0, ge=0, le=2)
-    scheduler: str | None = None
-    steps: int = Field(30, ge=1, le=200)
-    guidance: float = Field(7.0, ge=0, le=30)
-    strength: float = Field(0.65, gt=0, le=1)
-    batch_size: int = Field(1, ge=1, le=64)
-    device: str = "auto"
-    dtype: Literal["auto", "float16", "fp16", "bfloat16", "bf16", "float32", "fp32"] = "auto"
-    # Memory options for small GPUs.
-    attention_slicing: bool = False
-    vae_tiling: bool = False
-    cpu_offload: Literal["model", "sequential"] | None = None
-    # Speed options (see benchmarks/bench_generate.py).
-    channels_last: bool = False
-    fuse_qkv: bool = False
-    compile: bool = False
-    compile_mode: str = "max-autotune-no-cudagraphs"
-    previz: dict[str, Any] = Field(default_factory=dict, description="Previz design overrides, e.g. {body: wagon}.")
-    width: int = 512
-    height: int = 512
-
-    @classmethod
-    def parse(cls, settings: dict[str, Any]) -> "DiffusersOptions":
-        try:
-            options = cls.model_validate(settings)
-        except ValidationError as error:
-            field, message = explain_validation(error.errors()[0])
-            where = f"generation.{field}" if field in ("width", "height") else f"generation.options.{field}"
-            raise InputError(CAMPAIGN, where, message) from None
-        for side in ("width", "height"):
-            if getattr(options, side) % 8:
-                raise InputError(CAMPAIGN, f"generation.{side}", "Stable Diffusion needs a multiple of 8 pixels, "
-                                 f"got {getattr(options, side)}")
-        if options.mode == "controlnet" and not options.controlnet:
-            raise InputError(CAMPAIGN, "generation.options.controlnet", "mode controlnet needs a ControlNet model "
-                             "(a folder or hub id, e.g. lllyasviel/control_v11p_sd15_canny)")
-        return options
-
-    def load_key(self) -> tuple:
-        """What the loaded weights depend on. Mode, ControlNet, scheduler, steps... change between calls
-        without a reload: the modes share the loaded components."""
-        return (self.model, self.revision, self.variant, self.local_files_only, self.device, self.dtype,
-                self.attention_slicing, self.vae_tiling, self.cpu_offload, self.channels_last, self.fuse_qkv,
-                self.compile, self.compile_mode)
-
-
 class ModelUnavailable(InputError, BackendUnusable):
     """The model cannot be loaded: every later image would fail the same way, so the batch stops."""
+
+
+class SchedulerUnavailable(BackendUnusable):
+    """The named scheduler class is not in the installed diffusers: the same for every image, so the batch stops."""
 
 
 class OutOfMemory(InputError, BackendUnusable):
@@ -141,7 +82,7 @@ class DiffusersBackend:
         self._loaded: LoadedPipeline | None = None
 
     def generate(self, kit: BrandKit, prompt: Prompt, seed: int, settings: dict[str, Any]) -> list[Concept]:
-        options = DiffusersOptions.parse(settings)
+        options = DiffusersOptions.model_validate(settings)  # a campaign's were checked when it loaded
         loaded = self.pipeline(options)
         pipe = loaded.for_mode(options)
         pipe.scheduler = loaded.scheduler_for(options.scheduler)
@@ -255,10 +196,9 @@ class LoadedPipeline:
             return self.default_scheduler
         class_name = SCHEDULER_ALIASES.get(name, name)
         scheduler_class = getattr(diffusers, class_name, None)
-        if not (isinstance(scheduler_class, type) and class_name.endswith("Scheduler")):
-            known = ", ".join(sorted(SCHEDULER_ALIASES))
-            raise InputError(CAMPAIGN, "generation.options.scheduler",
-                             f"unknown scheduler {name!r}; use one of {known} or a diffusers scheduler class name")
+        if not isinstance(scheduler_class, type):  # a well-formed name this diffusers release lacks
+            raise SchedulerUnavailable(f"generation.options.scheduler: diffusers {diffusers.__version__} has no "
+                                       f"{class_name}; use one of {', '.join(sorted(SCHEDULER_ALIASES))}")
         return scheduler_class.from_config(self.default_scheduler.config)
 
 

@@ -17,6 +17,9 @@ the previz layout. The raw image is kept beside the concept as `<id>.raw.png`, s
       height: 768
       options: {model: gpt-image-1, quality: medium, background: transparent, mode: edit}
 
+The options model (`ImageOptions`) and the cost estimate live in `workbench.backends.openai_options`,
+which imports no `openai`: the campaign checks its options when it loads, and the CLI prices a batch.
+
 Failures, and what the batch (`generate_campaign`) does with them:
 
 - no key: `BackendUnusable` before any request; the batch stops.
@@ -39,146 +42,28 @@ import binascii
 import io
 import json
 import logging
-import math
-from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Callable
 
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.backends import Backend, BackendUnusable, Concept, ConceptRefused
+from workbench.backends.openai_options import MODELS_WITH_BACKGROUND, ImageOptions, pixels
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt
 from workbench.settings import MissingKey, OpenAISettings, load_openai_settings, redact
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MODEL = "gpt-image-1"
-# Sizes each model accepts (besides "auto"); the nearest in aspect to the campaign's is used.
-MODEL_SIZES: dict[str, tuple[str, ...]] = {
-    "gpt-image-1": ("1024x1024", "1536x1024", "1024x1536"),
-    "gpt-image-1-mini": ("1024x1024", "1536x1024", "1024x1536"),
-    "dall-e-3": ("1024x1024", "1792x1024", "1024x1792"),
-    "dall-e-2": ("1024x1024", "512x512", "256x256"),
-}
-# Only the gpt-image models draw transparent backgrounds and take a `background` setting.
-MODELS_WITH_BACKGROUND = ("gpt-image-1", "gpt-image-1-mini")
 # The codes OpenAI gives a prompt its safety system declined.
 REFUSAL_CODES = ("content_policy_violation", "moderation_blocked")
-
-# US dollars per image, by (model, quality, size): an ESTIMATE from OpenAI's published per-image prices
-# (mid 2025). Check https://openai.com/api/pricing before trusting it with a budget. "auto" quality is
-# priced as the highest, so the estimate errs high.
-PRICE_TABLE_USD: dict[tuple[str, str, str], float] = {
-    **{("gpt-image-1", q, s): p for q, prices in {
-        "low": (0.011, 0.016), "medium": (0.042, 0.063), "high": (0.167, 0.25)}.items()
-       for s, p in zip(("1024x1024", "1536x1024"), prices)},
-    **{("gpt-image-1", q, "1024x1536"): p for q, p in {"low": 0.016, "medium": 0.063, "high": 0.25}.items()},
-    **{("gpt-image-1-mini", q, s): p for q, prices in {
-        "low": (0.005, 0.006), "medium": (0.011, 0.015), "high": (0.036, 0.052)}.items()
-       for s, p in zip(("1024x1024", "1536x1024"), prices)},
-    **{("gpt-image-1-mini", q, "1024x1536"): p for q, p in {"low": 0.006, "medium": 0.015, "high": 0.052}.items()},
-    ("dall-e-3", "standard", "1024x1024"): 0.04, ("dall-e-3", "standard", "1792x1024"): 0.08,
-    ("dall-e-3", "standard", "1024x1792"): 0.08, ("dall-e-3", "hd", "1024x1024"): 0.08,
-    ("dall-e-3", "hd", "1792x1024"): 0.12, ("dall-e-3", "hd", "1024x1792"): 0.12,
-    ("dall-e-2", "standard", "1024x1024"): 0.02, ("dall-e-2", "standard", "512x512"): 0.018,
-    ("dall-e-2", "standard", "256x256"): 0.016,
-}
-QUALITY_FOR_PRICE = {"auto": "high", "hd": "hd", "standard": "standard"}
-LARGE_BATCH_USD = 5.0  # above this, the CLI asks before starting
 
 
 class MalformedResponse(RuntimeError):
     """The service answered, but not with what was asked for (no image, not base64, not a picture)."""
 
 
-class BadOptions(BackendUnusable, ValueError):
-    """The campaign's generation.options do not fit this backend: the same for every job, so the batch stops."""
-
-
 class OpenAIFailed(RuntimeError):
     """A request that failed for good after the client's retries (rate limit, server error, timeout)."""
-
-
-class ImageOptions(BaseModel):
-    """The campaign's `generation.options` for this backend (width and height come from the campaign)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    model: str = DEFAULT_MODEL
-    mode: Literal["edit", "text"] = "edit"
-    # "auto" is not offered: the reference float and the finishing layout need the size up front.
-    size: str | None = Field(None, pattern=r"^\d{2,4}x\d{2,4}$",
-                             description="e.g. '1536x1024'; default: the model's size nearest in aspect")
-    quality: Literal["low", "medium", "high", "auto", "standard", "hd"] | None = None
-    background: Literal["transparent", "opaque", "auto"] | None = "transparent"
-    input_fidelity: Literal["low", "high"] | None = None
-    finish: bool = True  # cut out and put the exact logo and name back; off only to inspect raw output
-    timeout: float = Field(180.0, gt=0, description="seconds per request")
-    max_retries: int = Field(3, ge=0, le=10)
-
-    @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> "ImageOptions":
-        options = {k: v for k, v in settings.items() if k not in ("width", "height")}
-        try:
-            return cls.model_validate(options)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise BadOptions(f"generation.options.{where}: {first['msg']}") from None
-
-    @property
-    def price_quality(self) -> str:
-        default = "medium" if self.model in MODELS_WITH_BACKGROUND else "standard"
-        quality = self.quality or default
-        return QUALITY_FOR_PRICE.get(quality, quality)
-
-    def api_size(self, width: int, height: int) -> str:
-        if self.size:
-            return self.size
-        sizes = MODEL_SIZES.get(self.model, MODEL_SIZES[DEFAULT_MODEL])
-        return min(sizes, key=lambda s: abs(math.log(_pixels(s)[0] / _pixels(s)[1]) - math.log(width / height)))
-
-
-@dataclass(frozen=True)
-class CostEstimate:
-    images: int
-    usd_per_image: float | None  # None: no price known for this model, quality and size
-    model: str
-    quality: str
-    size: str
-
-    @property
-    def usd(self) -> float | None:
-        return None if self.usd_per_image is None else self.images * self.usd_per_image
-
-    def __str__(self) -> str:
-        what = f"{self.images} image(s) with {self.model}, {self.quality} quality, {self.size}"
-        if self.usd is None:
-            return f"{what}: no price known (see https://openai.com/api/pricing)"
-        return f"{what}: about ${self.usd:.2f} (estimate, ${self.usd_per_image:.3f} each; check current prices)"
-
-
-def estimate_cost(settings: dict[str, Any], images: int) -> CostEstimate:
-    """What `images` images with these campaign settings would cost, from PRICE_TABLE_USD."""
-    options = ImageOptions.from_settings(settings)
-    size = options.api_size(int(settings.get("width", 1024)), int(settings.get("height", 1024)))
-    price = PRICE_TABLE_USD.get((options.model, options.price_quality, size))
-    return CostEstimate(images, price, options.model, options.price_quality, size)
-
-
-def estimate_batch(campaign: Any, kits: list[BrandKit], catalog: Any) -> CostEstimate:
-    """The estimate for what `generate_campaign` would still make for these kits (resumed batches count less)."""
-    from workbench.generate import concept_id
-    from workbench.prompts import build_prompt
-
-    settings = campaign.generation.backend_settings()
-    missing = 0
-    for kit in kits:
-        prompt = build_prompt(kit, campaign.prompt)
-        for seed in campaign.generation.seeds:
-            record = catalog.concept(concept_id(kit.slug, OpenAIBackend.name, prompt, seed, settings))
-            missing += record is None or (record.status == "ok" and not catalog.image_path(record).is_file())
-    return estimate_cost(settings, missing)
 
 
 class OpenAIBackend:
@@ -218,16 +103,16 @@ class OpenAIBackend:
     def generate(self, kit: BrandKit, prompt: Prompt, seed: int, settings: dict[str, Any]) -> list[Concept]:
         if self._unusable:
             raise BackendUnusable(self._unusable)
-        options = ImageOptions.from_settings(settings)
-        width, height = int(settings.get("width", 1024)), int(settings.get("height", 1024))
+        options = ImageOptions.model_validate(settings)  # a campaign's were checked when it loaded
+        width, height = options.width, options.height
         self.client()  # without a key, stop here: before drawing or asking anything
-        size = options.api_size(width, height)
+        size = options.api_size
         previz = self._reference_float(kit, prompt, seed, width, height)
         text = _image_prompt(prompt, options.mode)
         request = _request_options(options, size)
         log.info("OpenAI %s: %s seed %s, %s %s", options.mode, kit.slug, seed, options.model, size)
         if options.mode == "edit":
-            reference = previz.image.resize(_pixels(size), Image.LANCZOS)
+            reference = previz.image.resize(pixels(size), Image.LANCZOS)
             response = self._call(options, kit, lambda c: c.images.edit(
                 image=("reference.png", _png_bytes(reference), "image/png"),
                 mask=("mask.png", _png_bytes(edit_mask(reference)), "image/png"),
@@ -328,11 +213,6 @@ def _default_finisher() -> Callable[..., Image.Image]:
     from workbench.finishing import finish
 
     return finish
-
-
-def _pixels(size: str) -> tuple[int, int]:
-    width, height = size.lower().split("x")
-    return int(width), int(height)
 
 
 def _request_options(options: ImageOptions, size: str) -> dict[str, Any]:

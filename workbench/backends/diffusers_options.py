@@ -1,0 +1,93 @@
+"""The diffusers backend's options: every check that needs no torch, run when the campaign loads.
+
+What needs the model itself (a missing folder, a folder that is not a diffusers model, a scheduler
+class this diffusers release lacks) is checked by `workbench.backends.diffusers` when it loads it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from workbench.backends.previz_options import PrevizOptions
+
+SCHEDULER_ALIASES = {
+    "ddim": "DDIMScheduler", "pndm": "PNDMScheduler", "lms": "LMSDiscreteScheduler",
+    "euler": "EulerDiscreteScheduler", "euler_a": "EulerAncestralDiscreteScheduler", "heun": "HeunDiscreteScheduler",
+    "dpm++": "DPMSolverMultistepScheduler", "dpm++_sde": "DPMSolverSDEScheduler", "unipc": "UniPCMultistepScheduler",
+    "lcm": "LCMScheduler",
+}
+DtypeName = Literal["auto", "float16", "fp16", "bfloat16", "bf16", "float32", "fp32"]
+
+
+class DiffusersOptions(BaseModel):
+    """The campaign's `generation.options` for this backend, plus `width` and `height`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    model: str = Field(min_length=1, description="A local diffusers folder or a hub id, e.g. 'stabilityai/sdxl-turbo'.")
+    revision: str | None = None
+    variant: str | None = Field(None, description="Weight file variant, e.g. 'fp16'.")
+    local_files_only: bool = False
+    mode: Literal["txt2img", "img2img", "controlnet"] = "img2img"
+    # validate_default: the check that mode controlnet names one runs when the option is left out too
+    controlnet: str | None = Field(None, validate_default=True,
+                                   description="ControlNet folder or hub id; needed by mode controlnet.")
+    control: Literal["canny", "scribble", "lineart", "mask"] = "canny"
+    controlnet_scale: float = Field(1.0, ge=0, le=2)
+    scheduler: str | None = None
+    steps: int = Field(30, ge=1, le=200)
+    guidance: float = Field(7.0, ge=0, le=30)
+    strength: float = Field(0.65, gt=0, le=1)
+    batch_size: int = Field(1, ge=1, le=64)
+    device: str = "auto"
+    dtype: DtypeName = "auto"
+    # Memory options for small GPUs.
+    attention_slicing: bool = False
+    vae_tiling: bool = False
+    cpu_offload: Literal["model", "sequential"] | None = None
+    # Speed options (see benchmarks/bench_generate.py).
+    channels_last: bool = False
+    fuse_qkv: bool = False
+    compile: bool = False
+    compile_mode: str = "max-autotune-no-cudagraphs"
+    previz: dict[str, Any] = Field(default_factory=dict, description="Previz design overrides, e.g. {body: wagon}.")
+    width: int = 512
+    height: int = 512
+
+    @field_validator("width", "height")
+    @classmethod
+    def _multiple_of_eight(cls, side: int) -> int:
+        if side % 8:
+            raise ValueError(f"Stable Diffusion needs a multiple of 8 pixels, got {side}")
+        return side
+
+    @field_validator("controlnet")
+    @classmethod
+    def _controlnet_for_its_mode(cls, controlnet: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("mode") == "controlnet" and not controlnet:
+            raise ValueError("mode controlnet needs a ControlNet model (a folder or hub id, "
+                             "e.g. lllyasviel/control_v11p_sd15_canny)")
+        return controlnet
+
+    @field_validator("scheduler")
+    @classmethod
+    def _scheduler_name(cls, name: str | None) -> str | None:
+        # Whether the class exists in the installed diffusers is the backend's check: it needs diffusers.
+        if name is None or name in SCHEDULER_ALIASES or (name.isidentifier() and name.endswith("Scheduler")):
+            return name
+        raise ValueError(f"unknown scheduler {name!r}; use one of {', '.join(sorted(SCHEDULER_ALIASES))} "
+                         "or a diffusers scheduler class name")
+
+    @field_validator("previz")
+    @classmethod
+    def _previz_overrides(cls, overrides: dict[str, Any]) -> dict[str, Any]:
+        PrevizOptions.model_validate(overrides)  # errors come back as generation.options.previz.<field>
+        return overrides
+
+    def load_key(self) -> tuple:
+        """What the loaded weights depend on. Mode, ControlNet, scheduler, steps... change between calls
+        without a reload: the modes share the loaded components."""
+        return (self.model, self.revision, self.variant, self.local_files_only, self.device, self.dtype,
+                self.attention_slicing, self.vae_tiling, self.cpu_offload, self.channels_last, self.fuse_qkv,
+                self.compile, self.compile_mode)

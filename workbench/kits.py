@@ -150,6 +150,12 @@ class BrandKit(BaseModel):
     folder: Path = Field(default=Path("."), exclude=True)
 
     @property
+    def subtitle(self) -> str:
+        """The Latin name shown under the display name (e.g. under a name in another script); empty when
+        there is none or it is the display name again. Contact sheet, hand-off and gallery all use it."""
+        return self.latin_name if self.latin_name and self.latin_name != self.display_name else ""
+
+    @property
     def name_for_prompts(self) -> str:
         return self.latin_name or self.display_name
 

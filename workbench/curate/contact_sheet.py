@@ -75,9 +75,7 @@ class BrandRow:
     @property
     def subtitle(self) -> str:
         """The Latin name under a display name in another script; empty when they agree."""
-        if self.kit and self.kit.latin_name and self.kit.latin_name != self.kit.display_name:
-            return self.kit.latin_name
-        return ""
+        return self.kit.subtitle if self.kit else ""
 
     @property
     def usable_text(self) -> str:

@@ -578,8 +578,8 @@ class GalleryView:
 
     def _brand_label(self, slug: str) -> str:
         kit = self.gallery.kits.get(slug)
-        if kit and kit.latin_name and kit.latin_name != kit.display_name:
-            return f"{kit.display_name} · {kit.latin_name}"
+        if kit and kit.subtitle:
+            return f"{kit.display_name} · {kit.subtitle}"
         return kit.display_name if kit else slug
 
     def _repr_mimebundle_(self, **kwargs):

@@ -217,10 +217,6 @@ def generate_from_ideas(campaign: Campaign, kits: list[BrandKit], catalog: Catal
             for_idea = campaign.with_changes(prompt={"brief": idea_brief(idea)})
             report = generate_campaign(for_idea, [kit], catalog, backend, progress=progress)
             catalog.link_idea(idea.id, report.made + report.skipped + report.refused)
-            for name in ("made", "skipped", "failed", "refused"):
-                getattr(total, name).extend(getattr(report, name))
-            total.seconds += report.seconds
-            if report.stopped:
-                total.stopped = report.stopped
+            if total.merge(report).stopped:
                 return total
     return total

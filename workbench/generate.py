@@ -41,6 +41,19 @@ class GenerationReport:
         text += f"\n  stopped: {self.stopped}" if self.stopped else ""
         return text + "".join(f"\n  failed {what}: {why}" for what, why in self.failed)
 
+    def merge(self, other: GenerationReport) -> GenerationReport:
+        """Add a sub-batch's report to this one (every list, the seconds, and why it stopped); returns self.
+
+        The one rule for every caller that runs sub-batches: once the merged report says `stopped`,
+        start no further sub-batch (the backend said nothing more can succeed)."""
+        self.made += other.made
+        self.skipped += other.skipped
+        self.failed += other.failed
+        self.refused += other.refused
+        self.stopped = self.stopped or other.stopped  # the first reason is the one that stopped the batch
+        self.seconds += other.seconds
+        return self
+
 
 def concept_id(brand: str, backend: str, prompt: Prompt, seed: int, settings: dict) -> str:
     recipe = json.dumps([brand, backend, prompt.text, prompt.negative, seed, settings], sort_keys=True)
@@ -197,9 +210,7 @@ def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalo
         wanted[(request.brand, request.backend)].append(request.seed)
     for (brand, backend), seeds in wanted.items():
         queued = campaign.with_changes(generation={"backend": backend, "seeds": seeds})
-        made = generate_campaign(queued, [by_kit[brand]], catalog, progress=progress)
-        report.made += made.made
-        report.skipped += made.skipped
-        report.failed += made.failed
-        report.seconds += made.seconds
+        report.merge(generate_campaign(queued, [by_kit[brand]], catalog, progress=progress))
+        if report.stopped:
+            break
     return report

@@ -1,0 +1,48 @@
+"""Issue 11, "Seams": one merge rule for generation reports, one verdict rule, one per-brand tally."""
+
+from __future__ import annotations
+
+from conftest import write_campaign
+from workbench.backends import BackendUnusable, ConceptRefused
+from workbench.campaign import load_campaign
+from workbench.catalog import Catalog
+from workbench.generate import generate_campaign, generate_requested
+from workbench.kits import load_kits
+
+
+class RefusesThenStops:
+    """Declines its first prompt, then says nothing more can succeed (as a rejected API key would)."""
+
+    name = "previz"  # the queued seeds' backend, so the requests match
+
+    def __init__(self):
+        self.calls: list[tuple[str, int]] = []
+
+    def generate(self, kit, prompt, seed, settings):
+        self.calls.append((kit.slug, seed))
+        if len(self.calls) == 1:
+            raise ConceptRefused("declined by the content policy", model="fake-1")
+        raise BackendUnusable("the API key was rejected")
+
+
+def test_a_stopped_sub_batch_stops_the_queued_seeds_and_keeps_refused_and_stopped(tmp_path, kits_folder, monkeypatch):
+    campaign_file = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders",
+                                   brands=["lotus-tea", "polar-scoop"], generation={
+                                       "backend": "previz", "seeds": [1], "width": 96, "height": 96})
+    campaign = load_campaign(campaign_file)
+    kits = [kit for kit in load_kits(kits_folder).kits.values() if kit.slug in ("lotus-tea", "polar-scoop")]
+    with Catalog(campaign.catalog_path) as catalog:
+        generate_campaign(campaign, kits, catalog, progress=False)
+        for brand in ("lotus-tea", "polar-scoop"):  # lotus-tea's seeds are queued first
+            catalog.request_more(catalog.concepts(brand)[0].id, count=2)
+        fake = RefusesThenStops()
+        monkeypatch.setattr("workbench.generate.get_backend", lambda name: fake)
+
+        report = generate_requested(campaign, kits, catalog)
+
+        assert fake.calls == [("lotus-tea", 2), ("lotus-tea", 3)]  # polar-scoop's seeds never attempted
+        assert report.stopped == "the API key was rejected"
+        assert report.refused == [catalog.concepts("lotus-tea")[1].id]  # seed 2, recorded as refused
+        assert catalog.concepts("lotus-tea")[1].status == "refused"
+        assert report.failed == [("lotus-tea seed 3", "the API key was rejected")]
+        assert "refused 1" in str(report) and "stopped: the API key was rejected" in str(report)

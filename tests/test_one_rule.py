@@ -5,9 +5,10 @@ from __future__ import annotations
 from conftest import write_campaign
 from workbench.backends import BackendUnusable, ConceptRefused
 from workbench.campaign import load_campaign
-from workbench.catalog import Catalog
+from workbench.catalog import Catalog, ConceptRecord
 from workbench.generate import generate_campaign, generate_requested
 from workbench.kits import load_kits
+from workbench.parade import concept_provenance
 
 
 class RefusesThenStops:
@@ -46,3 +47,20 @@ def test_a_stopped_sub_batch_stops_the_queued_seeds_and_keeps_refused_and_stoppe
         assert catalog.concepts("lotus-tea")[1].status == "refused"
         assert report.failed == [("lotus-tea seed 3", "the API key was rejected")]
         assert "refused 1" in str(report) and "stopped: the API key was rejected" in str(report)
+
+
+def _concept(concept_id: str, brand: str, seed: int = 1) -> ConceptRecord:
+    return ConceptRecord(concept_id, brand, "previz", "previz-1", "a float", "", seed,
+                         {"width": 64}, f"concepts/{brand}/{concept_id}.png", "0" * 64)
+
+
+def test_the_film_credits_the_review_whose_verdict_counts(tmp_path):
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        catalog.add_concept(_concept("c1", "lotus-tea"))
+        catalog.review("c1", "approved", reviewer="mei", role="designer")
+        catalog.review("c1", "approved", reviewer="triage", role="triage")  # later, but a person outranks triage
+        assert concept_provenance(catalog.concept("c1"), catalog)["reviewer"] == "mei"
+        catalog.review("c1", "approved", reviewer="ad-lee", role="art_director")
+        catalog.review("c1", "approved", reviewer="jo", role="designer")  # later, but the art director outranks
+        credited = concept_provenance(catalog.concept("c1"), catalog)
+        assert (credited["reviewer"], credited["reviewer_role"]) == ("ad-lee", "art_director")

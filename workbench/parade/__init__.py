@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from workbench.campaign import Campaign
-from workbench.catalog import Catalog, ConceptRecord
+from workbench.catalog import Catalog, ConceptRecord, counting_verdict
 from workbench.errors import InputError
 from workbench.files import (
     DiskFull, FileHashes, check_concept_file, file_hash, is_disk_full, reading_concept_image, remove_stale_parts,
@@ -235,11 +235,10 @@ def first_frame_at(seconds: float, fps: int) -> int:
 
 
 def concept_provenance(record: ConceptRecord, catalog: Catalog) -> dict:
-    """Where a concept came from and who approved it: the verdict that counts is the art director's
-    latest, else the designer's latest (the catalog's own rule)."""
-    verdicts = [review for review in catalog.history(record.id) if review.verdict is not None]
-    deciding = [review for review in verdicts if review.role == "art_director"] or verdicts
-    approval = deciding[-1] if deciding else None
+    """Where a concept came from and who approved it: the review whose verdict counts, chosen by the
+    catalog's own rule (`counting_verdict`), so the film credits the same decision the catalog counts."""
+    latest_by_role = {review.role: review for review in catalog.history(record.id) if review.verdict is not None}
+    approval = counting_verdict(latest_by_role)  # the same precedence, applied to each role's latest review
     return {
         "brand": record.brand, "prompt": record.prompt, "negative_prompt": record.negative_prompt,
         "seed": record.seed, "backend": record.backend, "model": record.model, "content_hash": record.content_hash,

@@ -335,125 +335,180 @@ _LEAF = [(t - 0.5, 0.22 * math.sin(math.pi * t) * (1 if k == 0 else -1))
          for k in (0, 1) for t in ((i / 16) if k == 0 else (1 - i / 16) for i in range(17))]
 
 
-def _motif(p: _Painter, shape: str, cx: float, cy: float, size: float, fill: RGB, alt: RGB,
+@dataclass
+class _MotifPen:
+    """What every motif shape draws with: the colours (RGBA, as ImageDraw takes them) and the outline."""
+
+    painter: _Painter
+    fill_rgb: RGB  # the main colour as RGB, for the painter's shaded fills and lines
+    fill: tuple[int, int, int, int]
+    alt: tuple[int, int, int, int]  # a contrasting detail colour (flower centre, caps)
+    highlight: tuple[int, int, int, int]
+    lowlight: tuple[int, int, int, int]
+    ink: tuple[int, int, int, int] | None  # None: no outline
+    outline_width: int
+    shade: str | None  # e.g. "sphere": the main fills lit like a sculpted piece, for the giant versions
+
+    @property
+    def draw(self) -> ImageDraw.ImageDraw:
+        return self.painter.draw
+
+    def poly(self, points, colour, edge: bool = True) -> None:
+        if self.shade and colour == self.fill:
+            self.painter.fill("poly", points, self.fill_rgb, self.shade, 0.3,
+                              outline=self.painter.ink if edge and self.ink else None, width=self.outline_width)
+        else:
+            self.draw.polygon(points, fill=colour, outline=self.ink if edge else None,
+                              width=self.outline_width if edge and self.ink else 1)
+
+    def disc(self, x, y, radius, colour, edge: bool = True) -> None:
+        box = (x - radius, y - radius, x + radius, y + radius)
+        if self.shade and colour == self.fill:
+            self.painter.fill("ellipse", box, self.fill_rgb, self.shade, 0.35,
+                              outline=self.painter.ink if edge and self.ink else None, width=self.outline_width)
+        else:
+            self.draw.ellipse(box, fill=colour, outline=self.ink if edge else None,
+                              width=self.outline_width if edge and self.ink else 1)
+
+
+def _motif(painter: _Painter, shape: str, cx: float, cy: float, size: float, fill: RGB, alt: RGB,
            rot: float = 0.0, outline: bool = True, shade: str | None = None) -> None:
     """One ornament. `fill` is its colour, `alt` a contrasting detail colour (flower centre, caps).
 
     `shade` (e.g. "sphere") lights the main fills like a sculpted piece, for the giant versions.
     """
-    d = p.draw
-    hi, lo = lighter(fill, 0.38) + (255,), darker(fill, 0.28) + (255,)
-    f, a = fill + (255,), alt + (255,)
-    ink = p.ink + (255,) if outline else None
-    ow = max(1, round(size * (0.035 if size < p.L(0.2) else 0.012))) if outline else 0
-
-    def poly(points, colour, edge=True):
-        if shade and colour == f:
-            p.fill("poly", points, fill, shade, 0.3, outline=p.ink if edge and ink else None, width=ow)
-        else:
-            d.polygon(points, fill=colour, outline=ink if edge else None, width=ow if edge and ink else 1)
-
-    def disc(x, y, r, colour, edge=True):
-        if shade and colour == f:
-            p.fill("ellipse", (x - r, y - r, x + r, y + r), fill, shade, 0.35, outline=p.ink if edge and ink else None, width=ow)
-        else:
-            d.ellipse((x - r, y - r, x + r, y + r), fill=colour, outline=ink if edge else None, width=ow if edge and ink else 1)
-
-    if shape == "star":
-        pts = _place(_STAR, cx, cy, size, rot)
-        poly(pts, f, False)
-        for i in range(0, 10, 2):  # bevel: the left half of each arm catches the light
-            d.polygon([(cx, cy), pts[i - 1], pts[i]], fill=hi)
-        if ink:
-            d.polygon(pts, outline=ink, width=ow)
-    elif shape == "circle":
-        r = size / 2
-        disc(cx, cy, r, f)
-        if shade:
-            disc(cx - r * 0.45, cy - r * 0.5, r * 0.08, hi, False)
-        else:
-            disc(cx - r * 0.08, cy - r * 0.1, r * 0.62, hi, False)
-            disc(cx - r * 0.3, cy - r * 0.32, r * 0.17, (255, 255, 255, 255), False)
-    elif shape == "heart":
-        pts = _place(_HEART, cx, cy, size, rot)
-        poly(pts, f)
-        hx, hy = _place([(-0.2, -0.2)], cx, cy, size, rot)[0]
-        d.ellipse((hx - size * 0.09, hy - size * 0.07, hx + size * 0.09, hy + size * 0.07), fill=hi)
-    elif shape == "diamond":
-        pts = _place(_DIAMOND, cx, cy, size, rot)
-        centre = _place([(0, -0.06)], cx, cy, size, rot)[0]
-        colours = (hi, f, lo, f)
-        for i in range(4):
-            d.polygon([centre, pts[i - 1], pts[i]], fill=colours[i])
-        if ink:
-            d.polygon(pts, outline=ink, width=ow)
-    elif shape == "flower":
-        for k in range(5):
-            petal = _place(_PETAL, cx, cy, size, rot + k * 2 * math.pi / 5 - math.pi / 2)
-            poly(petal, f)
-        for k in range(5):
-            inner = _place([(x * 0.62, y * 0.5) for x, y in _PETAL], cx, cy, size, rot + k * 2 * math.pi / 5 - math.pi / 2)
-            d.polygon(inner, fill=hi)
-        disc(cx, cy, size * 0.13, a)
-    elif shape == "leaf":
-        pts = _place(_LEAF, cx, cy, size, rot)
-        poly(pts, f)
-        d.polygon(_place([(x * 0.8, y * 0.6 - 0.03) for x, y in _LEAF[:17]], cx, cy, size, rot), fill=hi)
-        d.line(_place([(-0.5, 0.0), (0.42, 0.0)], cx, cy, size, rot), fill=lo, width=max(1, round(size * 0.05)))
-    elif shape == "bolt":
-        pts = _place(_BOLT, cx, cy, size, rot)
-        poly(pts, f)
-        d.polygon(_place([(x * 0.5 - 0.04, y * 0.5 - 0.06) for x, y in _BOLT], cx, cy, size, rot), fill=hi)
-    elif shape == "wave":
-        us = [i / 24 for i in range(25)]
-        crest = [(u - 0.5, 0.16 * math.sin(u * 2.4 * math.pi) - 0.06) for u in us]
-        band = crest + [(x, y + 0.24) for x, y in reversed(crest)]
-        poly(_place(band, cx, cy, size, rot), f)
-        d.polygon(_place(crest + [(x, y + 0.08) for x, y in reversed(crest)], cx, cy, size, rot), fill=hi)
-    elif shape == "swirl":
-        turns = 2.3
-        pts = [(0.46 * (1 - t / (turns * 2 * math.pi)) * math.cos(t), 0.46 * (1 - t / (turns * 2 * math.pi)) * math.sin(t))
-               for t in (i * turns * 2 * math.pi / 60 for i in range(55))]
-        placed = _place(pts, cx, cy, size, rot)
-        if ink:
-            p.line(placed, p.ink, size * 0.15)
-        p.line(placed, fill, size * 0.15 - 2 * ow)
-        p.line(placed[:30], hi[:3], max(1, size * 0.04))
-    elif shape == "lantern":
-        w = size * 0.72
-        d.line([(cx, cy - size * 0.5), (cx, cy - size * 0.36)], fill=a, width=max(1, round(size * 0.04)))
-        d.rectangle((cx - w * 0.2, cy - size * 0.4, cx + w * 0.2, cy - size * 0.3), fill=a)
-        d.rectangle((cx - w * 0.2, cy + size * 0.22, cx + w * 0.2, cy + size * 0.32), fill=a)
-        d.ellipse((cx - w / 2, cy - size * 0.34, cx + w / 2, cy + size * 0.26), fill=f, outline=ink, width=ow if ink else 1)
-        for k in (0.45, 0.2):
-            d.ellipse((cx - w * k, cy - size * 0.34, cx + w * k, cy + size * 0.26), outline=lo, width=max(1, round(size * 0.03)))
-        d.ellipse((cx - w * 0.38, cy - size * 0.22, cx - w * 0.12, cy + size * 0.06), fill=hi)
-        for k in (-0.06, 0, 0.06):
-            d.line([(cx + size * k * 0.5, cy + size * 0.32), (cx + size * k, cy + size * 0.5)], fill=a,
-                   width=max(1, round(size * 0.035)))
-    elif shape == "cloud":
-        s = size
-        parts = [(-0.22, 0.04, 0.2), (0.0, -0.08, 0.27), (0.23, 0.05, 0.19)]
-        if ink:
-            for x, y, r in parts:
-                d.ellipse((cx + (x - r) * s - ow, cy + (y - r) * s - ow, cx + (x + r) * s + ow, cy + (y + r) * s + ow), fill=ink)
-            d.rounded_rectangle((cx - 0.42 * s - ow, cy + 0.0 * s - ow, cx + 0.42 * s + ow, cy + 0.24 * s + ow), radius=0.12 * s + ow, fill=ink)
-        for x, y, r in parts:
-            d.ellipse((cx + (x - r) * s, cy + (y - r) * s, cx + (x + r) * s, cy + (y + r) * s), fill=f)
-        d.rounded_rectangle((cx - 0.42 * s, cy, cx + 0.42 * s, cy + 0.24 * s), radius=0.12 * s, fill=f)
-        d.ellipse((cx - 0.14 * s, cy - 0.27 * s, cx + 0.1 * s, cy - 0.1 * s), fill=hi)
-        d.ellipse((cx - 0.36 * s, cy - 0.08 * s, cx - 0.18 * s, cy + 0.04 * s), fill=hi)
-    elif shape == "ribbon":
-        loop = [(0, 0), (-0.44, -0.3), (-0.5, -0.06), (-0.42, 0.16)]
-        tail = [(-0.04, 0.04), (-0.3, 0.5), (-0.19, 0.4), (-0.1, 0.5), (0.04, 0.06)]
-        for mirror in (1, -1):
-            poly(_place([(x * mirror, y) for x, y in tail], cx, cy, size, rot), lo)
-        for mirror in (1, -1):
-            poly(_place([(x * mirror, y) for x, y in loop], cx, cy, size, rot), f)
-            d.polygon(_place([(x * mirror * 0.55 - 0.04 * mirror, y * 0.5) for x, y in loop], cx, cy, size, rot), fill=lo)
-        disc(cx, cy, size * 0.1, hi)
-    else:
+    draw_shape = MOTIF_PAINTERS.get(shape)
+    if draw_shape is None:
         raise ValueError(f"unknown motif shape {shape!r}")
+    # Thin outlines on the giant versions, or they look drawn with a marker.
+    outline_width = max(1, round(size * (0.035 if size < painter.L(0.2) else 0.012))) if outline else 0
+    pen = _MotifPen(painter, fill, fill + (255,), alt + (255,), lighter(fill, 0.38) + (255,), darker(fill, 0.28) + (255,),
+                    painter.ink + (255,) if outline else None, outline_width, shade)
+    draw_shape(pen, cx, cy, size, rot)
+
+
+def _star(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    points = _place(_STAR, cx, cy, size, rot)
+    pen.poly(points, pen.fill, False)
+    for i in range(0, 10, 2):  # bevel: the left half of each arm catches the light
+        pen.draw.polygon([(cx, cy), points[i - 1], points[i]], fill=pen.highlight)
+    if pen.ink:
+        pen.draw.polygon(points, outline=pen.ink, width=pen.outline_width)
+
+
+def _circle(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    radius = size / 2
+    pen.disc(cx, cy, radius, pen.fill)
+    if pen.shade:
+        pen.disc(cx - radius * 0.45, cy - radius * 0.5, radius * 0.08, pen.highlight, False)
+    else:
+        pen.disc(cx - radius * 0.08, cy - radius * 0.1, radius * 0.62, pen.highlight, False)
+        pen.disc(cx - radius * 0.3, cy - radius * 0.32, radius * 0.17, (255, 255, 255, 255), False)
+
+
+def _heart(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    pen.poly(_place(_HEART, cx, cy, size, rot), pen.fill)
+    hx, hy = _place([(-0.2, -0.2)], cx, cy, size, rot)[0]
+    pen.draw.ellipse((hx - size * 0.09, hy - size * 0.07, hx + size * 0.09, hy + size * 0.07), fill=pen.highlight)
+
+
+def _diamond(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    points = _place(_DIAMOND, cx, cy, size, rot)
+    centre = _place([(0, -0.06)], cx, cy, size, rot)[0]
+    facets = (pen.highlight, pen.fill, pen.lowlight, pen.fill)
+    for i in range(4):
+        pen.draw.polygon([centre, points[i - 1], points[i]], fill=facets[i])
+    if pen.ink:
+        pen.draw.polygon(points, outline=pen.ink, width=pen.outline_width)
+
+
+def _flower(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    for k in range(5):
+        pen.poly(_place(_PETAL, cx, cy, size, rot + k * 2 * math.pi / 5 - math.pi / 2), pen.fill)
+    for k in range(5):
+        inner = _place([(x * 0.62, y * 0.5) for x, y in _PETAL], cx, cy, size, rot + k * 2 * math.pi / 5 - math.pi / 2)
+        pen.draw.polygon(inner, fill=pen.highlight)
+    pen.disc(cx, cy, size * 0.13, pen.alt)
+
+
+def _leaf(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    pen.poly(_place(_LEAF, cx, cy, size, rot), pen.fill)
+    pen.draw.polygon(_place([(x * 0.8, y * 0.6 - 0.03) for x, y in _LEAF[:17]], cx, cy, size, rot), fill=pen.highlight)
+    pen.draw.line(_place([(-0.5, 0.0), (0.42, 0.0)], cx, cy, size, rot), fill=pen.lowlight, width=max(1, round(size * 0.05)))
+
+
+def _bolt(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    pen.poly(_place(_BOLT, cx, cy, size, rot), pen.fill)
+    pen.draw.polygon(_place([(x * 0.5 - 0.04, y * 0.5 - 0.06) for x, y in _BOLT], cx, cy, size, rot), fill=pen.highlight)
+
+
+def _wave(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    crest = [(u - 0.5, 0.16 * math.sin(u * 2.4 * math.pi) - 0.06) for u in (i / 24 for i in range(25))]
+    band = crest + [(x, y + 0.24) for x, y in reversed(crest)]
+    pen.poly(_place(band, cx, cy, size, rot), pen.fill)
+    pen.draw.polygon(_place(crest + [(x, y + 0.08) for x, y in reversed(crest)], cx, cy, size, rot), fill=pen.highlight)
+
+
+def _swirl(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    turns = 2.3
+    spiral = [(0.46 * (1 - t / (turns * 2 * math.pi)) * math.cos(t), 0.46 * (1 - t / (turns * 2 * math.pi)) * math.sin(t))
+              for t in (i * turns * 2 * math.pi / 60 for i in range(55))]
+    placed = _place(spiral, cx, cy, size, rot)
+    if pen.ink:
+        pen.painter.line(placed, pen.painter.ink, size * 0.15)
+    pen.painter.line(placed, pen.fill_rgb, size * 0.15 - 2 * pen.outline_width)
+    pen.painter.line(placed[:30], pen.highlight[:3], max(1, size * 0.04))
+
+
+def _lantern(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    draw, width = pen.draw, size * 0.72
+    draw.line([(cx, cy - size * 0.5), (cx, cy - size * 0.36)], fill=pen.alt, width=max(1, round(size * 0.04)))
+    draw.rectangle((cx - width * 0.2, cy - size * 0.4, cx + width * 0.2, cy - size * 0.3), fill=pen.alt)
+    draw.rectangle((cx - width * 0.2, cy + size * 0.22, cx + width * 0.2, cy + size * 0.32), fill=pen.alt)
+    draw.ellipse((cx - width / 2, cy - size * 0.34, cx + width / 2, cy + size * 0.26), fill=pen.fill, outline=pen.ink,
+                 width=pen.outline_width if pen.ink else 1)
+    for k in (0.45, 0.2):  # the paper's ribs
+        draw.ellipse((cx - width * k, cy - size * 0.34, cx + width * k, cy + size * 0.26), outline=pen.lowlight,
+                     width=max(1, round(size * 0.03)))
+    draw.ellipse((cx - width * 0.38, cy - size * 0.22, cx - width * 0.12, cy + size * 0.06), fill=pen.highlight)
+    for k in (-0.06, 0, 0.06):  # tassel
+        draw.line([(cx + size * k * 0.5, cy + size * 0.32), (cx + size * k, cy + size * 0.5)], fill=pen.alt,
+                  width=max(1, round(size * 0.035)))
+
+
+def _cloud(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    draw, s, grow = pen.draw, size, pen.outline_width
+    puffs = [(-0.22, 0.04, 0.2), (0.0, -0.08, 0.27), (0.23, 0.05, 0.19)]
+    if pen.ink:  # the outline: the same shapes in ink, grown by the outline width, drawn first
+        for x, y, r in puffs:
+            draw.ellipse((cx + (x - r) * s - grow, cy + (y - r) * s - grow, cx + (x + r) * s + grow, cy + (y + r) * s + grow),
+                         fill=pen.ink)
+        draw.rounded_rectangle((cx - 0.42 * s - grow, cy + 0.0 * s - grow, cx + 0.42 * s + grow, cy + 0.24 * s + grow),
+                               radius=0.12 * s + grow, fill=pen.ink)
+    for x, y, r in puffs:
+        draw.ellipse((cx + (x - r) * s, cy + (y - r) * s, cx + (x + r) * s, cy + (y + r) * s), fill=pen.fill)
+    draw.rounded_rectangle((cx - 0.42 * s, cy, cx + 0.42 * s, cy + 0.24 * s), radius=0.12 * s, fill=pen.fill)
+    draw.ellipse((cx - 0.14 * s, cy - 0.27 * s, cx + 0.1 * s, cy - 0.1 * s), fill=pen.highlight)
+    draw.ellipse((cx - 0.36 * s, cy - 0.08 * s, cx - 0.18 * s, cy + 0.04 * s), fill=pen.highlight)
+
+
+def _ribbon(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
+    loop = [(0, 0), (-0.44, -0.3), (-0.5, -0.06), (-0.42, 0.16)]
+    tail = [(-0.04, 0.04), (-0.3, 0.5), (-0.19, 0.4), (-0.1, 0.5), (0.04, 0.06)]
+    for mirror in (1, -1):
+        pen.poly(_place([(x * mirror, y) for x, y in tail], cx, cy, size, rot), pen.lowlight)
+    for mirror in (1, -1):
+        pen.poly(_place([(x * mirror, y) for x, y in loop], cx, cy, size, rot), pen.fill)
+        pen.draw.polygon(_place([(x * mirror * 0.55 - 0.04 * mirror, y * 0.5) for x, y in loop], cx, cy, size, rot),
+                         fill=pen.lowlight)
+    pen.disc(cx, cy, size * 0.1, pen.highlight)
+
+
+MOTIF_PAINTERS: dict[str, Callable[[_MotifPen, float, float, float, float], None]] = {
+    "star": _star, "circle": _circle, "heart": _heart, "diamond": _diamond, "flower": _flower, "leaf": _leaf,
+    "bolt": _bolt, "wave": _wave, "swirl": _swirl, "lantern": _lantern, "cloud": _cloud, "ribbon": _ribbon,
+}
+
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 from conftest import write_campaign
 from workbench.backends import BackendUnusable, ConceptRefused
 from workbench.campaign import load_campaign
-from workbench.catalog import Catalog, ConceptRecord
+from workbench.catalog import BrandSummary, Catalog, ConceptRecord
+from workbench.curate.gallery import Gallery
 from workbench.generate import generate_campaign, generate_requested
 from workbench.kits import load_kits
 from workbench.parade import concept_provenance
@@ -64,3 +65,18 @@ def test_the_film_credits_the_review_whose_verdict_counts(tmp_path):
         catalog.review("c1", "approved", reviewer="jo", role="designer")  # later, but the art director outranks
         credited = concept_provenance(catalog.concept("c1"), catalog)
         assert (credited["reviewer"], credited["reviewer_role"]) == ("ad-lee", "art_director")
+
+
+def test_the_gallery_chart_and_the_catalog_summary_count_alike(tmp_path):
+    with Catalog(tmp_path / "catalog.sqlite") as catalog:
+        for seed, brand in enumerate(["lotus-tea", "lotus-tea", "lotus-tea", "polar-scoop"], start=1):
+            catalog.add_concept(_concept(f"{brand}-s{seed}", brand, seed))
+        catalog.review("lotus-tea-s1", "approved", reviewer="mei")
+        catalog.review("lotus-tea-s2", "rejected", reviewer="triage", role="triage")
+        catalog.review("lotus-tea-s2", "approved", reviewer="ad-lee", role="art_director")  # outranks triage
+        catalog.review("lotus-tea-s3", "rejected", reviewer="triage", role="triage")
+        brands = ["lotus-tea", "polar-scoop", "tern-motors"]
+        gallery_rows = Gallery(catalog, reviewer="mei", brands=brands).brand_stats()
+        assert [BrandSummary(s.brand, s.made, s.reviewed, s.approved) for s in gallery_rows] == catalog.summary(brands)
+        assert catalog.summary(brands)[0] == BrandSummary("lotus-tea", made=3, reviewed=3, approved=2)
+        assert [s.usable_fraction for s in gallery_rows] == [s.usable_fraction for s in catalog.summary(brands)]

@@ -362,16 +362,7 @@ class Catalog:
     def summary(self, brands: list[str] | None = None) -> list[BrandSummary]:
         """Per brand: concepts made, reviewed, approved. Brands listed but without concepts show zeros."""
         verdicts = self.verdicts()
-        counts: dict[str, list[int]] = {b: [0, 0, 0] for b in brands or []}
-        for concept in self.concepts():
-            if brands is not None and concept.brand not in counts:
-                continue
-            made_reviewed_approved = counts.setdefault(concept.brand, [0, 0, 0])
-            made_reviewed_approved[0] += 1
-            if concept.id in verdicts:
-                made_reviewed_approved[1] += 1
-                made_reviewed_approved[2] += verdicts[concept.id] == "approved"
-        return [BrandSummary(brand, *numbers) for brand, numbers in counts.items()]
+        return brand_summaries(((concept.brand, verdicts.get(concept.id)) for concept in self.concepts()), brands)
 
     # Triage ---------------------------------------------------------------------------------------
 
@@ -542,6 +533,24 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
         raise CatalogError(f"{path}: cannot read the catalog in its read-only folder ({error})") from None
     db.execute("PRAGMA busy_timeout=30000")
     return db
+
+
+def brand_summaries(brand_verdicts: Iterable[tuple[str, str | None]], brands: list[str] | None = None) -> list[BrandSummary]:
+    """The one per-brand tally (the catalog's summary, the gallery's chart): one (brand, verdict that
+    counts or None) pair per concept in, one BrandSummary per brand out.
+
+    With `brands`, just those brands, in that order, zeros for one without concepts; without, every
+    brand seen, in the order first seen."""
+    counts: dict[str, list[int]] = {brand: [0, 0, 0] for brand in brands or []}
+    for brand, verdict in brand_verdicts:
+        if brands is not None and brand not in counts:
+            continue
+        made_reviewed_approved = counts.setdefault(brand, [0, 0, 0])
+        made_reviewed_approved[0] += 1
+        if verdict is not None:
+            made_reviewed_approved[1] += 1
+            made_reviewed_approved[2] += verdict == "approved"
+    return [BrandSummary(brand, *numbers) for brand, numbers in counts.items()]
 
 
 def counting_verdict(by_role: dict[str, str | None]) -> str | None:

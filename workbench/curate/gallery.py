@@ -25,7 +25,8 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from workbench.catalog import (
-    ROLES, TRIAGE_ROLE, TRIAGE_STATUSES, Catalog, ConceptRecord, Review, SeedRequest, TriageResult, counting_verdict,
+    ROLES, TRIAGE_ROLE, TRIAGE_STATUSES, BrandSummary, Catalog, ConceptRecord, Review, SeedRequest, TriageResult,
+    brand_summaries, counting_verdict,
 )
 from workbench.curate.scores import best_first
 from workbench.kits import BrandKit
@@ -134,23 +135,16 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class BrandStats:
-    """A brand's review progress, for the usable-fraction chart."""
+class BrandStats(BrandSummary):
+    """A brand's review progress, for the usable-fraction chart: the catalog's BrandSummary (counted by
+    `brand_summaries`, so the chart and `workbench review report` agree) plus what only the gallery knows."""
 
-    brand: str
     name: str
-    made: int
-    reviewed: int
-    approved: int
     needs_concepts: bool  # even approving everything left to review would not reach the wanted count
 
     @property
     def to_review(self) -> int:
         return self.made - self.reviewed
-
-    @property
-    def usable_fraction(self) -> float | None:
-        return self.approved / self.reviewed if self.reviewed else None
 
 
 @dataclass(frozen=True)
@@ -430,16 +424,10 @@ class Gallery:
 
     def brand_stats(self) -> list[BrandStats]:
         """Per brand (the campaign's brands included, even without concepts): made, reviewed, approved."""
-        counts = {slug: [0, 0, 0] for slug in self.brand_names()}
-        for item in self._items.values():
-            made_reviewed_approved = counts[item.record.brand]
-            made_reviewed_approved[0] += 1
-            if item.verdict is not None:
-                made_reviewed_approved[1] += 1
-                made_reviewed_approved[2] += item.verdict == "approved"
         names = self.brand_names()
+        summaries = brand_summaries(((item.record.brand, item.verdict) for item in self._items.values()), list(names))
         return [
-            BrandStats(slug, names[slug], made, reviewed, approved,
-                       needs_concepts=approved + (made - reviewed) < self.wanted_per_brand)
-            for slug, (made, reviewed, approved) in counts.items()
+            BrandStats(**vars(summary), name=names[summary.brand],
+                       needs_concepts=summary.approved + (summary.made - summary.reviewed) < self.wanted_per_brand)
+            for summary in summaries
         ]

@@ -215,23 +215,23 @@ class _Painter:
         self.frame = _frame(width, height)
         self.image = Image.new("RGBA", (width * ss, height * ss), (0, 0, 0, 0))
         self.draw = ImageDraw.Draw(self.image)
-        self.ow = max(2, round(0.0034 * self.frame.w * ss))  # outline width
+        self.outline_width = max(2, round(0.0034 * self.frame.w * ss))
         self.ink: RGB = (0, 0, 0)  # outline colour, set per kit
 
     # coordinates ---------------------------------------------------------------------------------
-    def P(self, u: float, v: float) -> tuple[float, float]:
+    def point(self, u: float, v: float) -> tuple[float, float]:
         x, y = self.frame.at(u, v)
         return x * self.ss, y * self.ss
 
-    def Ps(self, uvs) -> list[tuple[float, float]]:
-        return [self.P(u, v) for u, v in uvs]
+    def points(self, uvs) -> list[tuple[float, float]]:
+        return [self.point(u, v) for u, v in uvs]
 
-    def L(self, length: float) -> float:
+    def length(self, frame_widths: float) -> float:
         """A length in frame widths, in canvas pixels."""
-        return length * self.frame.w * self.ss
+        return frame_widths * self.frame.w * self.ss
 
     def box(self, u0: float, v0: float, u1: float, v1: float) -> tuple[float, float, float, float]:
-        return (*self.P(u0, v0), *self.P(u1, v1))
+        return (*self.point(u0, v0), *self.point(u1, v1))
 
     # painting --------------------------------------------------------------------------------------
     def fill(self, kind: str, geom, colour: RGB, shade: str | None = None, strength: float = 0.22,
@@ -249,7 +249,7 @@ class _Painter:
             _geom_draw(ImageDraw.Draw(mask), kind, geom, x0, y0, fill=255)
             self.image.paste(shade_tile(colour, mask.size, shade, strength, bands), (x0, y0), mask)
         if outline is not None:
-            _geom_draw(self.draw, kind, geom, outline=outline + (255,), width=width or self.ow)
+            _geom_draw(self.draw, kind, geom, outline=outline + (255,), width=width or self.outline_width)
 
     def line(self, points, colour: RGB, width: float, caps: bool = True) -> None:
         width = max(1, round(width))
@@ -381,7 +381,7 @@ def _motif(painter: _Painter, shape: str, cx: float, cy: float, size: float, fil
     if draw_shape is None:
         raise ValueError(f"unknown motif shape {shape!r}")
     # Thin outlines on the giant versions, or they look drawn with a marker.
-    outline_width = max(1, round(size * (0.035 if size < painter.L(0.2) else 0.012))) if outline else 0
+    outline_width = max(1, round(size * (0.035 if size < painter.length(0.2) else 0.012))) if outline else 0
     pen = _MotifPen(painter, fill, fill + (255,), alt + (255,), lighter(fill, 0.38) + (255,), darker(fill, 0.28) + (255,),
                     painter.ink + (255,) if outline else None, outline_width, shade)
     draw_shape(pen, cx, cy, size, rot)
@@ -529,50 +529,50 @@ class _Slots:
 def render_float(kit: BrandKit, design: FloatDesign, width: int, height: int) -> tuple[Image.Image, FloatLayout]:
     """Draw the float for a design: body supersampled and downsized, then the brand marks on top."""
     layout = _layout_for_body(kit, design.body, width, height)
-    p = _Painter(width, height)
-    c = BrandColours.of(kit)
-    p.ink = c.ink
+    painter = _Painter(width, height)
+    colours = BrandColours.of(kit)
+    painter.ink = colours.ink
     rng = random.Random(design.detail_seed)
-    medallion = _medallion_geometry(kit, p, layout)
+    medallion = _medallion_geometry(kit, painter, layout)
 
-    _draw_wheels(p, c, design)
-    _draw_skirt(p, c, design)
-    _draw_deck(p, c)
-    slots = BODY_PAINTERS[design.body](p, c, design, kit, medallion)
-    _decorate(p, c, design, kit, slots, medallion, rng)
-    _draw_medallion(p, c, design, kit, medallion)
+    _draw_wheels(painter, colours, design)
+    _draw_skirt(painter, colours, design)
+    _draw_deck(painter, colours)
+    slots = BODY_PAINTERS[design.body](painter, colours, design, kit, medallion)
+    _decorate(painter, colours, design, kit, slots, medallion, rng)
+    _draw_medallion(painter, colours, design, kit, medallion)
 
-    body = p.finish(width, height)
+    body = painter.finish(width, height)
     return draw_brand_marks(body, kit, layout, design.banner), layout
 
 
 # -- chassis ---------------------------------------------------------------------------------------
 
 
-def _draw_wheels(p: _Painter, c: BrandColours, design: FloatDesign) -> None:
-    tyre = mix(c.ink, (34, 34, 38), 0.6)
-    hub = c.on(tyre, c.secondary, c.accent, c.background)
+def _draw_wheels(painter: _Painter, colours: BrandColours, design: FloatDesign) -> None:
+    tyre = mix(colours.ink, (34, 34, 38), 0.6)
+    hub = colours.on(tyre, colours.secondary, colours.accent, colours.background)
     n = design.wheels
     for i in range(n):
         u = 0.13 + 0.74 * i / (n - 1)
-        x, y = p.P(u, WHEEL_V)
-        r = p.L(WHEEL_R)
-        p.fill("ellipse", (x - r, y - r, x + r, y + r), tyre, "sphere", 0.25)
-        p.fill("ellipse", (x - r * 0.62, y - r * 0.62, x + r * 0.62, y + r * 0.62), hub, "sphere", 0.3,
+        x, y = painter.point(u, WHEEL_V)
+        r = painter.length(WHEEL_R)
+        painter.fill("ellipse", (x - r, y - r, x + r, y + r), tyre, "sphere", 0.25)
+        painter.fill("ellipse", (x - r * 0.62, y - r * 0.62, x + r * 0.62, y + r * 0.62), hub, "sphere", 0.3,
                outline=darker(hub, 0.45), width=max(2, round(r * 0.08)))
         for k in range(6):
             a = k * math.pi / 3 + 0.3
-            p.line([(x, y), (x + r * 0.58 * math.cos(a), y + r * 0.58 * math.sin(a))], darker(hub, 0.35), r * 0.09, caps=False)
-        p.fill("ellipse", (x - r * 0.2, y - r * 0.2, x + r * 0.2, y + r * 0.2), c.accent, outline=darker(c.accent, 0.4),
+            painter.line([(x, y), (x + r * 0.58 * math.cos(a), y + r * 0.58 * math.sin(a))], darker(hub, 0.35), r * 0.09, caps=False)
+        painter.fill("ellipse", (x - r * 0.2, y - r * 0.2, x + r * 0.2, y + r * 0.2), colours.accent, outline=darker(colours.accent, 0.4),
                width=max(1, round(r * 0.05)))
 
 
-def _draw_skirt(p: _Painter, c: BrandColours, design: FloatDesign) -> None:
+def _draw_skirt(painter: _Painter, colours: BrandColours, design: FloatDesign) -> None:
     u0, u1 = 0.045, 0.955
-    top = p.P(u0, DECK_BOTTOM - 0.01)[1]
-    bottom = p.P(u0, SKIRT_BOTTOM)[1]
-    x0, x1 = p.P(u0, 0)[0], p.P(u1, 0)[0]
-    cloth = c.secondary if contrast(c.secondary, c.primary) > 1.3 else lighter(c.primary, 0.35)
+    top = painter.point(u0, DECK_BOTTOM - 0.01)[1]
+    bottom = painter.point(u0, SKIRT_BOTTOM)[1]
+    x0, x1 = painter.point(u0, 0)[0], painter.point(u1, 0)[0]
+    cloth = colours.secondary if contrast(colours.secondary, colours.primary) > 1.3 else lighter(colours.primary, 0.35)
     n = 18
     step = (x1 - x0) / n
     edge: list[tuple[float, float]] = []
@@ -581,34 +581,34 @@ def _draw_skirt(p: _Painter, c: BrandColours, design: FloatDesign) -> None:
             edge += _arc(x0 + step * (i + 0.5), bottom - step * 0.25, step / 2, step * 0.32, math.pi, 0, 10)[::-1]
     else:
         edge = [(x0, bottom), (x1, bottom)]
-    p.fill("poly", [(x0, top), (x1, top)] + edge[::-1], cloth, "pleats", 0.16, outline=c.ink, bands=n)
+    painter.fill("poly", [(x0, top), (x1, top)] + edge[::-1], cloth, "pleats", 0.16, outline=colours.ink, bands=n)
     if design.skirt == "fringe":
-        tassel = c.on(cloth, c.accent, c.primary)
+        tassel = colours.on(cloth, colours.accent, colours.primary)
         for i in range(n * 2 + 1):
             x = x0 + (x1 - x0) * i / (n * 2)
             w = step * 0.16
-            p.fill("poly", [(x - w, bottom - step * 0.08), (x + w, bottom - step * 0.08), (x, bottom + step * 0.42)], tassel)
-        p.line([(x0, bottom - step * 0.06), (x1, bottom - step * 0.06)], tassel, step * 0.14, caps=False)
+            painter.fill("poly", [(x - w, bottom - step * 0.08), (x + w, bottom - step * 0.08), (x, bottom + step * 0.42)], tassel)
+        painter.line([(x0, bottom - step * 0.06), (x1, bottom - step * 0.06)], tassel, step * 0.14, caps=False)
     elif design.skirt == "pleats":
-        band = c.on(cloth, c.accent, c.primary)
-        p.fill("poly", [(x0, bottom - step * 0.35), (x1, bottom - step * 0.35), (x1, bottom), (x0, bottom)], band, "v", 0.2,
-               outline=c.ink)
+        band = colours.on(cloth, colours.accent, colours.primary)
+        painter.fill("poly", [(x0, bottom - step * 0.35), (x1, bottom - step * 0.35), (x1, bottom), (x0, bottom)], band, "v", 0.2,
+               outline=colours.ink)
     # the deck's shadow falls on the top of the skirt
-    p.shadow("poly", [(x0, top), (x1, top), (x1, top + p.L(0.03)), (x0, top + p.L(0.03))], 0.3)
+    painter.shadow("poly", [(x0, top), (x1, top), (x1, top + painter.length(0.03)), (x0, top + painter.length(0.03))], 0.3)
 
 
-def _draw_deck(p: _Painter, c: BrandColours) -> None:
-    top_face = p.Ps([(0.05, DECK_TOP), (0.95, DECK_TOP), (0.975, DECK_FACE), (0.025, DECK_FACE)])
-    p.fill("poly", top_face, lighter(c.primary, 0.25), outline=c.ink)
-    face = p.box(0.025, DECK_FACE, 0.975, DECK_BOTTOM)
-    p.fill("rrect", (face, p.L(0.008)), darker(c.primary, 0.08), "v", 0.25, outline=c.ink)
-    rope = c.on(c.primary, c.accent, c.secondary, c.background)
+def _draw_deck(painter: _Painter, colours: BrandColours) -> None:
+    top_face = painter.points([(0.05, DECK_TOP), (0.95, DECK_TOP), (0.975, DECK_FACE), (0.025, DECK_FACE)])
+    painter.fill("poly", top_face, lighter(colours.primary, 0.25), outline=colours.ink)
+    face = painter.box(0.025, DECK_FACE, 0.975, DECK_BOTTOM)
+    painter.fill("rrect", (face, painter.length(0.008)), darker(colours.primary, 0.08), "v", 0.25, outline=colours.ink)
+    rope = colours.on(colours.primary, colours.accent, colours.secondary, colours.background)
     for v in (DECK_FACE + 0.008, DECK_BOTTOM - 0.008):
-        p.line(p.Ps([(0.03, v), (0.97, v)]), rope, p.L(0.007), caps=False)
+        painter.line(painter.points([(0.03, v), (0.97, v)]), rope, painter.length(0.007), caps=False)
     for u in (0.045, 0.955):  # corner posts
-        x, y = p.P(u, (DECK_FACE + DECK_BOTTOM) / 2)
-        r = p.L(0.018)
-        p.fill("ellipse", (x - r, y - r, x + r, y + r), rope, "sphere", 0.35, outline=c.ink)
+        x, y = painter.point(u, (DECK_FACE + DECK_BOTTOM) / 2)
+        r = painter.length(0.018)
+        painter.fill("ellipse", (x - r, y - r, x + r, y + r), rope, "sphere", 0.35, outline=colours.ink)
 
 
 # -- medallion (the logo's backing) ---------------------------------------------------------------------
@@ -619,17 +619,17 @@ class _Medallion:
     shape: str  # "circle" or "plaque"
     cx: float  # canvas pixels
     cy: float
-    r: float  # circle: plate radius
+    radius: float  # circle: plate radius
     box: tuple[float, float, float, float]  # plaque: plate box
     rim: float  # rim width
 
     def clear_of(self, x: float, y: float, size: float) -> bool:
         """Whether an ornament `size` across centred at (x, y) stays off the medallion."""
         if self.shape == "circle":
-            return math.hypot(x - self.cx, y - self.cy) > self.r + self.rim * 1.6 + size * 0.45
+            return math.hypot(x - self.cx, y - self.cy) > self.radius + self.rim * 1.6 + size * 0.45
         x0, y0, x1, y1 = self.box
-        m = self.rim * 1.6 + size * 0.45
-        return not (x0 - m < x < x1 + m and y0 - m < y < y1 + m)
+        margin = self.rim * 1.6 + size * 0.45
+        return not (x0 - margin < x < x1 + margin and y0 - margin < y < y1 + margin)
 
 
 def _logo_reach(kit: BrandKit) -> float:
@@ -643,97 +643,97 @@ def _logo_reach(kit: BrandKit) -> float:
     return float(reach / math.hypot(w / 2, h / 2))
 
 
-def _medallion_geometry(kit: BrandKit, p: _Painter, layout: FloatLayout) -> _Medallion:
-    ss = p.ss
+def _medallion_geometry(kit: BrandKit, painter: _Painter, layout: FloatLayout) -> _Medallion:
+    ss = painter.ss
     left, top, right, bottom = (v * ss for v in layout.logo_box)
     cx, cy = (left + right) / 2, (top + bottom) / 2
     half_diag = math.hypot(right - left, bottom - top) / 2
     reach = _logo_reach(kit) * half_diag
     w, h = right - left, bottom - top
-    margin = p.L(0.018)
-    rim = p.L(0.024)
+    margin = painter.length(0.018)
+    rim = painter.length(0.024)
     if reach <= 0.52 * max(w, h):  # a round badge: a round plate just outside it
         return _Medallion("circle", cx, cy, reach + margin, (cx, cy, cx, cy), rim)
     return _Medallion("plaque", cx, cy, 0.0, (left - margin, top - margin, right + margin, bottom + margin), rim)
 
 
-def _draw_medallion(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> None:
-    plate = c.background if contrast(c.background, c.primary) > 1.6 else c.secondary
-    rim = c.on(c.primary, c.secondary, c.accent, c.background)
+def _draw_medallion(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> None:
+    plate = colours.background if contrast(colours.background, colours.primary) > 1.6 else colours.secondary
+    rim = colours.on(colours.primary, colours.secondary, colours.accent, colours.background)
     if rim == plate:
-        rim = c.on(plate, c.accent, c.primary)
-    detail = c.on(rim, c.accent, c.primary, c.background)
+        rim = colours.on(plate, colours.accent, colours.primary)
+    detail = colours.on(rim, colours.accent, colours.primary, colours.background)
     rng = random.Random(design.detail_seed ^ 0x5EED)
-    cx, cy = m.cx, m.cy
-    if m.shape == "circle":
-        R = m.r + m.rim
+    cx, cy = medallion.cx, medallion.cy
+    if medallion.shape == "circle":
+        outer_radius = medallion.radius + medallion.rim
         if design.medallion == "rays":
             n = 20
             for k in range(n):
                 a0, a1 = (k - 0.5) * 2 * math.pi / n, (k + 0.5) * 2 * math.pi / n
-                reach = R * (1.32 if k % 2 == 0 else 1.2)
-                p.fill("poly", [(cx + R * 0.8 * math.cos(a0), cy + R * 0.8 * math.sin(a0)),
+                reach = outer_radius * (1.32 if k % 2 == 0 else 1.2)
+                painter.fill("poly", [(cx + outer_radius * 0.8 * math.cos(a0), cy + outer_radius * 0.8 * math.sin(a0)),
                                 (cx + reach * math.cos((a0 + a1) / 2), cy + reach * math.sin((a0 + a1) / 2)),
-                                (cx + R * 0.8 * math.cos(a1), cy + R * 0.8 * math.sin(a1))],
-                       detail if k % 2 == 0 else rim, outline=c.ink)
+                                (cx + outer_radius * 0.8 * math.cos(a1), cy + outer_radius * 0.8 * math.sin(a1))],
+                       detail if k % 2 == 0 else rim, outline=colours.ink)
         elif design.medallion == "scallop":
             n = 22
             for k in range(n):
                 a = k * 2 * math.pi / n
-                x, y, r = cx + R * math.cos(a), cy + R * math.sin(a), R * 0.16
-                p.fill("ellipse", (x - r, y - r, x + r, y + r), detail, outline=c.ink)
+                x, y, r = cx + outer_radius * math.cos(a), cy + outer_radius * math.sin(a), outer_radius * 0.16
+                painter.fill("ellipse", (x - r, y - r, x + r, y + r), detail, outline=colours.ink)
         elif design.medallion == "wreath" and design.arrangement != "ring":
-            leaf_colour = c.on(c.primary, c.secondary, c.accent)
+            leaf_colour = colours.on(colours.primary, colours.secondary, colours.accent)
             shape = "leaf" if "leaf" in kit.motif_shapes else ("flower" if "flower" in kit.motif_shapes else "leaf")
             n = 16
             for k in range(n):
                 a = k * 2 * math.pi / n + rng.uniform(-0.05, 0.05)
-                x, y = cx + R * 1.05 * math.cos(a), cy + R * 1.05 * math.sin(a)
-                _motif(p, shape, x, y, R * 0.36, leaf_colour, c.accent, a + math.pi / 2)
+                x, y = cx + outer_radius * 1.05 * math.cos(a), cy + outer_radius * 1.05 * math.sin(a)
+                _motif(painter, shape, x, y, outer_radius * 0.36, leaf_colour, colours.accent, a + math.pi / 2)
         # contact shadow on the body behind, then the rim and plate
-        off = p.L(0.012)
-        p.shadow("ellipse", (cx - R + off, cy - R + off * 1.4, cx + R + off, cy + R + off * 1.4), 0.35)
-        p.fill("ellipse", (cx - R, cy - R, cx + R, cy + R), rim, "sphere", 0.3, outline=c.ink)
+        off = painter.length(0.012)
+        painter.shadow("ellipse", (cx - outer_radius + off, cy - outer_radius + off * 1.4, cx + outer_radius + off, cy + outer_radius + off * 1.4), 0.35)
+        painter.fill("ellipse", (cx - outer_radius, cy - outer_radius, cx + outer_radius, cy + outer_radius), rim, "sphere", 0.3, outline=colours.ink)
         if design.medallion == "beads":
             n = 28
             for k in range(n):
                 a = k * 2 * math.pi / n
-                x, y, r = cx + (R - m.rim / 2) * math.cos(a), cy + (R - m.rim / 2) * math.sin(a), m.rim * 0.28
-                p.fill("ellipse", (x - r, y - r, x + r, y + r), lighter(detail, 0.2))
-        r = m.r
-        p.fill("ellipse", (cx - r, cy - r, cx + r, cy + r), plate, "sphere", 0.12, outline=darker(rim, 0.35))
+                x, y, r = cx + (outer_radius - medallion.rim / 2) * math.cos(a), cy + (outer_radius - medallion.rim / 2) * math.sin(a), medallion.rim * 0.28
+                painter.fill("ellipse", (x - r, y - r, x + r, y + r), lighter(detail, 0.2))
+        r = medallion.radius
+        painter.fill("ellipse", (cx - r, cy - r, cx + r, cy + r), plate, "sphere", 0.12, outline=darker(rim, 0.35))
     else:
-        x0, y0, x1, y1 = m.box
-        e = m.rim
-        outer = (x0 - e, y0 - e, x1 + e, y1 + e)
+        x0, y0, x1, y1 = medallion.box
+        rim_width = medallion.rim
+        outer = (x0 - rim_width, y0 - rim_width, x1 + rim_width, y1 + rim_width)
         if design.medallion in ("rays", "scallop"):
             for x, y in ((outer[0], outer[1]), (outer[2], outer[1]), (outer[0], outer[3]), (outer[2], outer[3])):
-                _motif(p, design.hero_motif, x, y, e * 3.2, detail, rim)
-        off = p.L(0.012)
-        p.shadow("rrect", ((outer[0] + off, outer[1] + off * 1.4, outer[2] + off, outer[3] + off * 1.4), e * 1.6), 0.35)
-        p.fill("rrect", (outer, e * 1.6), rim, "v", 0.3, outline=c.ink)
+                _motif(painter, design.hero_motif, x, y, rim_width * 3.2, detail, rim)
+        off = painter.length(0.012)
+        painter.shadow("rrect", ((outer[0] + off, outer[1] + off * 1.4, outer[2] + off, outer[3] + off * 1.4), rim_width * 1.6), 0.35)
+        painter.fill("rrect", (outer, rim_width * 1.6), rim, "v", 0.3, outline=colours.ink)
         if design.medallion in ("beads", "wreath"):
-            n = max(6, int((outer[2] - outer[0]) / (e * 1.6)))
+            n = max(6, int((outer[2] - outer[0]) / (rim_width * 1.6)))
             for k in range(n + 1):
-                x = outer[0] + e * 1.5 + (outer[2] - outer[0] - 3 * e) * k / n
-                for y in (outer[1] + e / 2, outer[3] - e / 2):
-                    p.fill("ellipse", (x - e * 0.26, y - e * 0.26, x + e * 0.26, y + e * 0.26), lighter(detail, 0.2))
-        p.fill("rrect", ((x0, y0, x1, y1), e), plate, "v", 0.1, outline=darker(rim, 0.35))
+                x = outer[0] + rim_width * 1.5 + (outer[2] - outer[0] - 3 * rim_width) * k / n
+                for y in (outer[1] + rim_width / 2, outer[3] - rim_width / 2):
+                    painter.fill("ellipse", (x - rim_width * 0.26, y - rim_width * 0.26, x + rim_width * 0.26, y + rim_width * 0.26), lighter(detail, 0.2))
+        painter.fill("rrect", ((x0, y0, x1, y1), rim_width), plate, "v", 0.1, outline=darker(rim, 0.35))
 
 
 # -- bodies: each draws its silhouette and says where decorations fit ------------------------------------
 
 
-def _barge(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
-    mast = darker(c.on(c.primary, c.secondary, c.accent), 0.35)
+def _barge(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
+    mast = darker(colours.on(colours.primary, colours.secondary, colours.accent), 0.35)
     # mast and striped sail behind the hull
-    p.line(p.Ps([(0.5, 0.64), (0.5, 0.03)]), mast, p.L(0.014))
-    sail_colours = (c.on(c.primary, c.background, c.secondary), c.on(c.primary, c.secondary, c.accent))
+    painter.line(painter.points([(0.5, 0.64), (0.5, 0.03)]), mast, painter.length(0.014))
+    sail_colours = (colours.on(colours.primary, colours.background, colours.secondary), colours.on(colours.primary, colours.secondary, colours.accent))
     top, bottom = 0.09, 0.5
-    left_edge = _bezier(p.P(0.3, top), p.P(0.25, 0.22), p.P(0.19, 0.36), p.P(0.17, bottom), 16)
-    right_edge = _bezier(p.P(0.7, top), p.P(0.75, 0.22), p.P(0.81, 0.36), p.P(0.83, bottom), 16)
+    left_edge = _bezier(painter.point(0.3, top), painter.point(0.25, 0.22), painter.point(0.19, 0.36), painter.point(0.17, bottom), 16)
+    right_edge = _bezier(painter.point(0.7, top), painter.point(0.75, 0.22), painter.point(0.81, 0.36), painter.point(0.83, bottom), 16)
     sail = left_edge + right_edge[::-1]
-    p.fill("poly", sail, sail_colours[0], "pleats", 0.12, bands=3)
+    painter.fill("poly", sail, sail_colours[0], "pleats", 0.12, bands=3)
     stripes = 7
     for k in range(1, stripes, 2):
         a, b = k / stripes, (k + 1) / stripes
@@ -744,36 +744,36 @@ def _barge(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: 
         for i in range(16, -1, -1):
             l, r = left_edge[i], right_edge[i]
             strip.append((l[0] + (r[0] - l[0]) * b, l[1] + (r[1] - l[1]) * b))
-        p.fill("poly", strip, sail_colours[1], "v", 0.15)
-    p.draw.polygon(sail, outline=c.ink + (255,), width=p.ow)
-    p.line(p.Ps([(0.27, top), (0.73, top)]), mast, p.L(0.012))
-    pennant = [p.P(0.5, 0.035)] + [p.P(0.5 + 0.1 * t, 0.05 + 0.012 * math.sin(t * 6) + 0.012 * t) for t in (i / 10 for i in range(11))]
-    pennant += [p.P(0.5, 0.075)]
-    p.fill("poly", pennant, c.accent, "v", 0.2, outline=c.ink)
+        painter.fill("poly", strip, sail_colours[1], "v", 0.15)
+    painter.draw.polygon(sail, outline=colours.ink + (255,), width=painter.outline_width)
+    painter.line(painter.points([(0.27, top), (0.73, top)]), mast, painter.length(0.012))
+    pennant = [painter.point(0.5, 0.035)] + [painter.point(0.5 + 0.1 * t, 0.05 + 0.012 * math.sin(t * 6) + 0.012 * t) for t in (i / 10 for i in range(11))]
+    pennant += [painter.point(0.5, 0.075)]
+    painter.fill("poly", pennant, colours.accent, "v", 0.2, outline=colours.ink)
     # hull: a long boat with a high curled bow (right) and stern (left)
     gun = 0.47
-    upper = (_bezier(p.P(0.07, 0.33), p.P(0.1, 0.42), p.P(0.16, gun), p.P(0.26, gun), 12)
-             + _bezier(p.P(0.26, gun), p.P(0.45, gun + 0.015), p.P(0.62, gun + 0.015), p.P(0.78, gun), 12)
-             + _bezier(p.P(0.78, gun), p.P(0.88, gun), p.P(0.92, 0.36), p.P(0.95, 0.25), 12))
-    lower = (_bezier(p.P(0.97, 0.27), p.P(0.95, 0.5), p.P(0.9, DECK_TOP + 0.01), p.P(0.8, DECK_TOP + 0.01), 14)
-             + [p.P(0.2, DECK_TOP + 0.01)]
-             + _bezier(p.P(0.2, DECK_TOP + 0.01), p.P(0.1, DECK_TOP + 0.01), p.P(0.05, 0.45), p.P(0.05, 0.34), 14))
+    upper = (_bezier(painter.point(0.07, 0.33), painter.point(0.1, 0.42), painter.point(0.16, gun), painter.point(0.26, gun), 12)
+             + _bezier(painter.point(0.26, gun), painter.point(0.45, gun + 0.015), painter.point(0.62, gun + 0.015), painter.point(0.78, gun), 12)
+             + _bezier(painter.point(0.78, gun), painter.point(0.88, gun), painter.point(0.92, 0.36), painter.point(0.95, 0.25), 12))
+    lower = (_bezier(painter.point(0.97, 0.27), painter.point(0.95, 0.5), painter.point(0.9, DECK_TOP + 0.01), painter.point(0.8, DECK_TOP + 0.01), 14)
+             + [painter.point(0.2, DECK_TOP + 0.01)]
+             + _bezier(painter.point(0.2, DECK_TOP + 0.01), painter.point(0.1, DECK_TOP + 0.01), painter.point(0.05, 0.45), painter.point(0.05, 0.34), 14))
     hull = upper + lower
-    p.fill("poly", hull, c.primary, "v", 0.28, outline=c.ink)
-    trim = c.on(c.primary, c.secondary, c.accent, c.background)
-    rail = _bezier(p.P(0.13, gun + 0.02), p.P(0.4, gun + 0.045), p.P(0.6, gun + 0.045), p.P(0.86, gun + 0.02), 20)
-    p.line(rail, c.ink, p.L(0.022))
-    p.line(rail, trim, p.L(0.016))
-    stripe = _bezier(p.P(0.14, 0.6), p.P(0.4, 0.625), p.P(0.6, 0.625), p.P(0.86, 0.6), 20)
-    p.line(stripe, c.on(c.primary, c.accent, c.secondary), p.L(0.01))
+    painter.fill("poly", hull, colours.primary, "v", 0.28, outline=colours.ink)
+    trim = colours.on(colours.primary, colours.secondary, colours.accent, colours.background)
+    rail = _bezier(painter.point(0.13, gun + 0.02), painter.point(0.4, gun + 0.045), painter.point(0.6, gun + 0.045), painter.point(0.86, gun + 0.02), 20)
+    painter.line(rail, colours.ink, painter.length(0.022))
+    painter.line(rail, trim, painter.length(0.016))
+    stripe = _bezier(painter.point(0.14, 0.6), painter.point(0.4, 0.625), painter.point(0.6, 0.625), painter.point(0.86, 0.6), 20)
+    painter.line(stripe, colours.on(colours.primary, colours.accent, colours.secondary), painter.length(0.01))
     # curls on the prow and the stern
     for (u, v), turn in (((0.95, 0.25), 1), ((0.065, 0.335), -1)):
-        x, y = p.P(u, v)
-        r = p.L(0.03)
+        x, y = painter.point(u, v)
+        r = painter.length(0.03)
         spiral = [(x + turn * r * (1 - t / 9) * math.cos(t * turn + math.pi), y + r * (1 - t / 9) * math.sin(t * turn + math.pi))
                   for t in (i * 0.25 for i in range(30))]
-        p.line(spiral, c.ink, p.L(0.02))
-        p.line(spiral, trim, p.L(0.013))
+        painter.line(spiral, colours.ink, painter.length(0.02))
+        painter.line(spiral, trim, painter.length(0.013))
     return _Slots(
         rows=[(0.16, 0.84, 0.545, 0.055)],
         spots=[(0.93, 0.17, 0.1), (0.08, 0.24, 0.075)],
@@ -783,31 +783,31 @@ def _barge(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: 
     )
 
 
-def _tiers(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+def _tiers(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
     tiers = [(0.11, 0.89, 0.47, DECK_TOP + 0.005), (0.2, 0.8, 0.3, 0.47), (0.3, 0.7, 0.15, 0.3)]
-    colours = [c.primary, c.on(c.primary, c.background, c.secondary), c.primary]
-    drape = c.on(c.primary, c.secondary, c.accent)
+    tier_colours = [colours.primary, colours.on(colours.primary, colours.background, colours.secondary), colours.primary]
+    drape = colours.on(colours.primary, colours.secondary, colours.accent)
     ry = 0.028
-    for i, ((u0, u1, v0, v1), colour) in enumerate(zip(tiers, colours)):
-        x0, y0 = p.P(u0, v0)
-        x1, y1 = p.P(u1, v1)
-        ey = p.L(ry)
+    for i, ((u0, u1, v0, v1), colour) in enumerate(zip(tiers, tier_colours)):
+        x0, y0 = painter.point(u0, v0)
+        x1, y1 = painter.point(u1, v1)
+        ey = painter.length(ry)
         if i > 0:  # shadow of this tier on the top of the one below
-            p.shadow("ellipse", (x0 - p.L(0.01), y1 - ey * 1.2, x1 + p.L(0.03), y1 + ey * 1.3), 0.3)
-        p.fill("poly", _drum_side(x0, y0, x1, y1, ey), colour, "h", 0.32, outline=c.ink)
-        p.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), lighter(colour, 0.22), "v", 0.12, outline=c.ink)
+            painter.shadow("ellipse", (x0 - painter.length(0.01), y1 - ey * 1.2, x1 + painter.length(0.03), y1 + ey * 1.3), 0.3)
+        painter.fill("poly", _drum_side(x0, y0, x1, y1, ey), colour, "h", 0.32, outline=colours.ink)
+        painter.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), lighter(colour, 0.22), "v", 0.12, outline=colours.ink)
         # swag drapery along the top edge
         n = max(3, int((u1 - u0) / 0.09))
         step = (x1 - x0) / n
         for k in range(n):
             a, b = x0 + k * step, x0 + (k + 1) * step
             swag = _sag((a, y0 + ey * 0.2), (b, y0 + ey * 0.2), step * 0.34, 12)
-            p.line(swag, c.ink, p.L(0.016))
-            p.line(swag, drape, p.L(0.011))
+            painter.line(swag, colours.ink, painter.length(0.016))
+            painter.line(swag, drape, painter.length(0.011))
         for k in range(n + 1):
             x = x0 + k * step
-            r = p.L(0.011)
-            p.fill("ellipse", (x - r, y0 + ey * 0.2 - r, x + r, y0 + ey * 0.2 + r), c.accent, "sphere", 0.35, outline=c.ink)
+            r = painter.length(0.011)
+            painter.fill("ellipse", (x - r, y0 + ey * 0.2 - r, x + r, y0 + ey * 0.2 + r), colours.accent, "sphere", 0.35, outline=colours.ink)
     return _Slots(
         rows=[(0.14, 0.86, 0.6, 0.05), (0.23, 0.77, 0.42, 0.045)],
         spots=[(0.16, 0.55, 0.07), (0.84, 0.55, 0.07), (0.25, 0.38, 0.055), (0.75, 0.38, 0.055)],
@@ -817,34 +817,34 @@ def _tiers(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: 
     )
 
 
-def _pavilion(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
-    stone = c.on(c.primary, c.background, c.secondary)
+def _pavilion(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
+    stone = colours.on(colours.primary, colours.background, colours.secondary)
     # plinth steps
-    p.fill("rrect", (p.box(0.1, 0.6, 0.9, DECK_TOP + 0.005), p.L(0.006)), darker(stone, 0.06), "v", 0.2, outline=c.ink)
-    p.fill("rrect", (p.box(0.14, 0.565, 0.86, 0.605), p.L(0.006)), stone, "v", 0.2, outline=c.ink)
+    painter.fill("rrect", (painter.box(0.1, 0.6, 0.9, DECK_TOP + 0.005), painter.length(0.006)), darker(stone, 0.06), "v", 0.2, outline=colours.ink)
+    painter.fill("rrect", (painter.box(0.14, 0.565, 0.86, 0.605), painter.length(0.006)), stone, "v", 0.2, outline=colours.ink)
     # dark interior behind the columns
-    p.fill("poly", p.Ps([(0.16, 0.3), (0.84, 0.3), (0.84, 0.57), (0.16, 0.57)]), darker(c.primary, 0.45), "v", 0.15)
+    painter.fill("poly", painter.points([(0.16, 0.3), (0.84, 0.3), (0.84, 0.57), (0.16, 0.57)]), darker(colours.primary, 0.45), "v", 0.15)
     # columns
     for u in (0.18, 0.34, 0.66, 0.82):
-        p.fill("rrect", (p.box(u - 0.024, 0.3, u + 0.024, 0.565), p.L(0.006)), stone, "h", 0.35, outline=c.ink)
-        p.fill("rrect", (p.box(u - 0.034, 0.535, u + 0.034, 0.567), p.L(0.004)), darker(stone, 0.08), "v", 0.2, outline=c.ink)
-        p.fill("rrect", (p.box(u - 0.034, 0.3, u + 0.034, 0.33), p.L(0.004)), darker(stone, 0.08), "v", 0.2, outline=c.ink)
+        painter.fill("rrect", (painter.box(u - 0.024, 0.3, u + 0.024, 0.565), painter.length(0.006)), stone, "h", 0.35, outline=colours.ink)
+        painter.fill("rrect", (painter.box(u - 0.034, 0.535, u + 0.034, 0.567), painter.length(0.004)), darker(stone, 0.08), "v", 0.2, outline=colours.ink)
+        painter.fill("rrect", (painter.box(u - 0.034, 0.3, u + 0.034, 0.33), painter.length(0.004)), darker(stone, 0.08), "v", 0.2, outline=colours.ink)
     # entablature
-    p.fill("rrect", (p.box(0.1, 0.25, 0.9, 0.31), p.L(0.008)), c.primary, "v", 0.3, outline=c.ink)
-    band = c.on(c.primary, c.secondary, c.accent)
-    p.line(p.Ps([(0.11, 0.285), (0.89, 0.285)]), band, p.L(0.008), caps=False)
-    p.shadow("poly", p.Ps([(0.16, 0.31), (0.84, 0.31), (0.84, 0.34), (0.16, 0.34)]), 0.3)
+    painter.fill("rrect", (painter.box(0.1, 0.25, 0.9, 0.31), painter.length(0.008)), colours.primary, "v", 0.3, outline=colours.ink)
+    band = colours.on(colours.primary, colours.secondary, colours.accent)
+    painter.line(painter.points([(0.11, 0.285), (0.89, 0.285)]), band, painter.length(0.008), caps=False)
+    painter.shadow("poly", painter.points([(0.16, 0.31), (0.84, 0.31), (0.84, 0.34), (0.16, 0.34)]), 0.3)
     # onion dome
-    base_l, base_r = p.P(0.2, 0.255), p.P(0.8, 0.255)
-    tip = p.P(0.5, 0.02)
-    left = _bezier(base_l, p.P(0.16, 0.12), p.P(0.42, 0.1), tip, 20)
-    right = _bezier(tip, p.P(0.58, 0.1), p.P(0.84, 0.12), base_r, 20)
+    base_l, base_r = painter.point(0.2, 0.255), painter.point(0.8, 0.255)
+    tip = painter.point(0.5, 0.02)
+    left = _bezier(base_l, painter.point(0.16, 0.12), painter.point(0.42, 0.1), tip, 20)
+    right = _bezier(tip, painter.point(0.58, 0.1), painter.point(0.84, 0.12), base_r, 20)
     dome = left + right[1:]
-    dome_colour = c.on(c.primary, c.secondary, c.accent)
-    p.fill("poly", dome, dome_colour, "sphere", 0.35, outline=c.ink)
+    dome_colour = colours.on(colours.primary, colours.secondary, colours.accent)
+    painter.fill("poly", dome, dome_colour, "sphere", 0.35, outline=colours.ink)
     for k in (0.3, 0.5, 0.7):  # ribs
-        rib = _bezier(p.P(0.2 + 0.6 * k, 0.255), p.P(0.2 + 0.6 * k + (k - 0.5) * 0.25, 0.14), p.P(0.5 + (k - 0.5) * 0.2, 0.07), tip, 16)
-        p.line(rib, darker(dome_colour, 0.25), p.L(0.006))
+        rib = _bezier(painter.point(0.2 + 0.6 * k, 0.255), painter.point(0.2 + 0.6 * k + (k - 0.5) * 0.25, 0.14), painter.point(0.5 + (k - 0.5) * 0.2, 0.07), tip, 16)
+        painter.line(rib, darker(dome_colour, 0.25), painter.length(0.006))
     return _Slots(
         rows=[(0.12, 0.88, 0.22, 0.04), (0.16, 0.84, 0.585, 0.03)],
         spots=[(0.26, 0.4, 0.06), (0.74, 0.4, 0.06), (0.26, 0.5, 0.05), (0.74, 0.5, 0.05)],
@@ -855,38 +855,38 @@ def _pavilion(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, 
     )
 
 
-def _wagon(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+def _wagon(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
     # crest behind the medallion, rising above the roof
-    crest = c.on(c.primary, c.secondary, c.accent)
-    p.fill("poly", [p.P(0.34, 0.3)] + _bezier(p.P(0.34, 0.3), p.P(0.34, 0.05), p.P(0.66, 0.05), p.P(0.66, 0.3), 24),
-           crest, "sphere", 0.25, outline=c.ink)
+    crest = colours.on(colours.primary, colours.secondary, colours.accent)
+    painter.fill("poly", [painter.point(0.34, 0.3)] + _bezier(painter.point(0.34, 0.3), painter.point(0.34, 0.05), painter.point(0.66, 0.05), painter.point(0.66, 0.3), 24),
+           crest, "sphere", 0.25, outline=colours.ink)
     # cabin
-    p.fill("rrect", (p.box(0.07, 0.34, 0.93, DECK_TOP + 0.005), p.L(0.012)), c.primary, "v", 0.26, outline=c.ink)
+    painter.fill("rrect", (painter.box(0.07, 0.34, 0.93, DECK_TOP + 0.005), painter.length(0.012)), colours.primary, "v", 0.26, outline=colours.ink)
     # arches, skipping the middle where the medallion hangs
-    interior = darker(c.primary, 0.5)
-    frame = c.on(c.primary, c.secondary, c.background, c.accent)
+    interior = darker(colours.primary, 0.5)
+    frame = colours.on(colours.primary, colours.secondary, colours.background, colours.accent)
     for u in (0.13, 0.22, 0.31, 0.69, 0.78, 0.87):
         for grow, colour in ((0.012, frame), (0.0, interior)):
-            x0, y0 = p.P(u - 0.032 - grow, 0.44 - grow * FRAME_ASPECT)
-            x1, y1 = p.P(u + 0.032 + grow, 0.62)
+            x0, y0 = painter.point(u - 0.032 - grow, 0.44 - grow * FRAME_ASPECT)
+            x1, y1 = painter.point(u + 0.032 + grow, 0.62)
             r = (x1 - x0) / 2
             arch = _arc((x0 + x1) / 2, y0 + r, r, r, math.pi, 2 * math.pi, 16) + [(x1, y1), (x0, y1)]
-            p.fill("poly", arch, colour, "v", 0.25 if grow else 0.35, outline=c.ink)
+            painter.fill("poly", arch, colour, "v", 0.25 if grow else 0.35, outline=colours.ink)
     # barrel roof with a scalloped valance
-    rx0, ry0 = p.P(0.045, 0.25)
-    rx1, ry1 = p.P(0.955, 0.345)
+    rx0, ry0 = painter.point(0.045, 0.25)
+    rx1, ry1 = painter.point(0.955, 0.345)
     roof_shape = ([(rx0, ry1)] + _bezier((rx0, ry1), (rx0, ry0 + (ry1 - ry0) * 0.1), (rx0 + (rx1 - rx0) * 0.1, ry0), ((rx0 + rx1) / 2, ry0), 12)
                   + _bezier(((rx0 + rx1) / 2, ry0), (rx1 - (rx1 - rx0) * 0.1, ry0), (rx1, ry0 + (ry1 - ry0) * 0.1), (rx1, ry1), 12))
-    roof_colour = c.on(c.primary, c.secondary, c.accent)
-    p.fill("poly", roof_shape, roof_colour, "pleats", 0.2, outline=c.ink, bands=9)
-    val = c.on(roof_colour, c.accent, c.primary)
+    roof_colour = colours.on(colours.primary, colours.secondary, colours.accent)
+    painter.fill("poly", roof_shape, roof_colour, "pleats", 0.2, outline=colours.ink, bands=9)
+    val = colours.on(roof_colour, colours.accent, colours.primary)
     n = 16
     step = (rx1 - rx0) / n
     for k in range(n):
         cx = rx0 + step * (k + 0.5)
-        p.fill("ellipse", (cx - step / 2, ry1 - step * 0.45, cx + step / 2, ry1 + step * 0.45), val, "v", 0.25, outline=c.ink)
-    p.fill("poly", [(rx0, ry1 - step * 0.05), (rx1, ry1 - step * 0.05), (rx1, ry1 - step * 0.3), (rx0, ry1 - step * 0.3)], roof_colour)
-    p.shadow("poly", p.Ps([(0.07, 0.345), (0.93, 0.345), (0.93, 0.39), (0.07, 0.39)]), 0.25)
+        painter.fill("ellipse", (cx - step / 2, ry1 - step * 0.45, cx + step / 2, ry1 + step * 0.45), val, "v", 0.25, outline=colours.ink)
+    painter.fill("poly", [(rx0, ry1 - step * 0.05), (rx1, ry1 - step * 0.05), (rx1, ry1 - step * 0.3), (rx0, ry1 - step * 0.3)], roof_colour)
+    painter.shadow("poly", painter.points([(0.07, 0.345), (0.93, 0.345), (0.93, 0.39), (0.07, 0.39)]), 0.25)
     return _Slots(
         rows=[(0.1, 0.9, 0.395, 0.04)],
         spots=[(0.22, 0.525, 0.05), (0.78, 0.525, 0.05)],
@@ -896,21 +896,21 @@ def _wagon(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: 
     )
 
 
-def _mascot(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, m: _Medallion) -> _Slots:
+def _mascot(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
     # a drum plinth and a giant hero motif standing on it, the medallion at its heart
-    drum = c.on(c.primary, c.secondary, c.background)
-    x0, y0 = p.P(0.27, 0.57)
-    x1, y1 = p.P(0.73, DECK_TOP + 0.005)
-    ey = p.L(0.025)
-    p.fill("poly", _drum_side(x0, y0, x1, y1, ey), drum, "h", 0.3, outline=c.ink)
-    p.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), lighter(drum, 0.2), outline=c.ink)
+    drum = colours.on(colours.primary, colours.secondary, colours.background)
+    x0, y0 = painter.point(0.27, 0.57)
+    x1, y1 = painter.point(0.73, DECK_TOP + 0.005)
+    ey = painter.length(0.025)
+    painter.fill("poly", _drum_side(x0, y0, x1, y1, ey), drum, "h", 0.3, outline=colours.ink)
+    painter.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), lighter(drum, 0.2), outline=colours.ink)
     hero = design.hero_motif
-    cx, cy = p.P(0.5, 0.33)
-    size = p.L(0.64) if hero not in ("cloud", "lantern") else p.L(0.7)
+    cx, cy = painter.point(0.5, 0.33)
+    size = painter.length(0.64) if hero not in ("cloud", "lantern") else painter.length(0.7)
     if hero == "cloud":
-        cy += p.L(0.04)
-    body = c.primary
-    _motif(p, hero, cx, cy, size, body, c.on(body, c.secondary, c.accent), 0.0, shade="sphere")
+        cy += painter.length(0.04)
+    body = colours.primary
+    _motif(painter, hero, cx, cy, size, body, colours.on(body, colours.secondary, colours.accent), 0.0, shade="sphere")
     return _Slots(
         rows=[(0.3, 0.7, 0.61, 0.04)],
         spots=[(0.14, 0.5, 0.08), (0.86, 0.5, 0.08), (0.2, 0.2, 0.07), (0.8, 0.2, 0.07), (0.12, 0.35, 0.06), (0.88, 0.35, 0.06)],
@@ -928,26 +928,26 @@ BODY_PAINTERS: dict[str, Callable[..., _Slots]] = {
 # -- decorations -----------------------------------------------------------------------------------------
 
 
-def _decorate(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, slots: _Slots, m: _Medallion,
+def _decorate(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, slots: _Slots, medallion: _Medallion,
               rng: random.Random) -> None:
     shapes = list(kit.motif_shapes)
-    ornament_colours = [c.accent, c.on(c.primary, c.secondary, c.background)]
-    alt = c.on(c.accent, c.secondary, c.background, c.primary)
-    stalk = darker(c.on(c.primary, c.secondary, c.background), 0.3)
-    deck_y = p.P(0, DECK_TOP)[1]
+    ornament_colours = [colours.accent, colours.on(colours.primary, colours.secondary, colours.background)]
+    alt = colours.on(colours.accent, colours.secondary, colours.background, colours.primary)
+    stalk = darker(colours.on(colours.primary, colours.secondary, colours.background), 0.3)
+    deck_y = painter.point(0, DECK_TOP)[1]
 
     def ornament(u, v, size, k, rot=None):
-        x, y = p.P(u, v)
-        s = p.L(size)
-        if not m.clear_of(x, y, s):
+        x, y = painter.point(u, v)
+        s = painter.length(size)
+        if not medallion.clear_of(x, y, s):
             return
-        _mount(p, x, y, deck_y, stalk)
+        _mount(painter, x, y, deck_y, stalk)
         shape = shapes[k % len(shapes)]
         colour = ornament_colours[(k // len(shapes)) % 2]
-        _motif(p, shape, x, y, s, colour, alt, rng.uniform(-0.25, 0.25) if rot is None else rot)
+        _motif(painter, shape, x, y, s, colour, alt, rng.uniform(-0.25, 0.25) if rot is None else rot)
 
     for a, b, sag in slots.strings:  # bunting / lanterns / garland
-        _string(p, c, design, kit, p.P(*a), p.P(*b), p.L(sag), rng)
+        _string(painter, colours, design, kit, painter.point(*a), painter.point(*b), painter.length(sag), rng)
 
     if design.arrangement == "rows":
         for u0, u1, v, size in slots.rows:
@@ -960,8 +960,8 @@ def _decorate(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, 
         for _ in range(120):
             size = rng.uniform(0.035, 0.06)
             u, v = rng.uniform(u0, u1), rng.uniform(v0, v1)
-            x, y = p.P(u, v)
-            if not m.clear_of(x, y, p.L(size)) or p.image.getpixel((int(x), int(y)))[3] == 0:
+            x, y = painter.point(u, v)
+            if not medallion.clear_of(x, y, painter.length(size)) or painter.image.getpixel((int(x), int(y)))[3] == 0:
                 continue  # scattered ornaments sit on the body, clear of the medallion
             if all(math.hypot(u - pu, (v - pv) / FRAME_ASPECT) > (size + ps) * 0.62 for pu, pv, ps in placed):
                 placed.append((u, v, size))
@@ -977,76 +977,76 @@ def _decorate(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, 
             for j, (du, dv, s) in enumerate(((0.0, -0.13, 0.05), (0.0, -0.05, 0.075), (0.05, -0.035, 0.055))):
                 ornament(u + (du if side == 0 else -du), DECK_TOP + dv, s, j + side, 0.0)
     else:  # ring: a wreath of ornaments tucked behind the medallion's rim
-        if m.shape == "circle":
-            R = m.r + m.rim
+        if medallion.shape == "circle":
+            ring_radius = medallion.radius + medallion.rim
             n = 16
-            points = [(m.cx + R * math.cos(a), m.cy + R * math.sin(a), a)
+            points = [(medallion.cx + ring_radius * math.cos(a), medallion.cy + ring_radius * math.sin(a), a)
                       for a in (-math.pi / 2 + k * 2 * math.pi / n for k in range(n))]
         else:
-            x0, y0, x1, y1 = m.box
-            e = m.rim
-            x0, y0, x1, y1 = x0 - e * 0.6, y0 - e * 0.6, x1 + e * 0.6, y1 + e * 0.6
-            per_side_x = max(2, round((x1 - x0) / p.L(0.06)))
-            per_side_y = max(2, round((y1 - y0) / p.L(0.06)))
+            x0, y0, x1, y1 = medallion.box
+            rim_width = medallion.rim
+            x0, y0, x1, y1 = x0 - rim_width * 0.6, y0 - rim_width * 0.6, x1 + rim_width * 0.6, y1 + rim_width * 0.6
+            per_side_x = max(2, round((x1 - x0) / painter.length(0.06)))
+            per_side_y = max(2, round((y1 - y0) / painter.length(0.06)))
             points = [(x0 + (x1 - x0) * i / per_side_x, y, 0.0) for i in range(per_side_x + 1) for y in (y0, y1)]
             points += [(x, y0 + (y1 - y0) * j / per_side_y, 0.0) for j in range(1, per_side_y) for x in (x0, x1)]
         for k, (x, y, a) in enumerate(points):
-            if y < deck_y - p.L(0.02):
-                _motif(p, shapes[k % len(shapes)], x, y, p.L(0.055), ornament_colours[k % 2], alt, a + math.pi / 2)
+            if y < deck_y - painter.length(0.02):
+                _motif(painter, shapes[k % len(shapes)], x, y, painter.length(0.055), ornament_colours[k % 2], alt, a + math.pi / 2)
 
-    finial = c.accent if luminance(c.accent) > 0.06 else c.on(c.primary, c.secondary, c.background)
+    finial = colours.accent if luminance(colours.accent) > 0.06 else colours.on(colours.primary, colours.secondary, colours.background)
     for u, v, size in slots.tops:  # finials: the hero motif
-        x, y = p.P(u, v)
-        _mount(p, x, y, deck_y, stalk)
-        _motif(p, design.hero_motif, x, y, p.L(size), finial, c.on(finial, alt, c.primary), 0.0)
+        x, y = painter.point(u, v)
+        _mount(painter, x, y, deck_y, stalk)
+        _motif(painter, design.hero_motif, x, y, painter.length(size), finial, colours.on(finial, alt, colours.primary), 0.0)
 
     if design.trim == "flags":
         for u in (0.04, 0.96):
-            _flag(p, c, kit, u, 1 if u < 0.5 else -1)
+            _flag(painter, colours, kit, u, 1 if u < 0.5 else -1)
 
 
-def _mount(p: _Painter, x: float, y: float, floor: float, colour: RGB) -> None:
+def _mount(painter: _Painter, x: float, y: float, floor: float, colour: RGB) -> None:
     """A stalk from (x, y) down to the first solid part of the float below, when (x, y) is in the air."""
     x, y, floor = int(x), int(y), int(floor)
-    if y >= floor or p.image.getpixel((x, y))[3]:
+    if y >= floor or painter.image.getpixel((x, y))[3]:
         return
-    column = np.asarray(p.image.crop((x, y, x + 1, floor)).getchannel("A"))[:, 0] > 0
-    solid = max(2, int(p.L(0.012)))  # skip thin strings: land on something at least this thick
+    column = np.asarray(painter.image.crop((x, y, x + 1, floor)).getchannel("A"))[:, 0] > 0
+    solid = max(2, int(painter.length(0.012)))  # skip thin strings: land on something at least this thick
     runs = np.convolve(column, np.ones(solid, int), "valid") == solid
     end = y + (int(np.argmax(runs)) if runs.any() else floor - y)
-    p.line([(x, y), (x, end)], p.ink, p.L(0.0075), caps=False)
-    p.line([(x, y), (x, end)], colour, p.L(0.0045), caps=False)
+    painter.line([(x, y), (x, end)], painter.ink, painter.length(0.0075), caps=False)
+    painter.line([(x, y), (x, end)], colour, painter.length(0.0045), caps=False)
 
 
-def _string(p: _Painter, c: BrandColours, design: FloatDesign, kit: BrandKit, a, b, sag: float, rng: random.Random) -> None:
+def _string(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, a, b, sag: float, rng: random.Random) -> None:
     """A hanging string between a and b: bunting flags, lanterns or a garland of motifs."""
-    cord = darker(c.on(c.primary, c.secondary, c.background), 0.3)
+    cord = darker(colours.on(colours.primary, colours.secondary, colours.background), 0.3)
     curve = _sag(a, b, sag, 28)
-    p.line(curve, cord, max(2, p.L(0.004)))
+    painter.line(curve, cord, max(2, painter.length(0.004)))
     length = math.hypot(b[0] - a[0], b[1] - a[1])
     trim = design.trim
-    colours = [c.accent, c.on(c.accent, c.secondary, c.background), c.on(c.accent, c.background, c.primary)]
+    trim_colours = [colours.accent, colours.on(colours.accent, colours.secondary, colours.background), colours.on(colours.accent, colours.background, colours.primary)]
     if trim in ("bunting", "flags"):
-        n = max(3, int(length / p.L(0.045)))
-        h = p.L(0.04)
+        n = max(3, int(length / painter.length(0.045)))
+        h = painter.length(0.04)
         for i in range(1, n):
             t0, t1 = (i - 0.42) / n, (i + 0.42) / n
             p0, p1 = _point_on(curve, t0), _point_on(curve, t1)
             mid = _point_on(curve, i / n)
-            p.fill("poly", [p0, p1, (mid[0], mid[1] + h)], colours[i % len(colours)], outline=c.ink, width=max(1, p.ow // 2))
+            painter.fill("poly", [p0, p1, (mid[0], mid[1] + h)], trim_colours[i % len(trim_colours)], outline=colours.ink, width=max(1, painter.outline_width // 2))
     elif trim == "lanterns":
-        n = max(2, int(length / p.L(0.09)))
+        n = max(2, int(length / painter.length(0.09)))
         for i in range(1, n):
             x, y = _point_on(curve, i / n)
-            s = p.L(0.05)
-            _motif(p, "lantern", x, y + s * 0.45, s, c.accent if c.accent != c.primary else c.secondary,
-                   c.on(c.accent, c.secondary, c.background))
+            s = painter.length(0.05)
+            _motif(painter, "lantern", x, y + s * 0.45, s, colours.accent if colours.accent != colours.primary else colours.secondary,
+                   colours.on(colours.accent, colours.secondary, colours.background))
     else:  # garland of small motifs
-        n = max(3, int(length / p.L(0.05)))
+        n = max(3, int(length / painter.length(0.05)))
         shapes = list(kit.motif_shapes)
         for i in range(1, n):
             x, y = _point_on(curve, i / n)
-            _motif(p, shapes[i % len(shapes)], x, y, p.L(0.032), colours[i % 2], c.secondary, rng.uniform(-0.4, 0.4))
+            _motif(painter, shapes[i % len(shapes)], x, y, painter.length(0.032), trim_colours[i % 2], colours.secondary, rng.uniform(-0.4, 0.4))
 
 
 def _point_on(curve, t: float) -> tuple[float, float]:
@@ -1056,16 +1056,16 @@ def _point_on(curve, t: float) -> tuple[float, float]:
     return curve[i][0] + (curve[i + 1][0] - curve[i][0]) * f, curve[i][1] + (curve[i + 1][1] - curve[i][1]) * f
 
 
-def _flag(p: _Painter, c: BrandColours, kit: BrandKit, u: float, direction: int) -> None:
-    pole = darker(c.on(c.primary, c.secondary, c.background), 0.3)
-    x, y0 = p.P(u, DECK_TOP)
-    _, y1 = p.P(u, 0.26)
-    p.line([(x, y0), (x, y1)], pole, p.L(0.008))
-    r = p.L(0.01)
-    p.fill("ellipse", (x - r, y1 - r, x + r, y1 + r), c.accent, "sphere", 0.3)
-    fw, fh = p.L(0.11), p.L(0.07)
-    top = [(x + direction * fw * t, y1 + r + p.L(0.01) * math.sin(t * 2 * math.pi)) for t in (i / 12 for i in range(13))]
+def _flag(painter: _Painter, colours: BrandColours, kit: BrandKit, u: float, direction: int) -> None:
+    pole = darker(colours.on(colours.primary, colours.secondary, colours.background), 0.3)
+    x, y0 = painter.point(u, DECK_TOP)
+    _, y1 = painter.point(u, 0.26)
+    painter.line([(x, y0), (x, y1)], pole, painter.length(0.008))
+    r = painter.length(0.01)
+    painter.fill("ellipse", (x - r, y1 - r, x + r, y1 + r), colours.accent, "sphere", 0.3)
+    fw, fh = painter.length(0.11), painter.length(0.07)
+    top = [(x + direction * fw * t, y1 + r + painter.length(0.01) * math.sin(t * 2 * math.pi)) for t in (i / 12 for i in range(13))]
     flag = top + [(px, py + fh) for px, py in reversed(top)]
-    p.fill("poly", flag, c.accent, "v", 0.2, outline=c.ink)
+    painter.fill("poly", flag, colours.accent, "v", 0.2, outline=colours.ink)
     fx, fy = x + direction * fw * 0.5, y1 + r + fh / 2
-    _motif(p, kit.motif_shapes[0], fx, fy, fh * 0.6, c.on(c.accent, c.background, c.secondary), c.primary)
+    _motif(painter, kit.motif_shapes[0], fx, fy, fh * 0.6, colours.on(colours.accent, colours.background, colours.secondary), colours.primary)

@@ -325,7 +325,8 @@ def _star_points(n=5, inner=0.45):
 
 
 _STAR = _star_points()
-_HEART = [(16 * math.sin(t) ** 3 / 34, -(13 * math.cos(t) - 5 * math.cos(2 * t) - 2 * math.cos(3 * t) - math.cos(4 * t)) / 34 + 0.03)
+_HEART = [(16 * math.sin(t) ** 3 / 34,
+           -(13 * math.cos(t) - 5 * math.cos(2 * t) - 2 * math.cos(3 * t) - math.cos(4 * t)) / 34 + 0.03)
           for t in (i * 2 * math.pi / 48 for i in range(48))]
 _BOLT = [(-0.04, -0.5), (0.3, -0.5), (0.1, -0.1), (0.3, -0.1), (-0.2, 0.5), (-0.04, 0.04), (-0.24, 0.04)]
 _DIAMOND = [(0, -0.5), (0.36, 0), (0, 0.5), (-0.36, 0)]
@@ -439,7 +440,8 @@ def _leaf(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None
 
 def _bolt(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
     pen.poly(_place(_BOLT, cx, cy, size, rot), pen.fill)
-    pen.draw.polygon(_place([(x * 0.5 - 0.04, y * 0.5 - 0.06) for x, y in _BOLT], cx, cy, size, rot), fill=pen.highlight)
+    pen.draw.polygon(_place([(x * 0.5 - 0.04, y * 0.5 - 0.06) for x, y in _BOLT], cx, cy, size, rot),
+                     fill=pen.highlight)
 
 
 def _wave(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
@@ -451,7 +453,8 @@ def _wave(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None
 
 def _swirl(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> None:
     turns = 2.3
-    spiral = [(0.46 * (1 - t / (turns * 2 * math.pi)) * math.cos(t), 0.46 * (1 - t / (turns * 2 * math.pi)) * math.sin(t))
+    spiral = [(0.46 * (1 - t / (turns * 2 * math.pi)) * math.cos(t),
+               0.46 * (1 - t / (turns * 2 * math.pi)) * math.sin(t))
               for t in (i * turns * 2 * math.pi / 60 for i in range(55))]
     placed = _place(spiral, cx, cy, size, rot)
     if pen.ink:
@@ -481,7 +484,8 @@ def _cloud(pen: _MotifPen, cx: float, cy: float, size: float, rot: float) -> Non
     puffs = [(-0.22, 0.04, 0.2), (0.0, -0.08, 0.27), (0.23, 0.05, 0.19)]
     if pen.ink:  # the outline: the same shapes in ink, grown by the outline width, drawn first
         for x, y, r in puffs:
-            draw.ellipse((cx + (x - r) * s - grow, cy + (y - r) * s - grow, cx + (x + r) * s + grow, cy + (y + r) * s + grow),
+            draw.ellipse((cx + (x - r) * s - grow, cy + (y - r) * s - grow, cx + (x + r) * s + grow,
+                          cy + (y + r) * s + grow),
                          fill=pen.ink)
         draw.rounded_rectangle((cx - 0.42 * s - grow, cy + 0.0 * s - grow, cx + 0.42 * s + grow, cy + 0.24 * s + grow),
                                radius=0.12 * s + grow, fill=pen.ink)
@@ -559,12 +563,14 @@ def _draw_wheels(painter: _Painter, colours: BrandColours, design: FloatDesign) 
         r = painter.length(WHEEL_R)
         painter.fill("ellipse", (x - r, y - r, x + r, y + r), tyre, "sphere", 0.25)
         painter.fill("ellipse", (x - r * 0.62, y - r * 0.62, x + r * 0.62, y + r * 0.62), hub, "sphere", 0.3,
-               outline=darker(hub, 0.45), width=max(2, round(r * 0.08)))
+                     outline=darker(hub, 0.45), width=max(2, round(r * 0.08)))
         for k in range(6):
             a = k * math.pi / 3 + 0.3
-            painter.line([(x, y), (x + r * 0.58 * math.cos(a), y + r * 0.58 * math.sin(a))], darker(hub, 0.35), r * 0.09, caps=False)
-        painter.fill("ellipse", (x - r * 0.2, y - r * 0.2, x + r * 0.2, y + r * 0.2), colours.accent, outline=darker(colours.accent, 0.4),
-               width=max(1, round(r * 0.05)))
+            painter.line([(x, y), (x + r * 0.58 * math.cos(a), y + r * 0.58 * math.sin(a))], darker(hub, 0.35),
+                         r * 0.09, caps=False)
+        painter.fill("ellipse", (x - r * 0.2, y - r * 0.2, x + r * 0.2, y + r * 0.2), colours.accent,
+                     outline=darker(colours.accent, 0.4),
+                     width=max(1, round(r * 0.05)))
 
 
 def _draw_skirt(painter: _Painter, colours: BrandColours, design: FloatDesign) -> None:
@@ -591,10 +597,12 @@ def _draw_skirt(painter: _Painter, colours: BrandColours, design: FloatDesign) -
         painter.line([(x0, bottom - step * 0.06), (x1, bottom - step * 0.06)], tassel, step * 0.14, caps=False)
     elif design.skirt == "pleats":
         band = colours.on(cloth, colours.accent, colours.primary)
-        painter.fill("poly", [(x0, bottom - step * 0.35), (x1, bottom - step * 0.35), (x1, bottom), (x0, bottom)], band, "v", 0.2,
-               outline=colours.ink)
+        painter.fill("poly", [(x0, bottom - step * 0.35), (x1, bottom - step * 0.35), (x1, bottom), (x0, bottom)],
+                     band, "v", 0.2,
+                     outline=colours.ink)
     # the deck's shadow falls on the top of the skirt
-    painter.shadow("poly", [(x0, top), (x1, top), (x1, top + painter.length(0.03)), (x0, top + painter.length(0.03))], 0.3)
+    painter.shadow("poly", [(x0, top), (x1, top), (x1, top + painter.length(0.03)), (x0, top + painter.length(0.03))],
+                   0.3)
 
 
 def _draw_deck(painter: _Painter, colours: BrandColours) -> None:
@@ -657,7 +665,8 @@ def _medallion_geometry(kit: BrandKit, painter: _Painter, layout: FloatLayout) -
     return _Medallion("plaque", cx, cy, 0.0, (left - margin, top - margin, right + margin, bottom + margin), rim)
 
 
-def _draw_medallion(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> None:
+def _draw_medallion(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit,
+                    medallion: _Medallion) -> None:
     plate = colours.background if contrast(colours.background, colours.primary) > 1.6 else colours.secondary
     rim = colours.on(colours.primary, colours.secondary, colours.accent, colours.background)
     if rim == plate:
@@ -673,9 +682,9 @@ def _draw_medallion(painter: _Painter, colours: BrandColours, design: FloatDesig
                 a0, a1 = (k - 0.5) * 2 * math.pi / n, (k + 0.5) * 2 * math.pi / n
                 reach = outer_radius * (1.32 if k % 2 == 0 else 1.2)
                 painter.fill("poly", [(cx + outer_radius * 0.8 * math.cos(a0), cy + outer_radius * 0.8 * math.sin(a0)),
-                                (cx + reach * math.cos((a0 + a1) / 2), cy + reach * math.sin((a0 + a1) / 2)),
-                                (cx + outer_radius * 0.8 * math.cos(a1), cy + outer_radius * 0.8 * math.sin(a1))],
-                       detail if k % 2 == 0 else rim, outline=colours.ink)
+                                      (cx + reach * math.cos((a0 + a1) / 2), cy + reach * math.sin((a0 + a1) / 2)),
+                                      (cx + outer_radius * 0.8 * math.cos(a1), cy + outer_radius * 0.8 * math.sin(a1))],
+                             detail if k % 2 == 0 else rim, outline=colours.ink)
         elif design.medallion == "scallop":
             n = 22
             for k in range(n):
@@ -692,8 +701,10 @@ def _draw_medallion(painter: _Painter, colours: BrandColours, design: FloatDesig
                 _motif(painter, shape, x, y, outer_radius * 0.36, leaf_colour, colours.accent, a + math.pi / 2)
         # contact shadow on the body behind, then the rim and plate
         off = painter.length(0.012)
-        painter.shadow("ellipse", (cx - outer_radius + off, cy - outer_radius + off * 1.4, cx + outer_radius + off, cy + outer_radius + off * 1.4), 0.35)
-        painter.fill("ellipse", (cx - outer_radius, cy - outer_radius, cx + outer_radius, cy + outer_radius), rim, "sphere", 0.3, outline=colours.ink)
+        painter.shadow("ellipse", (cx - outer_radius + off, cy - outer_radius + off * 1.4, cx + outer_radius + off,
+                                   cy + outer_radius + off * 1.4), 0.35)
+        painter.fill("ellipse", (cx - outer_radius, cy - outer_radius, cx + outer_radius, cy + outer_radius), rim,
+                     "sphere", 0.3, outline=colours.ink)
         if design.medallion == "beads":
             n = 28
             for k in range(n):
@@ -710,28 +721,33 @@ def _draw_medallion(painter: _Painter, colours: BrandColours, design: FloatDesig
             for x, y in ((outer[0], outer[1]), (outer[2], outer[1]), (outer[0], outer[3]), (outer[2], outer[3])):
                 _motif(painter, design.hero_motif, x, y, rim_width * 3.2, detail, rim)
         off = painter.length(0.012)
-        painter.shadow("rrect", ((outer[0] + off, outer[1] + off * 1.4, outer[2] + off, outer[3] + off * 1.4), rim_width * 1.6), 0.35)
+        painter.shadow("rrect", ((outer[0] + off, outer[1] + off * 1.4, outer[2] + off, outer[3] + off * 1.4),
+                                 rim_width * 1.6), 0.35)
         painter.fill("rrect", (outer, rim_width * 1.6), rim, "v", 0.3, outline=colours.ink)
         if design.medallion in ("beads", "wreath"):
             n = max(6, int((outer[2] - outer[0]) / (rim_width * 1.6)))
             for k in range(n + 1):
                 x = outer[0] + rim_width * 1.5 + (outer[2] - outer[0] - 3 * rim_width) * k / n
                 for y in (outer[1] + rim_width / 2, outer[3] - rim_width / 2):
-                    painter.fill("ellipse", (x - rim_width * 0.26, y - rim_width * 0.26, x + rim_width * 0.26, y + rim_width * 0.26), lighter(detail, 0.2))
+                    painter.fill("ellipse", (x - rim_width * 0.26, y - rim_width * 0.26, x + rim_width * 0.26,
+                                             y + rim_width * 0.26), lighter(detail, 0.2))
         painter.fill("rrect", ((x0, y0, x1, y1), rim_width), plate, "v", 0.1, outline=darker(rim, 0.35))
 
 
 # -- bodies: each draws its silhouette and says where decorations fit ------------------------------------
 
 
-def _barge(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
+def _barge(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit,
+           medallion: _Medallion) -> _Slots:
     mast = darker(colours.on(colours.primary, colours.secondary, colours.accent), 0.35)
     # mast and striped sail behind the hull
     painter.line(painter.points([(0.5, 0.64), (0.5, 0.03)]), mast, painter.length(0.014))
     sail_colours = (colours.on(colours.primary, colours.background, colours.secondary), colours.on(colours.primary, colours.secondary, colours.accent))
     top, bottom = 0.09, 0.5
-    left_edge = _bezier(painter.point(0.3, top), painter.point(0.25, 0.22), painter.point(0.19, 0.36), painter.point(0.17, bottom), 16)
-    right_edge = _bezier(painter.point(0.7, top), painter.point(0.75, 0.22), painter.point(0.81, 0.36), painter.point(0.83, bottom), 16)
+    left_edge = _bezier(painter.point(0.3, top), painter.point(0.25, 0.22), painter.point(0.19, 0.36),
+                        painter.point(0.17, bottom), 16)
+    right_edge = _bezier(painter.point(0.7, top), painter.point(0.75, 0.22), painter.point(0.81, 0.36),
+                         painter.point(0.83, bottom), 16)
     sail = left_edge + right_edge[::-1]
     painter.fill("poly", sail, sail_colours[0], "pleats", 0.12, bands=3)
     stripes = 7
@@ -747,30 +763,37 @@ def _barge(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: B
         painter.fill("poly", strip, sail_colours[1], "v", 0.15)
     painter.draw.polygon(sail, outline=colours.ink + (255,), width=painter.outline_width)
     painter.line(painter.points([(0.27, top), (0.73, top)]), mast, painter.length(0.012))
-    pennant = [painter.point(0.5, 0.035)] + [painter.point(0.5 + 0.1 * t, 0.05 + 0.012 * math.sin(t * 6) + 0.012 * t) for t in (i / 10 for i in range(11))]
+    pennant = [painter.point(0.5, 0.035)] + [painter.point(0.5 + 0.1 * t, 0.05 + 0.012 * math.sin(t * 6) + 0.012 * t)
+                                             for t in (i / 10 for i in range(11))]
     pennant += [painter.point(0.5, 0.075)]
     painter.fill("poly", pennant, colours.accent, "v", 0.2, outline=colours.ink)
     # hull: a long boat with a high curled bow (right) and stern (left)
     gun = 0.47
     upper = (_bezier(painter.point(0.07, 0.33), painter.point(0.1, 0.42), painter.point(0.16, gun), painter.point(0.26, gun), 12)
-             + _bezier(painter.point(0.26, gun), painter.point(0.45, gun + 0.015), painter.point(0.62, gun + 0.015), painter.point(0.78, gun), 12)
-             + _bezier(painter.point(0.78, gun), painter.point(0.88, gun), painter.point(0.92, 0.36), painter.point(0.95, 0.25), 12))
-    lower = (_bezier(painter.point(0.97, 0.27), painter.point(0.95, 0.5), painter.point(0.9, DECK_TOP + 0.01), painter.point(0.8, DECK_TOP + 0.01), 14)
+             + _bezier(painter.point(0.26, gun), painter.point(0.45, gun + 0.015), painter.point(0.62, gun + 0.015),
+                       painter.point(0.78, gun), 12)
+             + _bezier(painter.point(0.78, gun), painter.point(0.88, gun), painter.point(0.92, 0.36),
+                       painter.point(0.95, 0.25), 12))
+    lower = (_bezier(painter.point(0.97, 0.27), painter.point(0.95, 0.5), painter.point(0.9, DECK_TOP + 0.01),
+                     painter.point(0.8, DECK_TOP + 0.01), 14)
              + [painter.point(0.2, DECK_TOP + 0.01)]
              + _bezier(painter.point(0.2, DECK_TOP + 0.01), painter.point(0.1, DECK_TOP + 0.01), painter.point(0.05, 0.45), painter.point(0.05, 0.34), 14))
     hull = upper + lower
     painter.fill("poly", hull, colours.primary, "v", 0.28, outline=colours.ink)
     trim = colours.on(colours.primary, colours.secondary, colours.accent, colours.background)
-    rail = _bezier(painter.point(0.13, gun + 0.02), painter.point(0.4, gun + 0.045), painter.point(0.6, gun + 0.045), painter.point(0.86, gun + 0.02), 20)
+    rail = _bezier(painter.point(0.13, gun + 0.02), painter.point(0.4, gun + 0.045), painter.point(0.6, gun + 0.045),
+                   painter.point(0.86, gun + 0.02), 20)
     painter.line(rail, colours.ink, painter.length(0.022))
     painter.line(rail, trim, painter.length(0.016))
-    stripe = _bezier(painter.point(0.14, 0.6), painter.point(0.4, 0.625), painter.point(0.6, 0.625), painter.point(0.86, 0.6), 20)
+    stripe = _bezier(painter.point(0.14, 0.6), painter.point(0.4, 0.625), painter.point(0.6, 0.625),
+                     painter.point(0.86, 0.6), 20)
     painter.line(stripe, colours.on(colours.primary, colours.accent, colours.secondary), painter.length(0.01))
     # curls on the prow and the stern
     for (u, v), turn in (((0.95, 0.25), 1), ((0.065, 0.335), -1)):
         x, y = painter.point(u, v)
         r = painter.length(0.03)
-        spiral = [(x + turn * r * (1 - t / 9) * math.cos(t * turn + math.pi), y + r * (1 - t / 9) * math.sin(t * turn + math.pi))
+        spiral = [(x + turn * r * (1 - t / 9) * math.cos(t * turn + math.pi),
+                   y + r * (1 - t / 9) * math.sin(t * turn + math.pi))
                   for t in (i * 0.25 for i in range(30))]
         painter.line(spiral, colours.ink, painter.length(0.02))
         painter.line(spiral, trim, painter.length(0.013))
@@ -783,9 +806,11 @@ def _barge(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: B
     )
 
 
-def _tiers(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
+def _tiers(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit,
+           medallion: _Medallion) -> _Slots:
     tiers = [(0.11, 0.89, 0.47, DECK_TOP + 0.005), (0.2, 0.8, 0.3, 0.47), (0.3, 0.7, 0.15, 0.3)]
-    tier_colours = [colours.primary, colours.on(colours.primary, colours.background, colours.secondary), colours.primary]
+    tier_colours = [colours.primary, colours.on(colours.primary, colours.background, colours.secondary),
+                    colours.primary]
     drape = colours.on(colours.primary, colours.secondary, colours.accent)
     ry = 0.028
     for i, ((u0, u1, v0, v1), colour) in enumerate(zip(tiers, tier_colours)):
@@ -793,7 +818,8 @@ def _tiers(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: B
         x1, y1 = painter.point(u1, v1)
         ey = painter.length(ry)
         if i > 0:  # shadow of this tier on the top of the one below
-            painter.shadow("ellipse", (x0 - painter.length(0.01), y1 - ey * 1.2, x1 + painter.length(0.03), y1 + ey * 1.3), 0.3)
+            painter.shadow("ellipse", (x0 - painter.length(0.01), y1 - ey * 1.2, x1 + painter.length(0.03),
+                                       y1 + ey * 1.3), 0.3)
         painter.fill("poly", _drum_side(x0, y0, x1, y1, ey), colour, "h", 0.32, outline=colours.ink)
         painter.fill("ellipse", (x0, y0 - ey, x1, y0 + ey), lighter(colour, 0.22), "v", 0.12, outline=colours.ink)
         # swag drapery along the top edge
@@ -807,7 +833,8 @@ def _tiers(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: B
         for k in range(n + 1):
             x = x0 + k * step
             r = painter.length(0.011)
-            painter.fill("ellipse", (x - r, y0 + ey * 0.2 - r, x + r, y0 + ey * 0.2 + r), colours.accent, "sphere", 0.35, outline=colours.ink)
+            painter.fill("ellipse", (x - r, y0 + ey * 0.2 - r, x + r, y0 + ey * 0.2 + r), colours.accent, "sphere",
+                         0.35, outline=colours.ink)
     return _Slots(
         rows=[(0.14, 0.86, 0.6, 0.05), (0.23, 0.77, 0.42, 0.045)],
         spots=[(0.16, 0.55, 0.07), (0.84, 0.55, 0.07), (0.25, 0.38, 0.055), (0.75, 0.38, 0.055)],
@@ -817,20 +844,26 @@ def _tiers(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: B
     )
 
 
-def _pavilion(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
+def _pavilion(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit,
+              medallion: _Medallion) -> _Slots:
     stone = colours.on(colours.primary, colours.background, colours.secondary)
     # plinth steps
-    painter.fill("rrect", (painter.box(0.1, 0.6, 0.9, DECK_TOP + 0.005), painter.length(0.006)), darker(stone, 0.06), "v", 0.2, outline=colours.ink)
-    painter.fill("rrect", (painter.box(0.14, 0.565, 0.86, 0.605), painter.length(0.006)), stone, "v", 0.2, outline=colours.ink)
+    painter.fill("rrect", (painter.box(0.1, 0.6, 0.9, DECK_TOP + 0.005), painter.length(0.006)), darker(stone, 0.06),
+                 "v", 0.2, outline=colours.ink)
+    painter.fill("rrect", (painter.box(0.14, 0.565, 0.86, 0.605), painter.length(0.006)), stone, "v", 0.2,
+                 outline=colours.ink)
     # dark interior behind the columns
-    painter.fill("poly", painter.points([(0.16, 0.3), (0.84, 0.3), (0.84, 0.57), (0.16, 0.57)]), darker(colours.primary, 0.45), "v", 0.15)
+    painter.fill("poly", painter.points([(0.16, 0.3), (0.84, 0.3), (0.84, 0.57), (0.16, 0.57)]),
+                 darker(colours.primary, 0.45), "v", 0.15)
     # columns
     for u in (0.18, 0.34, 0.66, 0.82):
-        painter.fill("rrect", (painter.box(u - 0.024, 0.3, u + 0.024, 0.565), painter.length(0.006)), stone, "h", 0.35, outline=colours.ink)
+        painter.fill("rrect", (painter.box(u - 0.024, 0.3, u + 0.024, 0.565), painter.length(0.006)), stone, "h", 0.35,
+                     outline=colours.ink)
         painter.fill("rrect", (painter.box(u - 0.034, 0.535, u + 0.034, 0.567), painter.length(0.004)), darker(stone, 0.08), "v", 0.2, outline=colours.ink)
         painter.fill("rrect", (painter.box(u - 0.034, 0.3, u + 0.034, 0.33), painter.length(0.004)), darker(stone, 0.08), "v", 0.2, outline=colours.ink)
     # entablature
-    painter.fill("rrect", (painter.box(0.1, 0.25, 0.9, 0.31), painter.length(0.008)), colours.primary, "v", 0.3, outline=colours.ink)
+    painter.fill("rrect", (painter.box(0.1, 0.25, 0.9, 0.31), painter.length(0.008)), colours.primary, "v", 0.3,
+                 outline=colours.ink)
     band = colours.on(colours.primary, colours.secondary, colours.accent)
     painter.line(painter.points([(0.11, 0.285), (0.89, 0.285)]), band, painter.length(0.008), caps=False)
     painter.shadow("poly", painter.points([(0.16, 0.31), (0.84, 0.31), (0.84, 0.34), (0.16, 0.34)]), 0.3)
@@ -843,7 +876,8 @@ def _pavilion(painter: _Painter, colours: BrandColours, design: FloatDesign, kit
     dome_colour = colours.on(colours.primary, colours.secondary, colours.accent)
     painter.fill("poly", dome, dome_colour, "sphere", 0.35, outline=colours.ink)
     for k in (0.3, 0.5, 0.7):  # ribs
-        rib = _bezier(painter.point(0.2 + 0.6 * k, 0.255), painter.point(0.2 + 0.6 * k + (k - 0.5) * 0.25, 0.14), painter.point(0.5 + (k - 0.5) * 0.2, 0.07), tip, 16)
+        rib = _bezier(painter.point(0.2 + 0.6 * k, 0.255), painter.point(0.2 + 0.6 * k + (k - 0.5) * 0.25, 0.14),
+                      painter.point(0.5 + (k - 0.5) * 0.2, 0.07), tip, 16)
         painter.line(rib, darker(dome_colour, 0.25), painter.length(0.006))
     return _Slots(
         rows=[(0.12, 0.88, 0.22, 0.04), (0.16, 0.84, 0.585, 0.03)],
@@ -855,13 +889,16 @@ def _pavilion(painter: _Painter, colours: BrandColours, design: FloatDesign, kit
     )
 
 
-def _wagon(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
+def _wagon(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit,
+           medallion: _Medallion) -> _Slots:
     # crest behind the medallion, rising above the roof
     crest = colours.on(colours.primary, colours.secondary, colours.accent)
-    painter.fill("poly", [painter.point(0.34, 0.3)] + _bezier(painter.point(0.34, 0.3), painter.point(0.34, 0.05), painter.point(0.66, 0.05), painter.point(0.66, 0.3), 24),
-           crest, "sphere", 0.25, outline=colours.ink)
+    painter.fill("poly", [painter.point(0.34, 0.3)] + _bezier(painter.point(0.34, 0.3), painter.point(0.34, 0.05),
+                                                              painter.point(0.66, 0.05), painter.point(0.66, 0.3), 24),
+                 crest, "sphere", 0.25, outline=colours.ink)
     # cabin
-    painter.fill("rrect", (painter.box(0.07, 0.34, 0.93, DECK_TOP + 0.005), painter.length(0.012)), colours.primary, "v", 0.26, outline=colours.ink)
+    painter.fill("rrect", (painter.box(0.07, 0.34, 0.93, DECK_TOP + 0.005), painter.length(0.012)), colours.primary,
+                 "v", 0.26, outline=colours.ink)
     # arches, skipping the middle where the medallion hangs
     interior = darker(colours.primary, 0.5)
     frame = colours.on(colours.primary, colours.secondary, colours.background, colours.accent)
@@ -875,8 +912,10 @@ def _wagon(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: B
     # barrel roof with a scalloped valance
     rx0, ry0 = painter.point(0.045, 0.25)
     rx1, ry1 = painter.point(0.955, 0.345)
-    roof_shape = ([(rx0, ry1)] + _bezier((rx0, ry1), (rx0, ry0 + (ry1 - ry0) * 0.1), (rx0 + (rx1 - rx0) * 0.1, ry0), ((rx0 + rx1) / 2, ry0), 12)
-                  + _bezier(((rx0 + rx1) / 2, ry0), (rx1 - (rx1 - rx0) * 0.1, ry0), (rx1, ry0 + (ry1 - ry0) * 0.1), (rx1, ry1), 12))
+    roof_shape = ([(rx0, ry1)] + _bezier((rx0, ry1), (rx0, ry0 + (ry1 - ry0) * 0.1), (rx0 + (rx1 - rx0) * 0.1, ry0),
+                                         ((rx0 + rx1) / 2, ry0), 12)
+                  + _bezier(((rx0 + rx1) / 2, ry0), (rx1 - (rx1 - rx0) * 0.1, ry0), (rx1, ry0 + (ry1 - ry0) * 0.1),
+                            (rx1, ry1), 12))
     roof_colour = colours.on(colours.primary, colours.secondary, colours.accent)
     painter.fill("poly", roof_shape, roof_colour, "pleats", 0.2, outline=colours.ink, bands=9)
     val = colours.on(roof_colour, colours.accent, colours.primary)
@@ -884,7 +923,8 @@ def _wagon(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: B
     step = (rx1 - rx0) / n
     for k in range(n):
         cx = rx0 + step * (k + 0.5)
-        painter.fill("ellipse", (cx - step / 2, ry1 - step * 0.45, cx + step / 2, ry1 + step * 0.45), val, "v", 0.25, outline=colours.ink)
+        painter.fill("ellipse", (cx - step / 2, ry1 - step * 0.45, cx + step / 2, ry1 + step * 0.45), val, "v", 0.25,
+                     outline=colours.ink)
     painter.fill("poly", [(rx0, ry1 - step * 0.05), (rx1, ry1 - step * 0.05), (rx1, ry1 - step * 0.3), (rx0, ry1 - step * 0.3)], roof_colour)
     painter.shadow("poly", painter.points([(0.07, 0.345), (0.93, 0.345), (0.93, 0.39), (0.07, 0.39)]), 0.25)
     return _Slots(
@@ -896,7 +936,8 @@ def _wagon(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: B
     )
 
 
-def _mascot(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, medallion: _Medallion) -> _Slots:
+def _mascot(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit,
+            medallion: _Medallion) -> _Slots:
     # a drum plinth and a giant hero motif standing on it, the medallion at its heart
     drum = colours.on(colours.primary, colours.secondary, colours.background)
     x0, y0 = painter.point(0.27, 0.57)
@@ -928,7 +969,8 @@ BODY_PAINTERS: dict[str, Callable[..., _Slots]] = {
 # -- decorations -----------------------------------------------------------------------------------------
 
 
-def _decorate(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, slots: _Slots, medallion: _Medallion,
+def _decorate(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, slots: _Slots,
+              medallion: _Medallion,
               rng: random.Random) -> None:
     shapes = list(kit.motif_shapes)
     ornament_colours = [colours.accent, colours.on(colours.primary, colours.secondary, colours.background)]
@@ -992,9 +1034,11 @@ def _decorate(painter: _Painter, colours: BrandColours, design: FloatDesign, kit
             points += [(x, y0 + (y1 - y0) * j / per_side_y, 0.0) for j in range(1, per_side_y) for x in (x0, x1)]
         for k, (x, y, a) in enumerate(points):
             if y < deck_y - painter.length(0.02):
-                _motif(painter, shapes[k % len(shapes)], x, y, painter.length(0.055), ornament_colours[k % 2], alt, a + math.pi / 2)
+                _motif(painter, shapes[k % len(shapes)], x, y, painter.length(0.055), ornament_colours[k % 2], alt,
+                       a + math.pi / 2)
 
-    finial = colours.accent if luminance(colours.accent) > 0.06 else colours.on(colours.primary, colours.secondary, colours.background)
+    finial = colours.accent if luminance(colours.accent) > 0.06 else colours.on(colours.primary, colours.secondary,
+                                                                                colours.background)
     for u, v, size in slots.tops:  # finials: the hero motif
         x, y = painter.point(u, v)
         _mount(painter, x, y, deck_y, stalk)
@@ -1018,14 +1062,16 @@ def _mount(painter: _Painter, x: float, y: float, floor: float, colour: RGB) -> 
     painter.line([(x, y), (x, end)], colour, painter.length(0.0045), caps=False)
 
 
-def _string(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, a, b, sag: float, rng: random.Random) -> None:
+def _string(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: BrandKit, a, b, sag: float,
+            rng: random.Random) -> None:
     """A hanging string between a and b: bunting flags, lanterns or a garland of motifs."""
     cord = darker(colours.on(colours.primary, colours.secondary, colours.background), 0.3)
     curve = _sag(a, b, sag, 28)
     painter.line(curve, cord, max(2, painter.length(0.004)))
     length = math.hypot(b[0] - a[0], b[1] - a[1])
     trim = design.trim
-    trim_colours = [colours.accent, colours.on(colours.accent, colours.secondary, colours.background), colours.on(colours.accent, colours.background, colours.primary)]
+    trim_colours = [colours.accent, colours.on(colours.accent, colours.secondary, colours.background),
+                    colours.on(colours.accent, colours.background, colours.primary)]
     if trim in ("bunting", "flags"):
         n = max(3, int(length / painter.length(0.045)))
         h = painter.length(0.04)
@@ -1033,20 +1079,23 @@ def _string(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: 
             t0, t1 = (i - 0.42) / n, (i + 0.42) / n
             p0, p1 = _point_on(curve, t0), _point_on(curve, t1)
             mid = _point_on(curve, i / n)
-            painter.fill("poly", [p0, p1, (mid[0], mid[1] + h)], trim_colours[i % len(trim_colours)], outline=colours.ink, width=max(1, painter.outline_width // 2))
+            painter.fill("poly", [p0, p1, (mid[0], mid[1] + h)], trim_colours[i % len(trim_colours)],
+                         outline=colours.ink, width=max(1, painter.outline_width // 2))
     elif trim == "lanterns":
         n = max(2, int(length / painter.length(0.09)))
         for i in range(1, n):
             x, y = _point_on(curve, i / n)
             s = painter.length(0.05)
-            _motif(painter, "lantern", x, y + s * 0.45, s, colours.accent if colours.accent != colours.primary else colours.secondary,
+            _motif(painter, "lantern", x, y + s * 0.45, s,
+                   colours.accent if colours.accent != colours.primary else colours.secondary,
                    colours.on(colours.accent, colours.secondary, colours.background))
     else:  # garland of small motifs
         n = max(3, int(length / painter.length(0.05)))
         shapes = list(kit.motif_shapes)
         for i in range(1, n):
             x, y = _point_on(curve, i / n)
-            _motif(painter, shapes[i % len(shapes)], x, y, painter.length(0.032), trim_colours[i % 2], colours.secondary, rng.uniform(-0.4, 0.4))
+            _motif(painter, shapes[i % len(shapes)], x, y, painter.length(0.032), trim_colours[i % 2],
+                   colours.secondary, rng.uniform(-0.4, 0.4))
 
 
 def _point_on(curve, t: float) -> tuple[float, float]:
@@ -1064,8 +1113,10 @@ def _flag(painter: _Painter, colours: BrandColours, kit: BrandKit, u: float, dir
     r = painter.length(0.01)
     painter.fill("ellipse", (x - r, y1 - r, x + r, y1 + r), colours.accent, "sphere", 0.3)
     fw, fh = painter.length(0.11), painter.length(0.07)
-    top = [(x + direction * fw * t, y1 + r + painter.length(0.01) * math.sin(t * 2 * math.pi)) for t in (i / 12 for i in range(13))]
+    top = [(x + direction * fw * t,
+            y1 + r + painter.length(0.01) * math.sin(t * 2 * math.pi)) for t in (i / 12 for i in range(13))]
     flag = top + [(px, py + fh) for px, py in reversed(top)]
     painter.fill("poly", flag, colours.accent, "v", 0.2, outline=colours.ink)
     fx, fy = x + direction * fw * 0.5, y1 + r + fh / 2
-    _motif(painter, kit.motif_shapes[0], fx, fy, fh * 0.6, colours.on(colours.accent, colours.background, colours.secondary), colours.primary)
+    _motif(painter, kit.motif_shapes[0], fx, fy, fh * 0.6, colours.on(colours.accent, colours.background,
+                                                                      colours.secondary), colours.primary)

@@ -80,3 +80,23 @@ def test_the_gallery_chart_and_the_catalog_summary_count_alike(tmp_path):
         assert [BrandSummary(s.brand, s.made, s.reviewed, s.approved) for s in gallery_rows] == catalog.summary(brands)
         assert catalog.summary(brands)[0] == BrandSummary("lotus-tea", made=3, reviewed=3, approved=2)
         assert [s.usable_fraction for s in gallery_rows] == [s.usable_fraction for s in catalog.summary(brands)]
+
+
+def test_queued_seeds_of_a_backend_the_campaign_cannot_drive_are_reported_not_raised(tmp_path, kits_folder):
+    """A seed queued for the diffusers backend, on a campaign whose options are previz's (no model named):
+    reported as failed with the field, and the other queued seeds made."""
+    campaign_file = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders",
+                                   brands=["lotus-tea", "polar-scoop"], generation={
+                                       "backend": "previz", "seeds": [1], "width": 100, "height": 100})
+    campaign = load_campaign(campaign_file)
+    kits = [kit for kit in load_kits(kits_folder).kits.values() if kit.slug in ("lotus-tea", "polar-scoop")]
+    with Catalog(campaign.catalog_path) as catalog:
+        generate_campaign(campaign, kits, catalog, progress=False)
+        lotus = catalog.concepts("lotus-tea")[0]
+        catalog._db.execute("UPDATE concepts SET backend = 'diffusers' WHERE id = ?", (lotus.id,))
+        catalog.request_more(lotus.id, count=1)
+        catalog.request_more(catalog.concepts("polar-scoop")[0].id, count=1)
+        report = generate_requested(campaign, kits, catalog)
+    assert [what for what, _ in report.failed] == ["lotus-tea seed 2"]
+    assert "'diffusers'" in report.failed[0][1] and "generation.options.model" in report.failed[0][1]
+    assert len(report.made) == 1 and report.made[0].startswith("polar-scoop-s2-")

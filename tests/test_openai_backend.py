@@ -378,7 +378,7 @@ def test_cost_estimate_from_the_price_table():
 
 
 def test_batch_estimate_counts_only_what_is_missing(tmp_path, kits_folder, kits, fake):
-    from workbench.cli import estimate_batch_cost
+    from workbench.generate import estimate_batch_cost
 
     campaign = make_campaign(tmp_path, kits_folder, seeds=(1, 2, 3), quality="medium")
     with Catalog(campaign.catalog_path) as catalog:

@@ -22,7 +22,7 @@ import typer
 
 from pydantic import ValidationError
 
-from workbench.backends import UnknownBackend, cost_estimator
+from workbench.backends import UnknownBackend
 from workbench.campaign import CampaignError, load_campaign, open_campaign
 from workbench.catalog import Catalog, CatalogError
 from workbench.errors import InputError, explain_validation, printable
@@ -132,37 +132,10 @@ def _with_backend(campaign, campaign_file: Path, backend: str):
         raise CampaignError(campaign_file, *explain_validation(error.errors()[0])) from None
 
 
-def images_to_make(campaign, kits, catalog) -> int:
-    """How many images `generate_campaign` would still make for `kits`: generate's own resume check,
-    so a resumed batch is priced for what is missing (refused seeds are not asked again)."""
-    from workbench.generate import _already_made, _images_per_seed, concept_id
-    from workbench.prompts import build_prompt
-
-    settings = campaign.generation.backend_settings()
-    images_per_seed = _images_per_seed(settings)
-    missing = 0
-    for kit in kits:
-        prompt = build_prompt(kit, campaign.prompt)
-        for seed in campaign.generation.seeds:
-            base_id = concept_id(kit.slug, campaign.generation.backend, prompt, seed, settings)
-            missing += 0 if _already_made(catalog, base_id, images_per_seed) else images_per_seed
-    return missing
-
-
-def estimate_batch_cost(campaign, kits, catalog):
-    """The campaign backend's estimate for what is still to make, or None for a backend that runs locally."""
-    estimate = cost_estimator(campaign.generation.backend)
-    if estimate is None:
-        return None  # and no need to read the catalog
-    return estimate(campaign.generation.backend_settings(), images_to_make(campaign, kits, catalog))
-
-
-def cost_line(estimate) -> str:
-    return "runs locally: no cost per image" if estimate is None else f"cost: {estimate}"
-
-
 def _confirm_cost(campaign, kits, catalog, yes: bool) -> None:
     """Show the batch's cost first, and ask before a large batch or one of unknown price."""
+    from workbench.generate import cost_line, estimate_batch_cost
+
     estimate = estimate_batch_cost(campaign, kits, catalog)
     typer.echo(cost_line(estimate))
     if estimate is None or yes or not estimate.images:

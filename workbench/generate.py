@@ -16,11 +16,13 @@ import json
 import time
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
 from tqdm.auto import tqdm
 
-from workbench.backends import REGISTRY, Backend, BackendUnusable, Concept, ConceptRefused, get_backend
+from workbench.backends import REGISTRY, Backend, BackendUnusable, Concept, ConceptRefused, cost_estimator, get_backend
 from workbench.campaign import Campaign
 from workbench.catalog import Catalog, ConceptRecord
+from workbench.errors import explain_validation
 from workbench.files import file_hash, remove_stale_parts, save_png
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt, build_prompt
@@ -209,8 +211,44 @@ def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalo
             continue
         wanted[(request.brand, request.backend)].append(request.seed)
     for (brand, backend), seeds in wanted.items():
-        queued = campaign.with_changes(generation={"backend": backend, "seeds": seeds})
+        try:  # the campaign's options are checked for the queued seeds' backend (it may be another one)
+            queued = campaign.with_changes(generation={"backend": backend, "seeds": seeds})
+        except ValidationError as error:
+            where, why = explain_validation(error.errors()[0])
+            report.failed += [(f"{brand} seed {seed}", f"the campaign cannot make {backend!r} seeds: {where}: {why}")
+                              for seed in seeds]
+            continue
         report.merge(generate_campaign(queued, [by_kit[brand]], catalog, progress=progress))
         if report.stopped:
             break
     return report
+
+
+# Cost, before a batch ---------------------------------------------------------------------------
+
+
+def images_to_make(campaign, kits, catalog) -> int:
+    """How many images `generate_campaign` would still make for `kits`: generate's own resume check,
+    so a resumed batch is priced for what is missing (refused seeds are not asked again)."""
+    settings = campaign.generation.backend_settings()
+    images_per_seed = _images_per_seed(settings)
+    missing = 0
+    for kit in kits:
+        prompt = build_prompt(kit, campaign.prompt)
+        for seed in campaign.generation.seeds:
+            base_id = concept_id(kit.slug, campaign.generation.backend, prompt, seed, settings)
+            missing += 0 if _already_made(catalog, base_id, images_per_seed) else images_per_seed
+    return missing
+
+
+def estimate_batch_cost(campaign, kits, catalog):
+    """The campaign backend's estimate for what is still to make, or None for a backend that runs locally."""
+    estimate = cost_estimator(campaign.generation.backend)
+    if estimate is None:
+        return None  # and no need to read the catalog
+    return estimate(campaign.generation.backend_settings(), images_to_make(campaign, kits, catalog))
+
+
+def cost_line(estimate) -> str:
+    """What `workbench generate` and 02_generate print before a batch."""
+    return "runs locally: no cost per image" if estimate is None else f"cost: {estimate}"

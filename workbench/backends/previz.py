@@ -311,8 +311,8 @@ def _drum_side(x0, y0, x1, y1, ey) -> list[tuple[float, float]]:
 
 def _place(points, cx, cy, size, rot=0.0) -> list[tuple[float, float]]:
     """Unit-shape points (about -0.5..0.5) scaled by `size`, rotated, moved to (cx, cy)."""
-    c, s = math.cos(rot), math.sin(rot)
-    return [(cx + (x * c - y * s) * size, cy + (x * s + y * c) * size) for x, y in points]
+    cos, sin = math.cos(rot), math.sin(rot)
+    return [(cx + (x * cos - y * sin) * size, cy + (x * sin + y * cos) * size) for x, y in points]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -565,8 +565,8 @@ def _draw_wheels(painter: _Painter, colours: BrandColours, design: FloatDesign) 
         painter.fill("ellipse", (x - r * 0.62, y - r * 0.62, x + r * 0.62, y + r * 0.62), hub, "sphere", 0.3,
                      outline=darker(hub, 0.45), width=max(2, round(r * 0.08)))
         for k in range(6):
-            a = k * math.pi / 3 + 0.3
-            painter.line([(x, y), (x + r * 0.58 * math.cos(a), y + r * 0.58 * math.sin(a))], darker(hub, 0.35),
+            angle = k * math.pi / 3 + 0.3
+            painter.line([(x, y), (x + r * 0.58 * math.cos(angle), y + r * 0.58 * math.sin(angle))], darker(hub, 0.35),
                          r * 0.09, caps=False)
         painter.fill("ellipse", (x - r * 0.2, y - r * 0.2, x + r * 0.2, y + r * 0.2), colours.accent,
                      outline=darker(colours.accent, 0.4),
@@ -688,17 +688,17 @@ def _draw_medallion(painter: _Painter, colours: BrandColours, design: FloatDesig
         elif design.medallion == "scallop":
             n = 22
             for k in range(n):
-                a = k * 2 * math.pi / n
-                x, y, r = cx + outer_radius * math.cos(a), cy + outer_radius * math.sin(a), outer_radius * 0.16
+                angle = k * 2 * math.pi / n
+                x, y, r = cx + outer_radius * math.cos(angle), cy + outer_radius * math.sin(angle), outer_radius * 0.16
                 painter.fill("ellipse", (x - r, y - r, x + r, y + r), detail, outline=colours.ink)
         elif design.medallion == "wreath" and design.arrangement != "ring":
             leaf_colour = colours.on(colours.primary, colours.secondary, colours.accent)
             shape = "leaf" if "leaf" in kit.motif_shapes else ("flower" if "flower" in kit.motif_shapes else "leaf")
             n = 16
             for k in range(n):
-                a = k * 2 * math.pi / n + rng.uniform(-0.05, 0.05)
-                x, y = cx + outer_radius * 1.05 * math.cos(a), cy + outer_radius * 1.05 * math.sin(a)
-                _motif(painter, shape, x, y, outer_radius * 0.36, leaf_colour, colours.accent, a + math.pi / 2)
+                angle = k * 2 * math.pi / n + rng.uniform(-0.05, 0.05)
+                x, y = cx + outer_radius * 1.05 * math.cos(angle), cy + outer_radius * 1.05 * math.sin(angle)
+                _motif(painter, shape, x, y, outer_radius * 0.36, leaf_colour, colours.accent, angle + math.pi / 2)
         # contact shadow on the body behind, then the rim and plate
         off = painter.length(0.012)
         painter.shadow("ellipse", (cx - outer_radius + off, cy - outer_radius + off * 1.4, cx + outer_radius + off,
@@ -708,8 +708,9 @@ def _draw_medallion(painter: _Painter, colours: BrandColours, design: FloatDesig
         if design.medallion == "beads":
             n = 28
             for k in range(n):
-                a = k * 2 * math.pi / n
-                x, y, r = cx + (outer_radius - medallion.rim / 2) * math.cos(a), cy + (outer_radius - medallion.rim / 2) * math.sin(a), medallion.rim * 0.28
+                angle = k * 2 * math.pi / n
+                bead_ring = outer_radius - medallion.rim / 2  # beads run along the middle of the rim
+                x, y, r = cx + bead_ring * math.cos(angle), cy + bead_ring * math.sin(angle), medallion.rim * 0.28
                 painter.fill("ellipse", (x - r, y - r, x + r, y + r), lighter(detail, 0.2))
         r = medallion.radius
         painter.fill("ellipse", (cx - r, cy - r, cx + r, cy + r), plate, "sphere", 0.12, outline=darker(rim, 0.35))
@@ -1101,8 +1102,9 @@ def _string(painter: _Painter, colours: BrandColours, design: FloatDesign, kit: 
 def _point_on(curve, t: float) -> tuple[float, float]:
     t = min(max(t, 0.0), 1.0) * (len(curve) - 1)
     i = min(int(t), len(curve) - 2)
-    f = t - i
-    return curve[i][0] + (curve[i + 1][0] - curve[i][0]) * f, curve[i][1] + (curve[i + 1][1] - curve[i][1]) * f
+    fraction = t - i
+    (x0, y0), (x1, y1) = curve[i], curve[i + 1]
+    return x0 + (x1 - x0) * fraction, y0 + (y1 - y0) * fraction
 
 
 def _flag(painter: _Painter, colours: BrandColours, kit: BrandKit, u: float, direction: int) -> None:

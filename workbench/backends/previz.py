@@ -355,21 +355,20 @@ class _MotifPen:
         return self.painter.draw
 
     def poly(self, points, colour, edge: bool = True) -> None:
-        if self.shade and colour == self.fill:
-            self.painter.fill("poly", points, self.fill_rgb, self.shade, 0.3,
-                              outline=self.painter.ink if edge and self.ink else None, width=self.outline_width)
-        else:
-            self.draw.polygon(points, fill=colour, outline=self.ink if edge else None,
-                              width=self.outline_width if edge and self.ink else 1)
+        self._solid("poly", points, colour, 0.3, edge)
 
     def disc(self, x, y, radius, colour, edge: bool = True) -> None:
-        box = (x - radius, y - radius, x + radius, y + radius)
+        self._solid("ellipse", (x - radius, y - radius, x + radius, y + radius), colour, 0.35, edge)
+
+    def _solid(self, kind: str, geom, colour, strength: float, edge: bool) -> None:
+        """A filled shape; the main colour is lit by `shade` (a giant version), details stay flat."""
+        outlined = edge and self.ink is not None
         if self.shade and colour == self.fill:
-            self.painter.fill("ellipse", box, self.fill_rgb, self.shade, 0.35,
-                              outline=self.painter.ink if edge and self.ink else None, width=self.outline_width)
+            self.painter.fill(kind, geom, self.fill_rgb, self.shade, strength,
+                              outline=self.painter.ink if outlined else None, width=self.outline_width)
         else:
-            self.draw.ellipse(box, fill=colour, outline=self.ink if edge else None,
-                              width=self.outline_width if edge and self.ink else 1)
+            _geom_draw(self.draw, kind, geom, fill=colour, outline=self.ink if edge else None,
+                       width=self.outline_width if outlined else 1)
 
 
 def _motif(painter: _Painter, shape: str, cx: float, cy: float, size: float, fill: RGB, alt: RGB,

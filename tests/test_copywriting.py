@@ -230,18 +230,22 @@ def test_widget_asks_edits_and_accepts(fake, kits, campaign):
 # The command line ----------------------------------------------------------------------------------
 
 
+def _campaign_talking_to(fake, tmp_path, kits_folder, monkeypatch):
+    """A small campaign file, with the settings and key that point the CLI at the fake server."""
+    settings_file = tmp_path / "settings.toml"
+    settings_file.write_text(f'[openai]\nbase_url = "{fake.base_url}"\n')
+    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(settings_file))
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    return write_campaign(tmp_path / "c.yaml", kits_folder, tmp_path / "renders",
+                          generation={"seeds": [1], "width": 96, "height": 96})
+
+
 def test_cli_ideate_then_generate_from_the_accepted_ideas(fake, tmp_path, kits_folder, monkeypatch):
     from typer.testing import CliRunner
 
     from workbench.cli import app
 
-    settings_file = tmp_path / "settings.toml"
-    settings_file.write_text(f'[openai]\nbase_url = "{fake.base_url}"\n')
-    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(settings_file))
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    campaign_file = write_campaign(tmp_path / "c.yaml", kits_folder, tmp_path / "renders",
-                                   generation={"seeds": [1], "width": 96, "height": 96})
-    runner = CliRunner()
+    runner, campaign_file = CliRunner(), _campaign_talking_to(fake, tmp_path, kits_folder, monkeypatch)
     result = runner.invoke(app, ["ideate", str(campaign_file), "--brand", "lotus-tea", "--count", "2", "--accept"])
     assert result.exit_code == 0, result.output
     assert "莲香一路" in result.output and "saved as accepted" in result.output and KEY not in result.output
@@ -265,13 +269,7 @@ def test_a_key_echoed_in_ideas_is_stored_and_printed_nowhere(fake, tmp_path, kit
     fake.chat_content = json.dumps({"ideas": [{
         "brief": f"A jade pavilion float for {API_KEY_ECHO}.", "prompt_words": ["jade pavilion", API_KEY_ECHO],
         "tagline": f"莲香一路 {API_KEY_ECHO}"}]}, ensure_ascii=False)
-    settings_file = tmp_path / "settings.toml"
-    settings_file.write_text(f'[openai]\nbase_url = "{fake.base_url}"\n')
-    monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(settings_file))
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    campaign_file = write_campaign(tmp_path / "c.yaml", kits_folder, tmp_path / "renders",
-                                   generation={"seeds": [1], "width": 96, "height": 96})
-    runner = CliRunner()
+    runner, campaign_file = CliRunner(), _campaign_talking_to(fake, tmp_path, kits_folder, monkeypatch)
     result = runner.invoke(app, ["ideate", str(campaign_file), "--brand", "lotus-tea", "--count", "1", "--accept"])
     assert result.exit_code == 0, result.output
     assert KEY not in result.output and "莲香一路 [redacted]" in result.output

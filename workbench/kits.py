@@ -227,7 +227,7 @@ def _kit_card_html(kit: BrandKit) -> str:
         f'border-radius:50%;margin-right:6px;border:1px solid #ddd;background:{getattr(kit.palette, role)}"></span>'
         for role in ("primary", "secondary", "accent", "background")
     )
-    latin = kit.latin_name if kit.latin_name and kit.latin_name != kit.display_name else ""
+    latin = kit.subtitle
     return (
         '<div style="width:220px;border-radius:10px;overflow:hidden;background:#fff;color:#222;border:1px solid #e6e4de">'
         f'<div style="background:{kit.palette.background};padding:14px"><img src="{logo_uri}" style="height:72px"></div>'

@@ -1,6 +1,7 @@
 """The campaign catalog: one SQLite file holding every concept and every review decision.
 
-Concepts are written once. Reviews are append-only: a new decision is a new row, so the history of
+A concept's row is written with its image (and written again, under the same id, when a lost or
+damaged image is made again). Reviews are append-only: a new decision is a new row, so the history of
 who decided what, and when, is never lost. The verdict that counts is the art director's latest one
 where there is one, else the designer's latest, else triage's automatic one. Triage's scores live in
 their own table, keyed by concept and triage version.

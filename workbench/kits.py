@@ -10,7 +10,7 @@ short-lived subprocess, so a renderer crash is that kit's problem, never the pro
 
     >>> report = load_kits("brand_kits")
     >>> kit = report.kits["lotus-tea"]
-    >>> kit.palette.primary.rgb
+    >>> kit.palette.rgb("primary")
     (31, 110, 90)
 """
 

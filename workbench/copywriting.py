@@ -32,7 +32,7 @@ from workbench.campaign import Campaign
 from workbench.catalog import Catalog, IdeaRecord, now_iso
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt, PromptTemplate, build_prompt, colour_name
-from workbench.settings import MissingKey, OpenAISettings, redact
+from workbench.settings import MissingKey, OpenAISettings, explain_openai_error, redact
 
 log = logging.getLogger(__name__)
 
@@ -123,23 +123,13 @@ def ideate(
     try:
         completion = client.with_options(max_retries=max_retries, timeout=timeout).chat.completions.parse(
             model=model, messages=ideation_messages(kit, campaign_brief, count), response_format=IdeaBatch)
-    except openai.AuthenticationError:
-        raise IdeationError("OpenAI rejected the API key (401): check OPENAI_API_KEY or your settings file") from None
-    except openai.RateLimitError:
-        raise IdeationError(f"still rate-limited (429) after {max_retries} retries; try again in a minute") from None
-    except openai.APITimeoutError:
-        raise IdeationError(f"no answer within {timeout:g}s, {max_retries} retries") from None
-    except openai.APIConnectionError:
-        raise IdeationError(f"could not reach OpenAI after {max_retries} retries") from None
-    except openai.InternalServerError as error:
-        raise IdeationError(f"OpenAI server error ({error.status_code}) after {max_retries} retries") from None
-    except openai.APIStatusError as error:
-        raise IdeationError(redact(f"OpenAI error {error.status_code}: {error.message}", secret)) from None
     except openai.ContentFilterFinishReasonError:
         raise IdeasRefused("OpenAI's content filter stopped the answer") from None
     except (openai.LengthFinishReasonError, openai.APIResponseValidationError, ValidationError,
             json.JSONDecodeError) as error:
         raise IdeationError(f"OpenAI's answer was not a valid list of ideas ({type(error).__name__})") from None
+    except openai.APIError as error:  # 401, 429, timeouts, connection, 5xx and other statuses, after the retries
+        raise IdeationError(explain_openai_error(error, max_retries, timeout, secret) or redact(str(error), secret)) from None
     if not completion.choices:
         raise IdeationError("OpenAI's answer held no message")
     message = completion.choices[0].message

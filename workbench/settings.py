@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
@@ -71,6 +72,49 @@ def redact(text: str, secret: str | None) -> str:
     if secret and secret in text:
         text = text.replace(secret, REDACTED)
     return text
+
+
+def explain_openai_error(error: Exception, retries: int, timeout: float, secret: str | None,
+                         timeout_hint: str = "") -> str | None:
+    """One line for a failed OpenAI call after the client's retries (401, 429, timeout, connection,
+    5xx, any other status), the key redacted; None for errors that are not the service's answer.
+    The one wording for the image backend and for ideation alike."""
+    import openai
+
+    if isinstance(error, openai.AuthenticationError):
+        return redact("OpenAI rejected the API key (401): check OPENAI_API_KEY or your settings file"
+                      f" ({openai_error_code(error) or 'invalid key'})", secret)
+    if isinstance(error, openai.RateLimitError):
+        return f"still rate-limited (429) after {retries} retries; try again in a minute"
+    if isinstance(error, openai.APITimeoutError):  # before APIConnectionError, its parent
+        return f"no answer within {timeout:g}s, {retries} retries" + (f"; {timeout_hint}" if timeout_hint else "")
+    if isinstance(error, openai.APIConnectionError):
+        return redact(f"could not reach OpenAI after {retries} retries: {type(error.__cause__ or error).__name__}",
+                      secret)
+    if isinstance(error, openai.InternalServerError):
+        return f"OpenAI server error ({error.status_code}) after {retries} retries"
+    if isinstance(error, openai.APIStatusError):
+        return redact(f"OpenAI error {error.status_code}: {openai_error_message(error)}", secret)
+    return None
+
+
+def openai_error_code(error: Any) -> str:
+    """The `code` of an OpenAI error body ("insufficient_quota", "content_policy_violation", ...)."""
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("code"):
+            return str(inner["code"])
+    return str(getattr(error, "code", "") or "")
+
+
+def openai_error_message(error: Any) -> str:
+    body = getattr(error, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        if isinstance(inner, dict) and inner.get("message"):
+            return str(inner["message"])
+    return f"HTTP {getattr(error, 'status_code', '?')}"
 
 
 def default_settings_path() -> Path:

@@ -50,7 +50,8 @@ from workbench.backends import Backend, BackendUnusable, Concept, ConceptRefused
 from workbench.backends.openai_options import MODELS_WITH_BACKGROUND, ImageOptions, pixels
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt
-from workbench.settings import MissingKey, OpenAISettings, load_openai_settings, redact
+from workbench.settings import (MissingKey, OpenAISettings, explain_openai_error, load_openai_settings,
+                                openai_error_code, openai_error_message, redact)
 
 log = logging.getLogger(__name__)
 
@@ -160,41 +161,36 @@ class OpenAIBackend:
         secret = self._secret()
         try:
             return request(client)
-        except openai.AuthenticationError as error:
-            self._unusable = redact(
-                f"OpenAI rejected the API key (401): check OPENAI_API_KEY or your settings file "
-                f"({_error_code(error) or 'invalid key'})", secret)
-            raise BackendUnusable(self._unusable) from None
         except openai.PermissionDeniedError as error:
-            self._unusable = redact(f"OpenAI refused access (403): {_error_message(error)}", secret)
+            self._unusable = redact(f"OpenAI refused access (403): {openai_error_message(error)}", secret)
             raise BackendUnusable(self._unusable) from None
         except openai.BadRequestError as error:
-            if _error_code(error) in REFUSAL_CODES:
-                reason = redact(_error_message(error), secret)
+            if openai_error_code(error) in REFUSAL_CODES:
+                reason = redact(openai_error_message(error), secret)
                 log.warning("OpenAI declined the prompt for %s: %s", kit.slug, reason)
                 raise ConceptRefused(reason, model=options.model) from None
-            raise ValueError(redact(f"OpenAI rejected the request (400): {_error_message(error)}", secret)) from None
+            raise ValueError(redact(f"OpenAI rejected the request (400): {openai_error_message(error)}",
+                                    secret)) from None
         except openai.RateLimitError as error:
-            if _error_code(error) == "insufficient_quota":
+            if openai_error_code(error) == "insufficient_quota":
                 self._unusable = "OpenAI says the account's quota is used up (429 insufficient_quota)"
                 raise BackendUnusable(self._unusable) from None
-            raise OpenAIFailed(f"still rate-limited (429) after {options.max_retries} retries") from None
-        except openai.APITimeoutError:
-            raise OpenAIFailed(
-                f"no answer within {options.timeout:g}s, {options.max_retries} retries; "
-                "raise generation.options.timeout for slow models") from None
-        except openai.APIConnectionError as error:
-            raise OpenAIFailed(redact(f"could not reach OpenAI after {options.max_retries} retries: "
-                                      f"{type(error.__cause__ or error).__name__}", secret)) from None
-        except openai.InternalServerError as error:
-            raise OpenAIFailed(f"OpenAI server error ({error.status_code}) after {options.max_retries} retries") from None
+            raise OpenAIFailed(self._explain(error, options, secret)) from None
         except openai.APIResponseValidationError as error:
             raise MalformedResponse(redact(f"OpenAI's answer did not have the expected shape: {error.message}",
                                            secret)) from None
         except json.JSONDecodeError:  # the client parses the body as JSON on a 200 and lets this through
             raise MalformedResponse("OpenAI's answer did not have the expected shape: not JSON") from None
-        except openai.APIStatusError as error:
-            raise OpenAIFailed(redact(f"OpenAI error {error.status_code}: {_error_message(error)}", secret)) from None
+        except openai.AuthenticationError as error:  # every later call would be rejected the same way
+            self._unusable = self._explain(error, options, secret)
+            raise BackendUnusable(self._unusable) from None
+        except openai.APIError as error:  # timeouts, connection, 5xx and other statuses, after the retries
+            raise OpenAIFailed(self._explain(error, options, secret)) from None
+
+    @staticmethod
+    def _explain(error: Exception, options: ImageOptions, secret: str | None) -> str:
+        return explain_openai_error(error, options.max_retries, options.timeout, secret,
+                                    timeout_hint="raise generation.options.timeout for slow models") or redact(str(error), secret)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -275,21 +271,3 @@ def _revised_prompt(response: Any) -> str:
     data = getattr(response, "data", None) or []
     revised = getattr(data[0], "revised_prompt", None) if data else None
     return revised if isinstance(revised, str) else ""
-
-
-def _error_code(error: Any) -> str:
-    body = getattr(error, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("code"):
-            return str(inner["code"])
-    return str(getattr(error, "code", "") or "")
-
-
-def _error_message(error: Any) -> str:
-    body = getattr(error, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-    return f"HTTP {getattr(error, 'status_code', '?')}"

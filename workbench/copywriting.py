@@ -129,7 +129,8 @@ def ideate(
             json.JSONDecodeError) as error:
         raise IdeationError(f"OpenAI's answer was not a valid list of ideas ({type(error).__name__})") from None
     except openai.APIError as error:  # 401, 429, timeouts, connection, 5xx and other statuses, after the retries
-        raise IdeationError(explain_openai_error(error, max_retries, timeout, secret) or redact(str(error), secret)) from None
+        explained = explain_openai_error(error, max_retries, timeout, secret)
+        raise IdeationError(explained or redact(str(error), secret)) from None
     if not completion.choices:
         raise IdeationError("OpenAI's answer held no message")
     message = completion.choices[0].message

@@ -189,8 +189,9 @@ class OpenAIBackend:
 
     @staticmethod
     def _explain(error: Exception, options: ImageOptions, secret: str | None) -> str:
-        return explain_openai_error(error, options.max_retries, options.timeout, secret,
-                                    timeout_hint="raise generation.options.timeout for slow models") or redact(str(error), secret)
+        hint = "raise generation.options.timeout for slow models"
+        explained = explain_openai_error(error, options.max_retries, options.timeout, secret, timeout_hint=hint)
+        return explained or redact(str(error), secret)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -46,6 +46,12 @@ def kits_folder(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.fixture
+def campaign_file(tmp_path: Path, kits_folder: Path) -> Path:
+    """A small campaign of the three kits in `kits_folder`, nothing made yet (modules may override it)."""
+    return write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders")
+
+
 def edit_kit(folder: Path, **changes) -> Path:
     """Rewrite a kit's brand.yaml with fields changed (a value of None removes the field)."""
     path = folder / "brand.yaml"

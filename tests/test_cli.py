@@ -14,11 +14,6 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def campaign_file(tmp_path, kits_folder):
-    return write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders")
-
-
-@pytest.fixture
 def catalog_with_concepts(campaign_file):
     campaign = load_campaign(campaign_file)
     with Catalog(campaign.catalog_path) as catalog:

@@ -51,11 +51,6 @@ def pictures(tmp_path) -> list[Path]:
     return [folder / "lantern-1.png", folder / "lantern-2.png", folder / "dragon.jpg"]
 
 
-@pytest.fixture
-def campaign_file(tmp_path, kits_folder) -> Path:
-    return write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders")
-
-
 def run_import(campaign_file: Path, files: list[Path], *options: str):
     return runner.invoke(app, ["concepts", "import", str(campaign_file), "--brand", BRAND,
                                *map(str, files), *options])

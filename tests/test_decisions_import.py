@@ -12,18 +12,12 @@ import time
 import pytest
 from typer.testing import CliRunner
 
-from conftest import write_campaign
 from workbench.campaign import load_campaign
 from workbench.catalog import Catalog, CatalogError, ConceptRecord
 from workbench.cli import app
 from workbench.curate.decisions import import_decisions_csv
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def campaign_file(tmp_path, kits_folder):
-    return write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders")
 
 
 @pytest.fixture

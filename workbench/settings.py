@@ -100,21 +100,21 @@ def explain_openai_error(error: Exception, retries: int, timeout: float, secret:
 
 def openai_error_code(error: Any) -> str:
     """The `code` of an OpenAI error body ("insufficient_quota", "content_policy_violation", ...)."""
-    body = getattr(error, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("code"):
-            return str(inner["code"])
-    return str(getattr(error, "code", "") or "")
+    return _error_body_field(error, "code") or str(getattr(error, "code", "") or "")
 
 
 def openai_error_message(error: Any) -> str:
+    return _error_body_field(error, "message") or f"HTTP {getattr(error, 'status_code', '?')}"
+
+
+def _error_body_field(error: Any, name: str) -> str:
+    """`name` from an OpenAI error's JSON body (`{"error": {...}}` or flat), "" when it has none."""
     body = getattr(error, "body", None)
     if isinstance(body, dict):
         inner = body.get("error", body)
-        if isinstance(inner, dict) and inner.get("message"):
-            return str(inner["message"])
-    return f"HTTP {getattr(error, 'status_code', '?')}"
+        if isinstance(inner, dict) and inner.get(name):
+            return str(inner[name])
+    return ""
 
 
 def default_settings_path() -> Path:

@@ -27,12 +27,17 @@ class RefusesThenStops:
         raise BackendUnusable("the API key was rejected")
 
 
-def test_a_stopped_sub_batch_stops_the_queued_seeds_and_keeps_refused_and_stopped(tmp_path, kits_folder, monkeypatch):
+def _two_brand_campaign(tmp_path, kits_folder, size: int):
+    """A previz campaign of lotus-tea and polar-scoop, one seed each, and their kits."""
     campaign_file = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders",
                                    brands=["lotus-tea", "polar-scoop"], generation={
-                                       "backend": "previz", "seeds": [1], "width": 96, "height": 96})
-    campaign = load_campaign(campaign_file)
+                                       "backend": "previz", "seeds": [1], "width": size, "height": size})
     kits = [kit for kit in load_kits(kits_folder).kits.values() if kit.slug in ("lotus-tea", "polar-scoop")]
+    return load_campaign(campaign_file), kits
+
+
+def test_a_stopped_sub_batch_stops_the_queued_seeds_and_keeps_refused_and_stopped(tmp_path, kits_folder, monkeypatch):
+    campaign, kits = _two_brand_campaign(tmp_path, kits_folder, size=96)
     with Catalog(campaign.catalog_path) as catalog:
         generate_campaign(campaign, kits, catalog, progress=False)
         for brand in ("lotus-tea", "polar-scoop"):  # lotus-tea's seeds are queued first
@@ -85,11 +90,7 @@ def test_the_gallery_chart_and_the_catalog_summary_count_alike(tmp_path):
 def test_queued_seeds_of_a_backend_the_campaign_cannot_drive_are_reported_not_raised(tmp_path, kits_folder):
     """A seed queued for the diffusers backend, on a campaign whose options are previz's (no model named):
     reported as failed with the field, and the other queued seeds made."""
-    campaign_file = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders",
-                                   brands=["lotus-tea", "polar-scoop"], generation={
-                                       "backend": "previz", "seeds": [1], "width": 100, "height": 100})
-    campaign = load_campaign(campaign_file)
-    kits = [kit for kit in load_kits(kits_folder).kits.values() if kit.slug in ("lotus-tea", "polar-scoop")]
+    campaign, kits = _two_brand_campaign(tmp_path, kits_folder, size=100)
     with Catalog(campaign.catalog_path) as catalog:
         generate_campaign(campaign, kits, catalog, progress=False)
         lotus = catalog.concepts("lotus-tea")[0]

@@ -19,6 +19,7 @@ from workbench.campaign import Campaign
 from workbench.catalog import Catalog, ConceptRecord
 from workbench.files import save_png
 from workbench.kits import BrandKit
+from workbench.settings import PROVENANCE_VARIABLES
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_KITS = REPO / "brand_kits"
@@ -31,8 +32,8 @@ FPS = 10
 
 @pytest.fixture(autouse=True)
 def no_real_openai_key(monkeypatch, tmp_path):
-    """Whatever the developer's shell holds, no test sees a real key, settings file or API address."""
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+    """Whatever the developer's shell holds, no test sees a real key, signing key, settings file or API address."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", *PROVENANCE_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(tmp_path / "no-settings.toml"))
 

@@ -116,6 +116,61 @@ class FilmSettings(BaseModel):
         return title, (self.duration - title - end) / brand_count, end
 
 
+Corner = Literal["top-left", "top-right", "bottom-left", "bottom-right"]
+LABEL_TEXTS = {"zh": "AI生成", "en": "AI-generated"}
+MIN_LABEL_HEIGHT = 0.05  # GB 45438-2025: the visible label's text at least 5% of the shorter side
+
+
+class FilmLabel(BaseModel):
+    """Where and when a film shows its visible AI-content label."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    corner: Corner = "top-right"
+    shown: Literal["opening_and_end", "whole"] = Field(
+        "opening_and_end", description="The first seconds and the end card, or the whole film.")
+    opening_seconds: float = Field(3.0, ge=2.0, description="How long it stays up at the start (at least 2 s).")
+    height: float = Field(MIN_LABEL_HEIGHT, ge=MIN_LABEL_HEIGHT, le=0.2,
+                          description="Text height as a fraction of the frame's shorter side.")
+
+
+class ImageLabel(BaseModel):
+    """The corner label on images delivered outside the workbench (hand-off, contact sheet, exports)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    corner: Corner = "bottom-right"
+    height: float = Field(MIN_LABEL_HEIGHT, ge=MIN_LABEL_HEIGHT, le=0.2,
+                          description="Text height as a fraction of the image's shorter side.")
+
+
+class ContentProducer(BaseModel):
+    """Who produced the content, for the implicit label (personal settings fill what the campaign leaves out)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str = Field("", max_length=200, description="The producer's code (e.g. its registration number).")
+    name: str = Field("", max_length=200)
+
+
+class LabelSettings(BaseModel):
+    """AI-content labels (GB 45438-2025): the visible one on films and delivered images, and the producer
+    named in the implicit one every file carries. Signing keys for C2PA live in personal settings only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    visible: bool = Field(True, description="Show the visible label (the implicit one is always written).")
+    language: Literal["auto", "zh", "en"] = Field(
+        "auto", description="auto: AI生成 when the campaign's title or end card is Chinese, else AI-generated.")
+    text: str | None = Field(None, min_length=1, max_length=40, description="Own wording, instead of the default.")
+    film: FilmLabel = Field(default_factory=FilmLabel)
+    images: ImageLabel = Field(default_factory=ImageLabel)
+    producer: ContentProducer = Field(default_factory=ContentProducer)
+
+    @field_validator("text")
+    @classmethod
+    def _says_ai(cls, text: str | None) -> str | None:
+        if text is not None and not any(word in text for word in ("AI", "人工智能")):
+            raise ValueError(f"the label must say the content is AI-generated (e.g. {' or '.join(LABEL_TEXTS.values())})")
+        return text
+
+
 class TriageThresholds(BaseModel):
     """Where each triage check draws its line (see `workbench.triage`); changing them re-decides the
     campaign's concepts from the stored measures, without reading the images again."""
@@ -163,6 +218,17 @@ class Campaign(BaseModel):
     generation: GenerationSettings = Field(default_factory=GenerationSettings)
     triage: TriageSettings = Field(default_factory=TriageSettings)
     film: FilmSettings = Field(default_factory=FilmSettings)
+    labels: LabelSettings = Field(default_factory=LabelSettings)
+
+    @property
+    def label_text(self) -> str:
+        """The visible label's words: the campaign's own, else by its language."""
+        if self.labels.text:
+            return self.labels.text
+        language = self.labels.language
+        if language == "auto":
+            language = "zh" if any(is_han(character) for character in self.title + self.end_card) else "en"
+        return LABEL_TEXTS[language]
 
     @property
     def root(self) -> Path:
@@ -193,6 +259,11 @@ class Campaign(BaseModel):
             else:
                 data[key] = value
         return Campaign.model_validate(data)
+
+
+def is_han(character: str) -> bool:
+    """A Chinese character (CJK unified ideographs and extension A)."""
+    return "\u4e00" <= character <= "\u9fff" or "\u3400" <= character <= "\u4dbf"
 
 
 def load_campaign(path: Path | str) -> Campaign:

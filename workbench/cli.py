@@ -27,6 +27,7 @@ from workbench.campaign import CampaignError, load_campaign, open_campaign
 from workbench.catalog import Catalog, CatalogError
 from workbench.errors import InputError, explain_validation, printable
 from workbench.kits import load_kits
+from workbench.provenance.labeller import Labeller
 from workbench.typography import FontError
 
 DEFAULT_CAMPAIGN = Path("campaigns/demo.yaml")
@@ -321,7 +322,7 @@ def review_sheet(campaign_file: Path = CampaignArg, brand: Optional[list[str]] =
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
         path = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png",
-                             only_approved=approved_only)
+                             only_approved=approved_only, labeller=Labeller.for_campaign(campaign))
     typer.echo(f"contact sheet: {path}")
 
 
@@ -334,7 +335,8 @@ def review_handoff(campaign_file: Path = CampaignArg, brand: Optional[list[str]]
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
         pdf, pngs = contact_sheet_pdf(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "handoff",
-                                      title=campaign.title, brands=[k.slug for k in kits])
+                                      title=campaign.title, brands=[k.slug for k in kits],
+                                      labeller=Labeller.for_campaign(campaign))
     typer.echo(f"hand-off PDF: {pdf} ({len(pngs)} pages, PNG per page beside it)")
 
 
@@ -433,15 +435,17 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
     with stage("load kits", timings):
         campaign, kits = open_campaign(campaign_file, brands=brand or None)
     typer.echo(f"campaign {campaign.name!r}: {len(kits)} brands, backend {campaign.generation.backend}")
+    labeller = Labeller.for_campaign(campaign)  # a configured signing key is checked before any work
     with Catalog(campaign.catalog_path) as catalog:
         with stage("generate concepts", timings):
-            report = generate_campaign(campaign, kits, catalog)
+            report = generate_campaign(campaign, kits, catalog, labeller=labeller)
         typer.echo(f"concepts: {report}")
         with stage("triage", timings):  # triage's shortlist is the demo's first selection
             triaged = triage_campaign(campaign, kits, catalog, progress=False)
         typer.echo(f"triage:   {triaged}")
         with stage("contact sheet", timings):
-            sheet = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png")
+            sheet = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png",
+                                  labeller=labeller)
         films = []
         for aspect in campaign.film.aspects:
             with stage(f"film {aspect}", timings):

@@ -37,6 +37,7 @@ from workbench.errors import InputError
 from workbench.files import file_hash
 from workbench.finishing import finish as finish_float
 from workbench.generate import record_concept
+from workbench.provenance.labeller import Labeller
 from workbench.kits import BrandKit, load_kits
 from workbench.prompts import Prompt
 
@@ -126,13 +127,15 @@ def import_concepts(
     """
     check_backend_name(backend, catalog)
     sources = check_files(kit.slug, files)
+    labeller = Labeller.for_campaign(campaign)  # an imported concept gets the AI-content labels too
     report = ImportReport()
     for source in sources:
         if _already_imported(catalog, source.concept_id):  # also the second copy of a file within one batch
             report.files.append(ImportedFile(source.path, source.concept_id, made=False))
             continue
         concept = imported_concept(kit, source, backend, finish)
-        record_concept(catalog, campaign, kit, backend, Prompt(prompt, ""), NO_SEED, source.concept_id, concept)
+        record_concept(catalog, campaign, kit, backend, Prompt(prompt, ""), NO_SEED, source.concept_id, concept,
+                       labeller)
         report.files.append(ImportedFile(source.path, source.concept_id, made=True))
     return report
 

@@ -24,6 +24,8 @@ from workbench.campaign import Campaign
 from workbench.catalog import Catalog, ConceptRecord
 from workbench.errors import explain_validation
 from workbench.files import file_hash, remove_stale_parts, save_png
+from workbench.provenance.aigc import TRAINED
+from workbench.provenance.labeller import Labeller
 from workbench.kits import BrandKit
 from workbench.prompts import Prompt, build_prompt
 
@@ -68,17 +70,23 @@ def generate_campaign(
     catalog: Catalog,
     backend: Backend | None = None,
     progress: bool = True,
+    labeller: Labeller | None = None,
 ) -> GenerationReport:
-    """Make every missing concept for `kits` x the campaign's seeds. A failing brand never stops the others."""
+    """Make every missing concept for `kits` x the campaign's seeds. A failing brand never stops the others.
+
+    Every image carries the AI-content label (`labeller`, by default the campaign's with the personal
+    settings; a configured C2PA key is checked before the first image).
+    """
     settings = campaign.generation.backend_settings()
     backend = backend or get_backend(campaign.generation.backend)
+    labeller = labeller or Labeller.for_campaign(campaign)
     report = GenerationReport()
     started = time.perf_counter()
     jobs = [(kit, seed) for kit in kits for seed in campaign.generation.seeds]
     images_per_seed = _images_per_seed(settings)
     bar = tqdm(total=len(jobs) * images_per_seed, desc="concepts", unit="image", disable=not progress)
     for kit, seed in jobs:
-        carry_on = _generate_one(campaign, kit, seed, settings, catalog, backend, report)
+        carry_on = _generate_one(campaign, kit, seed, settings, catalog, backend, report, labeller)
         bar.update(images_per_seed)
         if not carry_on:
             break
@@ -89,7 +97,7 @@ def generate_campaign(
 
 def _generate_one(
     campaign: Campaign, kit: BrandKit, seed: int, settings: dict, catalog: Catalog, backend: Backend,
-    report: GenerationReport,
+    report: GenerationReport, labeller: Labeller,
 ) -> bool:
     """Make (or skip) one kit and seed, noting the outcome in `report`; False when the batch must stop."""
     prompt = build_prompt(kit, campaign.prompt)
@@ -116,7 +124,7 @@ def _generate_one(
         return True
     for index, concept in enumerate(concepts):
         record_id = base_id if index == 0 else f"{base_id}-{index}"
-        record_concept(catalog, campaign, kit, backend.name, prompt, seed, record_id, concept)
+        record_concept(catalog, campaign, kit, backend.name, prompt, seed, record_id, concept, labeller)
         report.made.append(record_id)
     return True
 
@@ -143,11 +151,13 @@ def _already_made(catalog: Catalog, base_id: str, images_per_seed: int) -> bool:
 
 def record_concept(
     catalog: Catalog, campaign: Campaign, kit: BrandKit, backend: str, prompt: Prompt, seed: int,
-    record_id: str, concept: Concept,
+    record_id: str, concept: Concept, labeller: Labeller | None = None,
 ) -> ConceptRecord:
     """Write the image(s) atomically, then the catalog row: a row always points at a whole file.
 
-    Every PNG carries its recipe in text chunks (id, brand, backend, model, prompt, seed, settings);
+    Every PNG carries its recipe in text chunks (id, brand, backend, model, prompt, seed, settings)
+    and the implicit AI-content label with the concept id as ProduceID; with a C2PA key configured
+    the concept is also signed (its content hash is that of the signed file);
     extra images are written beside it as `<id>.<name>.png`, and the layout, when there is one, goes
     into the row's settings. Generation and `workbench.concepts_import` both record concepts here.
 
@@ -155,12 +165,14 @@ def record_concept(
         >>> record.path
         'concepts/lotus-tea/lotus-tea-s7-3f2a9c1d.png'
     """
+    labeller = labeller or Labeller.for_campaign(campaign)
     folder = campaign.concepts_dir / kit.slug
-    metadata = {
+    recipe = {
         "concept_id": record_id, "brand": kit.slug, "backend": backend, "model": concept.model,
         "prompt": prompt.text, "negative_prompt": prompt.negative, "seed": str(seed),
         "settings": json.dumps(concept.settings, sort_keys=True, ensure_ascii=False),
     }
+    metadata = {**recipe, **labeller.png_text(record_id, TRAINED)}
     remove_stale_parts(folder)  # temp files of a run killed while saving
     written = []  # the files this call wrote, removed again if the row cannot be written
     try:
@@ -170,6 +182,8 @@ def record_concept(
         path = folder / f"{record_id}.png"
         digest = save_png(concept.image, path, metadata)
         written.append(path)
+        if labeller.sign(path, title=record_id, source_type=TRAINED, provenance=recipe):
+            digest = file_hash(path)
         settings = dict(concept.settings)
         if concept.layout is not None:
             settings["layout"] = concept.layout.as_settings()

@@ -1,4 +1,5 @@
-"""Personal settings that must never live in the repository: the OpenAI API key, for now.
+"""Personal settings that must never live in the repository: the OpenAI API key, the C2PA signing key,
+and who the AI-content labels name as the producer.
 
 The key comes from the environment (`OPENAI_API_KEY`) or from a settings file in the user's own
 config folder, never from a campaign or a kit (those are committed and shared):
@@ -23,7 +24,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
@@ -128,22 +129,107 @@ def load_openai_settings(path: Path | str | None = None, environ: dict[str, str]
     """The [openai] table of the settings file, with OPENAI_API_KEY from the environment taking precedence."""
     environ = os.environ if environ is None else environ
     path = Path(path) if path is not None else default_settings_path()
-    table: dict = {}
-    if path.is_file():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("openai", {})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            # The decoder's message can quote the offending line, which may hold the key: say only where.
-            line = getattr(error, "lineno", None)
-            raise SettingsError(path, f"line {line}" if line else "file", "not valid TOML") from None
-        if not isinstance(table, dict):
-            raise SettingsError(path, "openai", "expected a table: [openai]")
+    table = _settings_table(path, "openai")
     if environ.get(KEY_VARIABLE, "").strip():
         table = {**table, "api_key": environ[KEY_VARIABLE]}
+    return _validated(OpenAISettings, table, path, lambda field: f"openai.{field}")
+
+
+class ProvenanceSettings(BaseModel):
+    """Who the workbench says produced its files, and the C2PA signing key (paths outside the repository).
+
+        # ~/.config/parade-workbench/settings.toml
+        [labels]
+        producer_code = "..."     # e.g. the studio's registration number, written as ContentProducer
+        producer_name = "..."
+        propagator_code = ""      # a platform that distributes the files, if it asks to be named
+        [c2pa]
+        key = "~/keys/studio.key"                  # PEM private key
+        certificates = "~/keys/studio-chain.pem"   # end-entity certificate first, then the chain
+        trust_anchors = "~/keys/trusted-roots.pem" # optional: roots `provenance show` trusts
+
+    The environment overrides each: PARADE_WORKBENCH_AIGC_PRODUCER_CODE, ..._AIGC_PRODUCER_NAME,
+    PARADE_WORKBENCH_C2PA_KEY, ..._C2PA_CERTIFICATES, ..._C2PA_TRUST_ANCHORS.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    producer_code: str = ""
+    producer_name: str = ""
+    propagator_code: str = ""
+    c2pa_key: Path | None = None
+    c2pa_certificates: Path | None = None
+    c2pa_algorithm: str = "es256"
+    c2pa_trust_anchors: Path | None = None
+    source: Path | None = None  # the settings file, for error messages
+
+    @property
+    def signs(self) -> bool:
+        return self.c2pa_key is not None or self.c2pa_certificates is not None
+
+    def signing(self):
+        """The checked C2PA signing key and chain, or None when none is configured (a half-set pair is an error)."""
+        if not self.signs:
+            return None
+        from workbench.provenance.c2pa import load_signing
+
+        where = self.source or Path("settings")
+        if self.c2pa_key is None or self.c2pa_certificates is None:
+            missing = "c2pa.key" if self.c2pa_key is None else "c2pa.certificates"
+            raise SettingsError(where, missing, "a signing key needs both c2pa.key and c2pa.certificates")
+        return load_signing(self.c2pa_key, self.c2pa_certificates, algorithm=self.c2pa_algorithm)
+
+
+PROVENANCE_VARIABLES = {
+    "PARADE_WORKBENCH_AIGC_PRODUCER_CODE": ("labels", "producer_code"),
+    "PARADE_WORKBENCH_AIGC_PRODUCER_NAME": ("labels", "producer_name"),
+    "PARADE_WORKBENCH_C2PA_KEY": ("c2pa", "key"),
+    "PARADE_WORKBENCH_C2PA_CERTIFICATES": ("c2pa", "certificates"),
+    "PARADE_WORKBENCH_C2PA_TRUST_ANCHORS": ("c2pa", "trust_anchors"),
+}
+
+
+def load_provenance_settings(path: Path | str | None = None, environ: dict[str, str] | None = None) -> ProvenanceSettings:
+    """The [labels] and [c2pa] tables of the settings file, the environment taking precedence."""
+    environ = os.environ if environ is None else environ
+    path = Path(path) if path is not None else default_settings_path()
+    tables = {"labels": _settings_table(path, "labels"), "c2pa": _settings_table(path, "c2pa")}
+    for variable, (table, key) in PROVENANCE_VARIABLES.items():
+        if environ.get(variable, "").strip():
+            tables[table] = {**tables[table], key: environ[variable].strip()}
+    values = {**tables["labels"], **{f"c2pa_{key}": value for key, value in tables["c2pa"].items()}}
+    for key in ("c2pa_key", "c2pa_certificates", "c2pa_trust_anchors"):
+        if isinstance(values.get(key), str):
+            values[key] = Path(values[key]).expanduser()
+    settings = _validated(ProvenanceSettings, values, path, _provenance_setting)
+    return settings.model_copy(update={"source": path})
+
+
+def _settings_table(path: Path, name: str) -> dict:
+    """One [table] of the settings file ({} when the file or the table is absent)."""
+    if not path.is_file():
+        return {}
     try:
-        return OpenAISettings.model_validate(table)
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get(name, {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        # The decoder's message can quote the offending line, which may hold the key: say only where.
+        line = getattr(error, "lineno", None)
+        raise SettingsError(path, f"line {line}" if line else "file", "not valid TOML") from None
+    if not isinstance(table, dict):
+        raise SettingsError(path, name, f"expected a table: [{name}]")
+    return table
+
+
+def _validated(model: type[BaseModel], values: dict, path: Path, setting: Callable[[str], str]):
+    """`values` as `model`; a wrong one is a SettingsError naming `setting(field)` as the settings file spells it."""
+    try:
+        return model.model_validate(values)
     except ValidationError as error:
         first = error.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         # pydantic's message may echo the input; name the field and the expectation only.
-        raise SettingsError(path, f"openai.{field}", first["type"].replace("_", " ")) from None
+        raise SettingsError(path, setting(field), first["type"].replace("_", " ")) from None
+
+
+def _provenance_setting(field: str) -> str:
+    """c2pa_key -> c2pa.key, producer_code -> labels.producer_code."""
+    return field.replace("c2pa_", "c2pa.", 1) if field.startswith("c2pa_") else f"labels.{field}"

@@ -23,8 +23,8 @@ from PIL import Image, ImageDraw
 from workbench.catalog import BrandSummary, Catalog, ConceptRecord, TriageResult
 from workbench.curate import scores
 from workbench.curate.thumbnails import thumbnail
-from workbench.files import atomic_path
 from workbench.kits import BrandKit
+from workbench.provenance.labeller import Labeller
 from workbench.typography import fit_text, render_text
 
 VERDICT_COLOURS: dict[str | None, tuple[int, int, int]] = {
@@ -114,8 +114,10 @@ def contact_sheet(
     only_approved: bool = False,
     thumb_size: int = 256,
     title: str = "Concept contact sheet",
+    labeller: Labeller | None = None,
 ) -> Path:
-    """Draw every brand's concepts (or only the approved ones) as one PNG, written atomically.
+    """Draw every brand's concepts (or only the approved ones) as one PNG, written atomically, with
+    the AI-content labels (`labeller`: the campaign's; by default the personal settings' with labels on).
 
     One row per brand: logo, name (Chinese included), palette and usable fraction on the left,
     then each concept's thumbnail with a verdict badge, and its triage score and id underneath.
@@ -133,10 +135,8 @@ def contact_sheet(
         _paste(sheet, render_text("No concepts in this catalog yet.", 20, MUTED), (MARGIN, HEADER_HEIGHT + 40))
     footer = render_text(f"Parade Workbench  ·  {catalog.root.name}  ·  {date.today().isoformat()}", 14, MUTED)
     _paste(sheet, footer, (MARGIN, height - FOOTER_HEIGHT + 20))
-    out_path = Path(out_path)
-    with atomic_path(out_path) as temp:
-        sheet.convert("RGB").save(temp, format="PNG")
-    return out_path
+    labeller = labeller or Labeller.from_settings()
+    return labeller.save_delivered_png(sheet.convert("RGB"), Path(out_path), f"{catalog.root.name}/contact_sheet")
 
 
 def _draw_header(sheet: Image.Image, rows: list[BrandRow], title: str, only_approved: bool) -> None:

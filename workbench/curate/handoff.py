@@ -25,8 +25,11 @@ from workbench.catalog import Catalog
 from workbench.curate import scores
 from workbench.curate.contact_sheet import INK, MUTED, PAPER, VERDICT_COLOURS, BrandRow, board
 from workbench.curate.thumbnails import thumbnail
-from workbench.files import FileHashes, atomic_path, check_concept_file
+from workbench.files import FileHashes, atomic_path, check_concept_file, save_png
 from workbench.kits import BrandKit
+from workbench.provenance.aigc import COMPOSITE
+from workbench.provenance.labeller import Labeller
+from workbench.provenance.visible import place_label
 from workbench.typography import face_for, render_text
 
 PAGE_SIZE = (297.0, 210.0)  # A4 landscape, millimetres
@@ -62,7 +65,7 @@ class Picture:
     y: float
     w: float
     h: float
-    path: Path
+    path: Path | Image.Image  # a file, or an image made for the page (the AI-content label)
 
 
 @dataclass
@@ -70,8 +73,10 @@ class Page:
     items: list[Box | Text | Picture] = field(default_factory=list)
 
 
-def handoff_pages(catalog: Catalog, kits: dict[str, BrandKit], title: str, brands: list[str] | None = None) -> list[Page]:
-    """The cover page and each brand's pages of approved concepts, laid out in millimetres."""
+def handoff_pages(catalog: Catalog, kits: dict[str, BrandKit], title: str, brands: list[str] | None = None,
+                  labeller: Labeller | None = None) -> list[Page]:
+    """The cover page and each brand's pages of approved concepts, laid out in millimetres, each page
+    with the visible AI-content label in its corner (unless the labeller's settings turn it off)."""
     rows = board(catalog, kits, brands=brands, only_approved=True)
     if brands is not None:  # brands of the campaign without any concept still belong on the cover
         known = {row.slug for row in rows}
@@ -82,7 +87,22 @@ def handoff_pages(catalog: Catalog, kits: dict[str, BrandKit], title: str, brand
     for number, page in enumerate(pages, start=1):
         footer = f"{title}  ·  {catalog.root.name}  ·  {date.today().isoformat()}  ·  page {number} of {len(pages)}"
         page.items.append(Text(MARGIN, PAGE_SIZE[1] - MARGIN + 4, 3.2, footer, MUTED))
+    labeller = labeller or Labeller.from_settings()
+    if labeller.settings.visible:
+        label = _label_picture(labeller)
+        for page in pages:
+            page.items.append(label)
     return pages
+
+
+def _label_picture(labeller: Labeller, dpi: int = 300) -> Picture:
+    """The visible label drawn at `dpi` for the A4 page and placed in millimetres: the same in both renderers."""
+    pixels_per_mm = dpi / 25.4
+    page_pixels = (round(PAGE_SIZE[0] * pixels_per_mm), round(PAGE_SIZE[1] * pixels_per_mm))
+    images = labeller.settings.images
+    placed = place_label(labeller.text, page_pixels, images.corner, images.height)
+    left, top, width, height = (value / pixels_per_mm for value in placed.box)
+    return Picture(left, top, width, height, placed.image)
 
 
 def _empty_rows(brands: list[str], kits: dict[str, BrandKit]) -> list[BrandRow]:
@@ -152,11 +172,16 @@ def _brand_pages(catalog: Catalog, row: BrandRow, title: str, hashes: FileHashes
 # Renderers ----------------------------------------------------------------------------------------
 
 
-def write_pdf(pages: list[Page], path: Path | str, title: str = "") -> Path:
-    """The pages as one PDF, written atomically; text set in the first installed font that has its glyphs."""
+def write_pdf(pages: list[Page], path: Path | str, title: str = "", labeller: Labeller | None = None,
+              produce_id: str = "handoff") -> Path:
+    """The pages as one PDF, written atomically; text set in the first installed font that has its glyphs;
+    the implicit AI-content label as the document's XMP metadata."""
     from fpdf import FPDF
 
+    labeller = labeller or Labeller.from_settings()
+    path = Path(path)
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
+    pdf.set_xmp_metadata(labeller.xmp(produce_id, COMPOSITE, labeller.image_label, wrapped=False))
     pdf.set_auto_page_break(False)
     pdf.set_title(title)
     pdf.set_creator("Parade Workbench")
@@ -170,7 +195,8 @@ def write_pdf(pages: list[Page], path: Path | str, title: str = "") -> Path:
                 pdf.set_fill_color(*item.fill)
                 pdf.rect(item.x, item.y, item.w, item.h, style="F")
             elif isinstance(item, Picture):
-                pdf.image(str(item.path), x=item.x, y=item.y, w=item.w, h=item.h)
+                source = item.path if isinstance(item.path, Image.Image) else str(item.path)
+                pdf.image(source, x=item.x, y=item.y, w=item.w, h=item.h)
             else:
                 face = face_for(item.text)
                 key = (face.path, face.index)
@@ -181,14 +207,22 @@ def write_pdf(pages: list[Page], path: Path | str, title: str = "") -> Path:
                 pdf.set_text_color(*item.colour)
                 pdf.set_xy(item.x, item.y)
                 pdf.cell(h=item.size, text=item.text)
-    path = Path(path)
     with atomic_path(path) as temp:
         pdf.output(str(temp))
     return path
 
 
-def write_pngs(pages: list[Page], folder: Path | str, stem: str = "contact_sheet", dpi: int = PNG_DPI) -> list[Path]:
-    """Each page as `<stem>_p01.png`, ... drawn with Pillow at `dpi`."""
+def _fitted(picture: Picture, width: int, height: int) -> Image.Image:
+    if isinstance(picture.path, Image.Image):
+        return picture.path.convert("RGBA").resize((width, height), Image.Resampling.LANCZOS)
+    with Image.open(picture.path) as image:
+        return image.convert("RGBA").resize((width, height), Image.Resampling.LANCZOS)
+
+
+def write_pngs(pages: list[Page], folder: Path | str, stem: str = "contact_sheet", dpi: int = PNG_DPI,
+               labeller: Labeller | None = None, produce_id: str = "handoff") -> list[Path]:
+    """Each page as `<stem>_p01.png`, ... drawn with Pillow at `dpi`, with the implicit AI-content label."""
+    labeller = labeller or Labeller.from_settings()
     scale = dpi / 25.4
     folder = Path(folder)
     paths = []
@@ -201,16 +235,14 @@ def write_pngs(pages: list[Page], folder: Path | str, stem: str = "contact_sheet
                 draw.rectangle([x, y, x + max(1, round(item.w * scale)) - 1, y + max(1, round(item.h * scale)) - 1],
                                fill=item.fill)
             elif isinstance(item, Picture):
-                with Image.open(item.path) as picture:
-                    fitted = picture.convert("RGBA").resize((round(item.w * scale), round(item.h * scale)),
-                                                            Image.Resampling.LANCZOS)
-                canvas.alpha_composite(fitted, (x, y))
+                canvas.alpha_composite(_fitted(item, round(item.w * scale), round(item.h * scale)), (x, y))
             else:
                 text = render_text(item.text, max(8, round(item.size * scale * 0.8)), item.colour)
                 canvas.alpha_composite(text, (x, y + round(item.size * scale * 0.1)))
         path = folder / f"{stem}_p{number:02d}.png"
-        with atomic_path(path) as temp:
-            canvas.convert("RGB").save(temp, format="PNG")
+        # The visible label is already on the page (one of its items): record it, do not stamp it twice.
+        save_png(canvas.convert("RGB"), path,
+                 labeller.png_text(f"{produce_id}/p{number:02d}", COMPOSITE, labeller.image_label))
         paths.append(path)
     return paths
 
@@ -221,10 +253,15 @@ def contact_sheet_pdf(
     folder: Path | str,
     title: str = "Approved concepts",
     brands: list[str] | None = None,
+    labeller: Labeller | None = None,
 ) -> tuple[Path, list[Path]]:
-    """Write `contact_sheet.pdf` and a PNG per page into `folder`; returns their paths."""
-    pages = handoff_pages(catalog, kits, title, brands)
+    """Write `contact_sheet.pdf` and a PNG per page into `folder`; returns their paths. Both carry the
+    AI-content labels (`labeller`: the campaign's; by default the personal settings' with labels on)."""
+    labeller = labeller or Labeller.from_settings()
+    pages = handoff_pages(catalog, kits, title, brands, labeller)
     folder = Path(folder)
     for old in folder.glob("contact_sheet_p*.png"):  # a shorter sheet than last time leaves no stale pages
         old.unlink()
-    return write_pdf(pages, folder / "contact_sheet.pdf", title), write_pngs(pages, folder)
+    produce_id = f"{catalog.root.name}/handoff"  # the campaign's folder name: it leads back to its catalog
+    return (write_pdf(pages, folder / "contact_sheet.pdf", title, labeller, produce_id),
+            write_pngs(pages, folder, labeller=labeller, produce_id=produce_id))

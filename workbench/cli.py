@@ -460,6 +460,47 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
         raise typer.Exit(1)
 
 
+provenance_app = typer.Typer(help="AI-content labels and C2PA Content Credentials of files the workbench made.",
+                             no_args_is_help=True)
+app.add_typer(provenance_app, name="provenance")
+
+
+@provenance_app.command("show")
+@reports_bad_input
+def provenance_show(
+    file: Path = typer.Argument(..., help="A PNG, MP4 or PDF the workbench wrote."),
+    campaign_file: Optional[Path] = typer.Option(None, "--campaign", help="Also find the ProduceID in this campaign's catalog."),
+    trust: Optional[Path] = typer.Option(None, help="PEM of trusted root certificates for the C2PA signature;"
+                                                    " default the c2pa.trust_anchors setting."),
+):
+    """Print a file's implicit label, the visible label it records, and its C2PA manifest with its validation state."""
+    from workbench.provenance.readback import read_provenance
+    from workbench.settings import load_provenance_settings
+
+    report = read_provenance(file, trust or load_provenance_settings().c2pa_trust_anchors)
+    typer.echo(report.summary())
+    if campaign_file is not None and report.label is not None:
+        campaign = load_campaign(campaign_file)
+        with Catalog(campaign.catalog_path) as catalog:
+            record = catalog.concept(report.label.produce_id)
+        typer.echo(f"catalog: {record.id} ({record.brand}, seed {record.seed}, {record.backend})" if record
+                   else f"catalog: {report.label.produce_id!r} is not a concept of {campaign.name!r}")
+
+
+@provenance_app.command("check")
+@reports_bad_input
+def provenance_check(folder: Path = typer.Argument(..., help="A folder of renders, e.g. renders/festival-demo.")):
+    """List the PNG, MP4 and PDF files under FOLDER that lack an AI-content label (exit 1 if any)."""
+    from workbench.provenance.readback import check_folder
+
+    lacking = check_folder(folder)
+    for report in lacking:
+        typer.echo(f"{report.path}: {'; '.join(report.missing)}")
+    typer.echo(f"{len(lacking)} file(s) without a complete label under {folder}")
+    if lacking:
+        raise typer.Exit(1)
+
+
 def _print_table(header: tuple[str, ...], rows: list[tuple]) -> None:
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in row) for row in rows]
     widths = [max(_display_width(row[i]) for row in cells) for i in range(len(header))]

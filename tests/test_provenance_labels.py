@@ -203,3 +203,14 @@ def test_signing_settings_are_checked_and_name_the_setting(tmp_path):
         load_provenance_settings(settings_file, environ={})
     named = load_provenance_settings(settings_file, environ={"PARADE_WORKBENCH_AIGC_PRODUCER_CODE": "ENV-CODE"})
     assert named.producer_code == "ENV-CODE"
+
+
+def test_thumbnails_carry_their_concepts_label(made):
+    from workbench.curate.thumbnails import thumbnail
+
+    path, campaign = made
+    with Catalog(campaign.catalog_path) as catalog:
+        record = catalog.concepts("polar-scoop")[1]
+        preview = thumbnail(catalog, record, 64)
+    assert read_label(preview).produce_id == record.id
+    assert read_digital_source_type(preview) == "trainedAlgorithmicMedia"

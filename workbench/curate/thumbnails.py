@@ -4,6 +4,7 @@ A thumbnail is a square PNG with the float's transparency flattened onto a backd
 background colour when given, else a soft checkerboard (so a designer can still see what is
 transparent). The file name carries a key made from the source image's content hash and the
 backdrop, so a regenerated concept gets a fresh thumbnail and an unchanged one is never redrawn.
+It carries its concept's AI-content label over.
 
     >>> path = thumbnail(catalog, record, size=256, background=kit.palette.rgb("background"))
     >>> path.name
@@ -19,6 +20,7 @@ from PIL import Image
 
 from workbench.catalog import Catalog, ConceptRecord
 from workbench.files import save_png
+from workbench.provenance.aigc import carried_png_text
 
 THUMBS_FOLDER = Path("gallery") / "thumbs"
 CHECKER_COLOURS = ((246, 246, 243), (234, 234, 230))
@@ -39,7 +41,8 @@ def thumbnail(
         raise FileNotFoundError(f"concept {record.id}: image not found at {source}")
     with Image.open(source) as image:
         preview = flatten(image.convert("RGBA"), size, background)
-    save_png(preview, path, {"concept_id": record.id, "source_hash": record.content_hash})
+        labels = carried_png_text(image.info)  # a preview of a generated image is labelled like it
+    save_png(preview, path, {"concept_id": record.id, "source_hash": record.content_hash, **labels})
     return path
 
 

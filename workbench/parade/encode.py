@@ -349,10 +349,16 @@ def _progress_bar(total: int, shown: bool):
     return tqdm(total=total, unit="frame", desc="parade", leave=False)
 
 
-def join_segments(segments: list[Path], path: Path, music: Path | None = None) -> None:
+def join_segments(
+    segments: list[Path], path: Path, music: Path | None = None, tags: dict[str, str] | None = None,
+    finish: Callable[[Path], None] | None = None,
+) -> None:
     """Join segments into `path` without re-encoding the video (concat demuxer, -c copy), moov first.
 
     `music`, if given, is a WAV already fitted to the film's length; it is encoded to AAC here.
+    `tags` go into the container's metadata (ffprobe lists them under the format's tags), and
+    `finish` is called on the joined file before it takes its place (the AI-content labels, a signature),
+    so `path` never exists without them.
     """
     if not segments:
         raise ValueError("no segments to join")
@@ -361,11 +367,16 @@ def join_segments(segments: list[Path], path: Path, music: Path | None = None) -
     command = [ffmpeg_binary(), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
     if music is not None:
         command += ["-i", str(music), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
+    for key, value in (tags or {}).items():
+        command += ["-metadata", f"{key}={value}"]
     with atomic_path(path) as temp:
-        command += ["-c:v", "copy", "-movflags", "+faststart", "-f", "mp4", str(temp)]
+        # use_metadata_tags: keys other than the few standard ones are kept (as mdta keys) instead of dropped.
+        command += ["-c:v", "copy", "-movflags", "+faststart+use_metadata_tags", "-f", "mp4", str(temp)]
         result = subprocess.run(command, capture_output=True, text=True, **ffmpeg_process_options())
         if result.returncode != 0:
             raise ffmpeg_failure(f"ffmpeg could not join the segments of {path.name}", result.stderr, path)
+        if finish is not None:
+            finish(temp)
     listing.unlink(missing_ok=True)
 
 

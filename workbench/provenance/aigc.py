@@ -120,6 +120,11 @@ def png_text(label: AigcLabel, digital_source_type: str = TRAINED, creator: str 
     return {PNG_XMP_KEY: xmp_packet(label, digital_source_type, creator, visible), PNG_AIGC_KEY: label.as_json()}
 
 
+def carried_png_text(info: dict) -> dict[str, str]:
+    """The label chunks of a source PNG's `Image.info`, for a file derived from it (a thumbnail, a pass)."""
+    return {key: info[key] for key in (PNG_XMP_KEY, PNG_AIGC_KEY) if isinstance(info.get(key), str)}
+
+
 def mp4_metadata(label: AigcLabel) -> dict[str, str]:
     """Container tags for ffmpeg's `-metadata` (written with `-movflags use_metadata_tags`)."""
     return {MP4_TAG: label.as_json()}

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import shutil
 import time
 import warnings
@@ -34,7 +33,7 @@ from workbench.files import (
     DiskFull, FileHashes, check_concept_file, file_hash, is_disk_full, reading_concept_image, remove_stale_parts,
 )
 from workbench.kits import BrandKit
-from workbench.parade.timeline import BrandSlot, Timeline, plan_timeline
+from workbench.parade.timeline import BrandSlot, Timeline, first_frame_at, plan_timeline
 
 __all__ = ["Film", "FilmResult", "choose_floats", "film_manifest", "prepare_film", "render_film", "render_films"]
 
@@ -113,7 +112,9 @@ def prepare_film(
     Each float's file must be the one its catalog row records (same sha256: not replaced, not cut
     short), or a ConceptFileError names it; `hashes` lets several calls of one render read each file once.
     """
-    from workbench.parade.compositor import Parade, float_cutout, stage_for
+    from workbench.parade.compositor import Parade
+    from workbench.parade.floats import float_cutout
+    from workbench.parade.stages import stage_for
 
     hashes = hashes or FileHashes()
 
@@ -227,11 +228,6 @@ def film_manifest(film: Film, catalog: Catalog, segments=None) -> dict:
     if segments is not None:
         manifest["render"] = {"segment_frames": segments.length, "segments": len(segments.ranges())}
     return manifest
-
-
-def first_frame_at(seconds: float, fps: int) -> int:
-    """The first frame shown at or after `seconds` (frame i shows time i / fps)."""
-    return math.ceil(seconds * fps - 1e-6)
 
 
 def concept_provenance(record: ConceptRecord, catalog: Catalog) -> dict:

@@ -1,7 +1,7 @@
 """Hand-off: layers and an OpenTimelineIO timeline for finishing, and short per-brand clips for social posts.
 
-Both come from the same timeline and compositor as the film, so a float is exactly where the film
-shows it, frame for frame.
+Both are drawn by the film's own layers: a pass is its layer drawn alone, over the frames in which
+the layer says it shows, so a float is exactly where the film shows it, frame for frame.
 
     >>> export = export_for_finishing(campaign, kits, catalog, "16:9")
     >>> export.timeline_path.name
@@ -19,7 +19,6 @@ A finishing folder, `<films_dir>/<campaign>_<16x9|9x16>_finishing/`, holds:
 
 from __future__ import annotations
 
-import math
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,6 @@ from workbench.catalog import Catalog
 from workbench.files import atomic_path, remove_stale_parts
 from workbench.kits import BrandKit
 from workbench.parade import Film, film_manifest, first_frame_at, prepare_film, reporting_full_disk
-from workbench.parade.compositor import BANNER_SLIDE_SECONDS, paste
 from workbench.parade.encode import (
     VideoFormat, encode_frames, ffmpeg_binary, ffmpeg_process_options, prefetched, write_manifest,
 )
@@ -61,13 +59,14 @@ class FinishingExport:
 
 
 def float_passes(film: Film, fps: int) -> list[FloatPass]:
-    """When each float is in frame, found by asking the compositor at every frame of the procession."""
-    timeline = film.timeline
-    seen: dict[int, list[int]] = {}
-    for frame in range(first_frame_at(timeline.procession_start, fps), first_frame_at(timeline.procession_end, fps)):
-        for index, _placement in film.parade.floats_at(frame / fps):
-            seen.setdefault(index, []).append(frame)
-    return [FloatPass(i, slot.brand, seen[i][0], seen[i][-1] + 1) for i, slot in enumerate(timeline.slots) if i in seen]
+    """When each float is in frame, as the film's floats layer says."""
+    floats = film.parade.layers.floats
+    passes = []
+    for slot in film.timeline.slots:
+        frames = floats.frames_in_view(slot.index, fps)
+        if frames:
+            passes.append(FloatPass(slot.index, slot.brand, frames.start, frames.stop))
+    return passes
 
 
 def export_for_finishing(
@@ -87,30 +86,23 @@ def export_for_finishing(
 
 
 def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prores: bool) -> FinishingExport:
-    parade = film.parade
+    parade, layers = film.parade, film.parade.layers
     pass_folders = [folder / "floats" / slot.brand for slot in film.timeline.slots]
     for written_to in [folder, folder / "banners", folder / "floats", *pass_folders]:
         remove_stale_parts(written_to)  # temp files of a killed export
-    _save_rgba(parade.street, folder / "plate.png")
+    _save_rgba(parade.alone(layers.street, film.timeline.procession_start, channels=3), folder / "plate.png")
     passes = float_passes(film, fps)
     written = 0
     for float_pass in passes:
         pass_folder = folder / "floats" / float_pass.brand
+        alone = layers.floats.alone(float_pass.index)
         for frame_number in range(float_pass.first, float_pass.stop):
-            t = frame_number / fps
-            layer = np.zeros((*reversed(film.size), 4), np.uint8)
-            for index, placement in parade.floats_at(t):
-                if index == float_pass.index:
-                    parade.draw_float(layer, index, placement, t)
-            _save_rgba(layer, pass_folder / f"{float_pass.brand}.{frame_number:04d}.png")
+            _save_rgba(parade.alone(alone, frame_number / fps), pass_folder / f"{float_pass.brand}.{frame_number:04d}.png")
             written += 1
         if prores:
             _prores_4444(pass_folder, float_pass, fps, folder / "floats" / f"{float_pass.brand}.mov")
-    for slot in film.timeline.slots:
-        banner = parade.banner(slot.index)
-        layer = np.zeros((*reversed(film.size), 4), np.uint8)
-        paste(layer, banner.sprite, banner.left, banner.top)
-        _save_rgba(layer, folder / "banners" / f"{slot.brand}.png")
+    for banner in layers.banners:  # each still at its place during the hold
+        _save_rgba(parade.alone(banner, banner.slot.hold_start), folder / "banners" / f"{banner.slot.brand}.png")
 
     timeline_path = folder / f"{film.stem}.otio"
     _write_timeline(film, catalog, passes, fps, folder, timeline_path)
@@ -211,10 +203,10 @@ def _write_timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: 
 
     banners = otio.schema.Track(name="Lower thirds", kind=otio.schema.TrackKind.Video)
     end = 0
-    slide = math.ceil(BANNER_SLIDE_SECONDS * fps)
-    for entry in by_brand.values():
-        first, stop = entry["hold_frames"]
-        first, stop = max(end, first - slide), min(frame_count, stop + slide)
+    for banner in film.parade.layers.banners:
+        entry = by_brand[banner.slot.brand]
+        shown_from, shown_until = banner.span  # sliding in, held, fading out
+        first, stop = max(end, first_frame_at(shown_from, fps)), min(frame_count, first_frame_at(shown_until, fps))
         if first > end:
             banners.append(otio.schema.Gap(source_range=span(0, first - end)))
         still = (folder / "banners" / f"{entry['brand']}.png").resolve().as_uri()

@@ -12,6 +12,7 @@ procession position is `i` exactly during brand `i`'s hold.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,6 +21,11 @@ from workbench.campaign import FilmSettings
 HOLD_FRACTION = 0.5  # of each brand's slot, spent standing still at the front
 ENTRY_DISTANCE = 0.5  # floats' worth of travel before the first hold and after the last
 CARD_DISSOLVE_SECONDS = 0.4  # longest cross-dissolve between a card and the procession
+
+
+def first_frame_at(seconds: float, fps: int) -> int:
+    """The first frame shown at or after `seconds` (frame i shows time i / fps)."""
+    return math.ceil(seconds * fps - 1e-6)
 
 
 def ease_in_out(u: float) -> float:

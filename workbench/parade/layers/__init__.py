@@ -1,0 +1,84 @@
+"""The film's layers, each a small frozen value with a `span` and one `draw(frame, t, art)` method (see scene.py),
+and `layers_for`, the one place a film's layers are put together: a new effect is one small file and one line there.
+
+    >>> layers = layers_for(campaign, stage, timeline, [(kit, float_image), ...])
+    >>> draw_layers(layers.stack, frame, t=3.2, art=ArtCache())
+    >>> layers.floats.frames_in_view(0, fps=30)  # what the finishing export's pass of float 0 covers
+    range(30, 118)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PIL import Image
+
+from workbench.campaign import Campaign
+from workbench.kits import BrandKit
+from workbench.parade.camera import Camera
+from workbench.parade.layers.banner import Banner, LowerThird
+from workbench.parade.layers.cards import CardBackdrop, EndCard, TitleCard
+from workbench.parade.layers.confetti import Confetti
+from workbench.parade.layers.crowd import Crowd
+from workbench.parade.layers.dissolve import CardDissolve
+from workbench.parade.layers.floats import Floats
+from workbench.parade.layers.label import DisclosureLabel
+from workbench.parade.layers.lanterns import Lanterns
+from workbench.parade.layers.scene import ALWAYS, Layer, Scene, draw_layers
+from workbench.parade.layers.street import Street
+from workbench.parade.scenery import SCENERY_SEED, festival_colours
+from workbench.parade.stages import Stage
+from workbench.parade.timeline import Timeline
+
+__all__ = [
+    "ALWAYS", "Banner", "CardBackdrop", "CardDissolve", "Confetti", "Crowd", "DisclosureLabel", "EndCard",
+    "FilmLayers", "Floats", "Lanterns", "Layer", "LowerThird", "Scene", "Street", "TitleCard", "draw_layers",
+    "layers_for",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class FilmLayers:
+    """One film's layers: `stack`, everything bottom to top, and the ones the finishing export draws alone."""
+
+    stack: tuple[Layer, ...]
+    street: Street
+    floats: Floats
+    banners: tuple[Banner, ...]  # in parade order
+
+
+def layers_for(
+    campaign: Campaign, stage: Stage, timeline: Timeline, floats: list[tuple[BrandKit, Image.Image]],
+) -> FilmLayers:
+    """The title card, the procession and the end card, each a Scene over its span, then the AI label."""
+    film = campaign.film
+    kits = tuple(kit for kit, _image in floats)
+    colours = festival_colours(list(kits))
+    camera = Camera()
+    painting = stage.paint_street(colours)
+    backdrop = CardBackdrop.of(painting)
+
+    def card(seed: int, type_layer) -> tuple:
+        return (backdrop, Confetti.scatter(colours, seed=seed), type_layer) if film.particles else (backdrop, type_layer)
+
+    start, end, dissolve = timeline.procession_start, timeline.procession_end, timeline.dissolve_seconds
+    title = Scene((-math.inf, start), card(SCENERY_SEED, TitleCard(campaign.title, stage, colours)))
+    ending = Scene((end, math.inf), card(SCENERY_SEED + 1, EndCard(campaign.end_card or campaign.title, stage, kits)))
+
+    street = Street.build(stage, painting, colours, campaign.title, camera)
+    moving = Floats(stage, timeline, camera, tuple(image for _kit, image in floats))
+    banners = tuple(Banner(kit, stage, slot) for kit, slot in zip(kits, timeline.slots))
+    procession = [street]
+    if film.particles:
+        procession.append(Lanterns.release(stage, camera))
+    procession += [moving, Crowd(stage, timeline, colours, camera), *banners]
+    if timeline.title.seconds > 0:
+        procession.append(CardDissolve(title, cut=start, seconds=dissolve, card_first=True))
+    if timeline.end.seconds > 0:
+        procession.append(CardDissolve(ending, cut=end, seconds=dissolve, card_first=False))
+
+    stack = [title, Scene((start, end), tuple(procession)), ending]
+    if film.ai_label:
+        stack.append(DisclosureLabel.corner(stage))
+    return FilmLayers(tuple(stack), street, moving, banners)

@@ -1,0 +1,129 @@
+"""The title and end cards: the street soft and dark behind them, and their type and logos on top.
+
+A card is a Scene of three layers: CardBackdrop, Confetti (when particles are on), then TitleCard or EndCard.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw
+
+from workbench.colours import RGB
+from workbench.kits import BrandKit
+from workbench.parade.art import ArtCache
+from workbench.parade.layers.scene import ALWAYS
+from workbench.parade.scenery import festival_rule
+from workbench.parade.sprites import Sprite, paste
+from workbench.parade.stages import Stage
+from workbench.parade.text import set_lines, with_shadow
+
+CARD_TINT: RGB = (22, 24, 58)
+
+Placed = tuple[Sprite, int, int]  # a sprite and its top-left in the frame
+
+
+@dataclass(frozen=True, eq=False)
+class CardBackdrop:
+    """The street, blurred soft and tinted dark, behind the cards' type.
+
+        >>> CardBackdrop.of(stage.paint_street(colours)).draw(frame, t=0.4, art=ArtCache())
+    """
+
+    image: np.ndarray
+    span = ALWAYS
+
+    @classmethod
+    def of(cls, street: np.ndarray) -> CardBackdrop:
+        """Blurred at a quarter of the size and scaled back up: the same softness for a tenth of the work."""
+        height, width = street.shape[:2]
+        small = cv2.resize(street, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
+        small = cv2.GaussianBlur(small, (0, 0), max(height, width) / 360)
+        blurred = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+        tint = np.full_like(street, CARD_TINT)
+        return cls(cv2.addWeighted(blurred, 0.38, tint, 0.62, 0))
+
+    def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
+        np.copyto(frame, self.image)
+
+
+@dataclass(frozen=True, eq=False)
+class TitleCard:
+    """The campaign title, centred between two festival-coloured rules.
+
+        >>> TitleCard("Lantern Festival", stage, colours).draw(frame, t=0.4, art=ArtCache())
+    """
+
+    title: str
+    stage: Stage
+    colours: tuple[RGB, ...]
+    span = ALWAYS
+
+    def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
+        for sprite, x, y in art.once(("title card",), self._set):
+            paste(frame, sprite, x, y)
+
+    def _set(self) -> tuple[Placed, ...]:
+        w, h, layout = self.stage.width, self.stage.height, self.stage.cards
+        title = with_shadow(set_lines(self.title, round(0.84 * w), round(layout.title_height * h), layout.title_lines))
+        rule = festival_rule(round(layout.rule_width * w), max(2, round(0.004 * h)), self.colours)
+        x, y = (w - title.width) // 2, (h - title.height) // 2 - round(0.02 * h)
+        gap = round(0.045 * h)
+        return (
+            (rule, (w - rule.width) // 2, y - gap),
+            (Sprite.from_image(title), x, y),
+            (rule, (w - rule.width) // 2, y + title.height + gap - rule.height),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class EndCard:
+    """The end line, then a tile for each participating brand's logo.
+
+        >>> EndCard("Thanks for watching", stage, kits).draw(frame, t=6.0, art=ArtCache())
+    """
+
+    line: str
+    stage: Stage
+    kits: tuple[BrandKit, ...]
+    span = ALWAYS
+
+    def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
+        for sprite, x, y in art.once(("end card",), self._set):
+            paste(frame, sprite, x, y)
+
+    def _set(self) -> tuple[Placed, ...]:
+        w, h, layout, kits = self.stage.width, self.stage.height, self.stage.cards, self.kits
+        text = with_shadow(set_lines(self.line, round(0.84 * w), round(0.16 * h), 2))
+        columns = min(len(kits), layout.end_columns)
+        rows = math.ceil(len(kits) / columns)
+        tile = round(min(0.8 * w / columns, layout.end_tiles_height * h / rows) * 0.86)
+        gap = round(tile * 0.16)
+        grid_height = rows * tile + (rows - 1) * gap
+        text_y = round(layout.end_text_top * h)
+        grid_top = text_y + text.height + round(0.07 * h)
+        if grid_top + grid_height > 0.93 * h:  # many brands: pull the text up
+            text_y = max(round(0.05 * h), text_y - (grid_top + grid_height - round(0.93 * h)))
+            grid_top = text_y + text.height + round(0.07 * h)
+        placed = [(Sprite.from_image(text), (w - text.width) // 2, text_y)]
+        for row in range(rows):
+            in_row = kits[row * columns:(row + 1) * columns]
+            row_width = len(in_row) * tile + (len(in_row) - 1) * gap
+            for column, kit in enumerate(in_row):
+                x = (w - row_width) // 2 + column * (tile + gap)
+                placed.append((Sprite.from_image(_logo_tile(kit, tile)), x, grid_top + row * (tile + gap)))
+        return tuple(placed)
+
+
+def _logo_tile(kit: BrandKit, size: int) -> Image.Image:
+    """The logo, resized once, centred on a light rounded tile so dark and light logos both read."""
+    tile = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    ImageDraw.Draw(tile).rounded_rectangle((0, 0, size - 1, size - 1), radius=size // 6, fill=(252, 250, 246, 240))
+    logo = kit.logo_image()
+    fit = 0.72 * size / max(logo.size)
+    logo = logo.resize((max(1, round(logo.width * fit)), max(1, round(logo.height * fit))), Image.LANCZOS)
+    tile.alpha_composite(logo, ((size - logo.width) // 2, (size - logo.height) // 2))
+    return tile

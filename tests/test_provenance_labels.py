@@ -214,3 +214,29 @@ def test_thumbnails_carry_their_concepts_label(made):
         preview = thumbnail(catalog, record, 64)
     assert read_label(preview).produce_id == record.id
     assert read_digital_source_type(preview) == "trainedAlgorithmicMedia"
+
+
+def test_with_a_signing_key_configured_concepts_are_signed_and_their_hash_is_the_signed_file(
+        tmp_path, kits_folder, monkeypatch):
+    from test_provenance_c2pa import make_chain
+    from workbench.files import file_hash
+
+    chain = make_chain(tmp_path / "keys")
+    monkeypatch.setenv("PARADE_WORKBENCH_C2PA_KEY", str(chain.key))
+    monkeypatch.setenv("PARADE_WORKBENCH_C2PA_CERTIFICATES", str(chain.certificates))
+    path = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders", brands=["lotus-tea"],
+                          generation={"backend": "previz", "seeds": [3], "width": 96, "height": 96})
+    assert runner.invoke(app, ["generate", str(path)]).exit_code == 0
+    campaign = load_campaign(path)
+    with Catalog(campaign.catalog_path) as catalog:
+        [record] = catalog.concepts("lotus-tea")
+        image_path = catalog.image_path(record)
+    assert file_hash(image_path) == record.content_hash  # the row records the signed bytes
+    result = runner.invoke(app, ["provenance", "show", str(image_path), "--trust", str(chain.root)])
+    assert result.exit_code == 0, result.output
+    assert "C2PA: Trusted" in result.output and "brand='lotus-tea'" in result.output
+    assert read_label(image_path).produce_id == record.id  # the implicit label survives signing
+
+    monkeypatch.setenv("PARADE_WORKBENCH_C2PA_KEY", str(tmp_path / "nowhere.key"))
+    result = runner.invoke(app, ["generate", str(path)])
+    assert result.exit_code != 0 and "c2pa.key" in result.output and "Traceback" not in result.output

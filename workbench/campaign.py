@@ -21,8 +21,9 @@ from workbench.kits import BrandKit, Slug, load_kits
 from workbench.prompts import PromptTemplate
 from workbench.yamlfile import CAMPAIGN_FILE_MAX_BYTES, read_yaml_mapping
 
-Aspect = Literal["16:9", "9:16"]
-DEFAULT_SIZES: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
+Aspect = Literal["16:9", "9:16", "1:1", "4:5"]
+DEFAULT_SIZES: dict[str, tuple[int, int]] = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080),
+                                             "4:5": (1080, 1350)}
 MAX_FILM_SIDE = 7680  # 8K UHD: a larger frame is a typo, and its buffers alone would exhaust memory
 # Seeds fit 32 bits: what numpy, torch and hosted image APIs all accept (and SQLite stores, unlike 2**63).
 Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
@@ -75,8 +76,38 @@ def _where_in_generation(loc: tuple) -> tuple:
     return loc if loc[:1] in (("width",), ("height",)) else ("options", *loc)
 
 
+class CameraSettings(BaseModel):
+    """How the camera moves. All off by default: the film is then the still, side-on procession."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    push_in: float = Field(0.0, ge=0, le=0.3, description="How much closer the camera gets over each hold"
+                           " (0.06: the frame ends 6% tighter).")
+    pan: float = Field(0.0, ge=0, le=0.1, description="Gentle sideways drift over each hold, in frame widths.")
+    depth_route: bool = Field(False, description="16:9: floats come from the distance, pass close and recede.")
+    depth_of_field: bool = Field(False, description="Soften the backdrop while a float holds the front.")
+
+
+class FloatMotion(BaseModel):
+    """How the floats themselves move and catch the light, drawn from each float's own alpha."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sway: float = Field(0.0, ge=0, le=6, description="Degrees a float rocks from side to side (0: upright).")
+    contact_shadow: bool = Field(False, description="A tight dark shadow where the float meets the road.")
+    glint: bool = Field(False, description="A band of light passing over each float during its hold.")
+
+
+class SafeZone(BaseModel):
+    """Parts of the frame a platform covers with its own caption and buttons, as fractions of each side."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    top: float = Field(0.0, ge=0, le=0.4)
+    bottom: float = Field(0.0, ge=0, le=0.4)
+    left: float = Field(0.0, ge=0, le=0.4)
+    right: float = Field(0.0, ge=0, le=0.4)
+
+
 class FilmSettings(BaseModel):
-    """The parade film: timing, sizes, encoding and the optional music track."""
+    """The parade film: timing, sizes, encoding, the optional music track, camera and float motion."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     aspects: list[Aspect] = Field(default_factory=lambda: ["16:9", "9:16"], min_length=1)
@@ -91,6 +122,12 @@ class FilmSettings(BaseModel):
     preset: X264Preset = "medium"
     ai_label: bool = True
     particles: bool = Field(True, description="Confetti on the cards and lanterns over the procession.")
+    camera: CameraSettings = Field(default_factory=CameraSettings)
+    motion: FloatMotion = Field(default_factory=FloatMotion)
+    safe_zones: dict[Aspect, SafeZone] = Field(
+        default_factory=dict, description="Per aspect, the areas banners and labels keep out of (e.g. 9:16 feeds).")
+    lower_third: Literal["display", "bilingual"] = Field(
+        "display", description="bilingual: the display name with the Latin name under it, where they differ.")
 
     @model_validator(mode="after")
     def _even_sizes(self):

@@ -183,3 +183,21 @@ def test_social_clips_one_per_brand_from_the_same_timeline(tmp_path, kits):
         assert film.timeline.procession_start <= start and end <= film.timeline.procession_end
     with pytest.raises(ValueError):
         render_social_clips(campaign, order, catalog, "9:16", seconds=12)
+
+
+def test_lower_thirds_last_exactly_while_their_banner_shows(finishing, parade):
+    import opentimelineio as otio
+
+    campaign, catalog, order = parade
+    with pytest.warns(UserWarning):
+        film = prepare_film(campaign.with_changes(film={"fps": 5}), order, catalog, "16:9")  # the export's rate
+    banners = {banner.slot.brand: banner for banner in film.parade.layers.banners}
+    frame_count = round(film.timeline.duration * 5)
+    timeline = otio.adapters.read_from_file(str(finishing.timeline_path))
+    lower_thirds = next(track for track in timeline.tracks if track.name == "Lower thirds")
+    for clip in lower_thirds.find_clips():
+        brand = clip.name.removesuffix(" lower third")
+        shown = [frame for frame in range(frame_count) if film.parade.alone(banners[brand], frame / 5).any()]
+        placed = clip.range_in_parent()
+        first = round(placed.start_time.value)
+        assert (first, first + round(placed.duration.value)) == (shown[0], shown[-1] + 1), brand

@@ -59,12 +59,15 @@ def layers_for(
     painting = stage.paint_street(colours)
     backdrop = CardBackdrop.of(painting)
 
-    def card(seed: int, type_layer) -> tuple:
-        return (backdrop, Confetti.scatter(colours, seed=seed), type_layer) if film.particles else (backdrop, type_layer)
+    def card(type_layer: Layer, confetti_seed: int) -> tuple[Layer, ...]:
+        """A card's layers: the soft street, confetti when particles are on, its type on top."""
+        confetti = (Confetti.scatter(colours, seed=confetti_seed),) if film.particles else ()
+        return (backdrop, *confetti, type_layer)
 
+    # The cards cover all time before and after the procession, so every t has a whole frame.
     start, end, dissolve = timeline.procession_start, timeline.procession_end, timeline.dissolve_seconds
-    title = Scene((-math.inf, start), card(SCENERY_SEED, TitleCard(campaign.title, stage, colours)))
-    ending = Scene((end, math.inf), card(SCENERY_SEED + 1, EndCard(campaign.end_card or campaign.title, stage, kits)))
+    title = Scene((-math.inf, start), card(TitleCard(campaign.title, stage, colours), SCENERY_SEED))
+    ending = Scene((end, math.inf), card(EndCard(campaign.end_card or campaign.title, stage, kits), SCENERY_SEED + 1))
 
     street = Street.build(stage, painting, colours, campaign.title, camera)
     moving = Floats(stage, timeline, camera, tuple(image for _kit, image in floats))

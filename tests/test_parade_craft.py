@@ -11,20 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SAMPLE_KITS, SHOWN, add_concept, make_campaign, write_tone
-from workbench.catalog import Catalog
-from workbench.kits import load_kits
+from conftest import write_tone
+from test_parade_identical import three_brands
 from workbench.parade import prepare_film
 from workbench.parade.encode import fit_music
 
+
 @pytest.fixture(scope="module")
 def parade_inputs(tmp_path_factory):
-    kits = load_kits(SAMPLE_KITS).kits
-    campaign = make_campaign(tmp_path_factory.mktemp("craft"))
-    catalog = Catalog(campaign.catalog_path)
-    for slug in SHOWN:
-        add_concept(catalog, campaign, kits[slug], 1, "approved")
-    return campaign, [kits[slug] for slug in SHOWN], catalog
+    return three_brands(tmp_path_factory.mktemp("craft"))
 
 
 @pytest.mark.parametrize("aspect", ["16:9", "9:16"])

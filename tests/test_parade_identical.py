@@ -63,7 +63,8 @@ def pixels_digest(*arrays: np.ndarray) -> str:
     return digest.hexdigest()
 
 
-def parade_inputs(root: Path, **film):
+def three_brands(root: Path, **film) -> tuple:
+    """(campaign, kits, catalog): conftest's three shown brands, each with one approved fake float."""
     kits = load_kits(SAMPLE_KITS).kits
     campaign = make_campaign(root, **film)
     catalog = Catalog(campaign.catalog_path)
@@ -74,7 +75,7 @@ def parade_inputs(root: Path, **film):
 
 def film_hashes(root: Path, aspect: str, variant: str) -> dict[str, str]:
     """Each named moment's frame, every frame of the film together, and the banners' boxes."""
-    campaign, kits, catalog = parade_inputs(root, **VARIANTS[variant])
+    campaign, kits, catalog = three_brands(root, **VARIANTS[variant])
     film = prepare_film(campaign, kits, catalog, aspect)
     parade, timeline, fps = film.parade, film.timeline, campaign.film.fps
     hashes = {f"{aspect}/{variant}/{name} ({t:.3f} s)": pixels_digest(parade.frame(t))
@@ -88,14 +89,15 @@ def film_hashes(root: Path, aspect: str, variant: str) -> dict[str, str]:
 
 def finishing_hashes(root: Path, aspect: str) -> dict[str, str]:
     """The export's passes: which frames each float's pass covers, and every PNG's pixels."""
-    campaign, kits, catalog = parade_inputs(root)
+    campaign, kits, catalog = three_brands(root)
     export = export_for_finishing(campaign, kits, catalog, aspect, fps=FINISHING["fps"],
                                   size=FINISHING["size"][aspect])
     prefix = f"{aspect}/finishing"
     ranges = [[float_pass.brand, float_pass.first, float_pass.stop] for float_pass in export.passes]
     hashes = {f"{prefix}/pass frames": hashlib.sha256(json.dumps(ranges).encode()).hexdigest()}
     for path in sorted(export.folder.rglob("*.png")):
-        hashes[f"{prefix}/{path.relative_to(export.folder)}"] = pixels_digest(cv2.imread(str(path), cv2.IMREAD_UNCHANGED))
+        pixels = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        hashes[f"{prefix}/{path.relative_to(export.folder)}"] = pixels_digest(pixels)
     return hashes
 
 

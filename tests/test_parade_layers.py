@@ -10,9 +10,7 @@ import dataclasses
 
 import pytest
 
-from conftest import SAMPLE_KITS, SHOWN, add_concept, make_campaign
-from workbench.catalog import Catalog
-from workbench.kits import load_kits
+from test_parade_identical import three_brands
 from workbench.parade import prepare_film
 from workbench.parade.art import ArtCache
 from workbench.parade.layers import CardDissolve, Scene
@@ -21,12 +19,7 @@ from workbench.parade.timeline import first_frame_at
 
 @pytest.fixture(scope="module")
 def parade_inputs(tmp_path_factory):
-    kits = load_kits(SAMPLE_KITS).kits
-    campaign = make_campaign(tmp_path_factory.mktemp("layers"))
-    catalog = Catalog(campaign.catalog_path)
-    for slug in SHOWN:
-        add_concept(catalog, campaign, kits[slug], 1, "approved")
-    return campaign, [kits[slug] for slug in SHOWN], catalog
+    return three_brands(tmp_path_factory.mktemp("layers"))
 
 
 def every_layer(layers):

@@ -97,7 +97,8 @@ def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prore
         pass_folder = folder / "floats" / float_pass.brand
         alone = layers.floats.alone(float_pass.index)
         for frame_number in range(float_pass.first, float_pass.stop):
-            _save_rgba(parade.alone(alone, frame_number / fps), pass_folder / f"{float_pass.brand}.{frame_number:04d}.png")
+            still = pass_folder / f"{float_pass.brand}.{frame_number:04d}.png"
+            _save_rgba(parade.alone(alone, frame_number / fps), still)
             written += 1
         if prores:
             _prores_4444(pass_folder, float_pass, fps, folder / "floats" / f"{float_pass.brand}.mov")

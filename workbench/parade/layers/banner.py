@@ -22,7 +22,7 @@ SLIDE_DISTANCE = 0.04  # of the frame's short side
 
 @dataclass(frozen=True, eq=False)
 class LowerThird:
-    """The banner's picture and where it sits during the hold; `logo_box` and `text_box` are what the manifest reports."""
+    """The banner's picture and where it sits during the hold (the manifest reports its `logo_box` and `text_box`)."""
 
     sprite: Sprite
     left: int  # frame position of the sprite during the hold

@@ -22,7 +22,8 @@ class Street:
     """The painted street, the backdrop of the procession; where the stage has a header, the campaign
     title stays up over the sky (painted in once: it is still while the camera is).
 
-        >>> Street.build(stage, stage.paint_street(colours), colours, "Lantern Festival", Camera()).draw(frame, 3.2, art)
+        >>> street = Street.build(stage, stage.paint_street(colours), colours, "Lantern Festival", Camera())
+        >>> street.draw(frame, t=3.2, art=ArtCache())
     """
 
     plate: np.ndarray  # RGB, the whole world the camera frames

@@ -120,7 +120,6 @@ class FilmSettings(BaseModel):
     audio: Path | None = None
     crf: int = Field(20, ge=0, le=51)
     preset: X264Preset = "medium"
-    ai_label: bool = True
     particles: bool = Field(True, description="Confetti on the cards and lanterns over the procession.")
     camera: CameraSettings = Field(default_factory=CameraSettings)
     motion: FloatMotion = Field(default_factory=FloatMotion)
@@ -256,6 +255,17 @@ class Campaign(BaseModel):
     triage: TriageSettings = Field(default_factory=TriageSettings)
     film: FilmSettings = Field(default_factory=FilmSettings)
     labels: LabelSettings = Field(default_factory=LabelSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _film_ai_label_moved(cls, data: Any) -> Any:
+        """Older campaigns said `film.ai_label: false`; the visible label is now `labels.visible`."""
+        if isinstance(data, dict) and isinstance(data.get("film"), dict) and "ai_label" in data["film"]:
+            film = dict(data["film"])
+            labels = dict(data.get("labels") or {})
+            labels.setdefault("visible", film.pop("ai_label"))
+            data = {**data, "film": film, "labels": labels}
+        return data
 
     @property
     def label_text(self) -> str:

@@ -46,12 +46,13 @@ class FilmLayers:
     street: Street
     floats: Floats
     banners: tuple[Banner, ...]  # in parade order
+    labels: tuple[DisclosureLabel, ...] = ()  # the visible AI-content label, over each span it shows
 
 
 def layers_for(
     campaign: Campaign, stage: Stage, timeline: Timeline, floats: list[tuple[BrandKit, Image.Image]],
 ) -> FilmLayers:
-    """The title card, the procession and the end card, each a Scene over its span, then the AI label."""
+    """The title card, the procession and the end card, each a Scene over its span, then the AI-content label."""
     film = campaign.film
     kits = tuple(kit for kit, _image in floats)
     colours = festival_colours(list(kits))
@@ -81,7 +82,6 @@ def layers_for(
     if timeline.end.seconds > 0:
         procession.append(CardDissolve(ending, cut=end, seconds=dissolve, card_first=False))
 
-    stack = [title, Scene((start, end), tuple(procession)), ending]
-    if film.ai_label:
-        stack.append(DisclosureLabel.corner(stage))
-    return FilmLayers(tuple(stack), street, moving, banners)
+    labels = DisclosureLabel.for_film(campaign.label_text, campaign.labels, stage, timeline)
+    stack = [title, Scene((start, end), tuple(procession)), ending, *labels]
+    return FilmLayers(tuple(stack), street, moving, banners, labels)

@@ -1,45 +1,57 @@
-"""The AI-content disclosure: a small, legible pill in the top-right corner, on every frame."""
+"""The visible AI-content label (GB 45438-2025) on the film: the labels module's pill, in the campaign's
+corner, over the spans the campaign asks for (by default the opening seconds and the end card)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, ImageDraw
 
+from workbench.campaign import LabelSettings
 from workbench.parade.art import ArtCache
-from workbench.parade.layers.scene import ALWAYS
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import Stage
-from workbench.typography import fit_text
+from workbench.parade.timeline import Timeline
+from workbench.provenance.visible import place_label
 
-AI_LABEL = "AI-generated content"
+FADE_SECONDS = 0.4  # the opening label fades out after its time is up, rather than blinking off
 
 
 @dataclass(frozen=True, eq=False)
 class DisclosureLabel:
-    """The disclosure, clear of the banner; a layer of its own, so a labels module can replace it.
+    """The label over one span of the film, fading out over its last FADE_SECONDS when `fades`.
 
-        >>> DisclosureLabel.corner(stage).draw(frame, t=3.2, art=ArtCache())
+        >>> for label in DisclosureLabel.for_film("AI生成", campaign.labels, stage, timeline):
+        ...     label.draw(frame, t=0.5, art=ArtCache())
     """
 
     sprite: Sprite
     left: int
     top: int
-    span = ALWAYS
+    span: tuple[float, float]
+    fades: bool = False
 
     @classmethod
-    def corner(cls, stage: Stage, text: str = AI_LABEL) -> DisclosureLabel:
-        unit = stage.short_side
-        lettering = fit_text(text, round(0.5 * stage.width), max(8, round(0.026 * unit)), (255, 255, 255, 235))
-        pad_x, pad_y = max(3, round(0.018 * unit)), max(2, round(0.011 * unit))
-        pill = Image.new("RGBA", (lettering.width + 2 * pad_x, lettering.height + 2 * pad_y), (0, 0, 0, 0))
-        ImageDraw.Draw(pill).rounded_rectangle(
-            (0, 0, pill.width - 1, pill.height - 1), radius=pill.height // 2, fill=(16, 14, 30, 150)
-        )
-        pill.alpha_composite(lettering, (pad_x, pad_y))
-        margin = round(0.03 * unit)
-        return cls(Sprite.from_image(pill), stage.width - pill.width - margin, margin)
+    def for_film(cls, text: str, labels: LabelSettings, stage: Stage, timeline: Timeline) -> tuple[DisclosureLabel, ...]:
+        """The label's layers: the whole film, or the opening seconds and the end card (from its dissolve on)."""
+        if not labels.visible:
+            return ()
+        film = labels.film
+        placed = place_label(text, (stage.width, stage.height), film.corner, film.height)
+        sprite = Sprite.from_image(placed.image)
+        if film.shown == "whole":
+            return (cls(sprite, placed.left, placed.top, (0.0, timeline.duration)),)
+        opening = cls(sprite, placed.left, placed.top, (0.0, film.opening_seconds + FADE_SECONDS), fades=True)
+        end_start = min(timeline.procession_end - timeline.dissolve_seconds, timeline.duration)
+        ending = cls(sprite, placed.left, placed.top, (max(0.0, end_start), timeline.duration))
+        return opening, ending
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """(left, top, right, bottom) in frame pixels, as the manifest records boxes."""
+        return self.left, self.top, self.left + self.sprite.width, self.top + self.sprite.height
 
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
-        paste(frame, self.sprite, self.left, self.top)
+        start, end = self.span
+        opacity = min(1.0, (end - t) / FADE_SECONDS) if self.fades else 1.0
+        paste(frame, self.sprite, self.left, self.top, opacity)

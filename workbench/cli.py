@@ -449,7 +449,7 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
         films = []
         for aspect in campaign.film.aspects:
             with stage(f"film {aspect}", timings):
-                films.append(render_film(campaign, kits, catalog, aspect))
+                films.append(render_film(campaign, kits, catalog, aspect, labeller=labeller))
     typer.echo("")
     for film in films:
         typer.echo(f"film:     {film.path}")

@@ -34,6 +34,8 @@ from workbench.files import (
 )
 from workbench.kits import BrandKit
 from workbench.parade.timeline import BrandSlot, Timeline, first_frame_at, plan_timeline
+from workbench.provenance.aigc import COMPOSITE
+from workbench.provenance.labeller import Labeller
 
 __all__ = ["Film", "FilmResult", "choose_floats", "film_manifest", "prepare_film", "render_film", "render_films"]
 
@@ -95,8 +97,10 @@ class Film:
     def fingerprint(self) -> str:
         """A digest of every input that decides the film's pictures (not its music), for resuming safely."""
         film = self.campaign.film.model_dump(mode="json", exclude={"audio"})
+        labels = self.campaign.labels.model_dump(mode="json", exclude={"producer"})  # the producer is metadata only
         inputs = {
             "campaign": [self.campaign.name, self.campaign.title, self.campaign.end_card], "film": film,
+            "labels": [labels, self.campaign.label_text],
             "aspect": self.aspect, "size": self.size,
             "floats": [[record.id, record.content_hash] for _kit, record in self.chosen],
             "kits": [[kit.model_dump(mode="json"), file_hash(kit.logo_path)] for kit, _record in self.chosen],
@@ -139,18 +143,22 @@ def prepare_film(
 def render_film(
     campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, progress: bool = True,
     resume: bool = True, segment_seconds: float = SEGMENT_SECONDS, hashes: FileHashes | None = None,
+    labeller: Labeller | None = None,
 ) -> FilmResult:
     """Render one aspect ("16:9" or "9:16") to `<films_dir>/<campaign>_<16x9|9x16>.mp4` plus its manifest.
 
     The film is encoded in segments of `segment_seconds` kept in a hidden work folder beside it until
     the film is complete; with `resume`, segments a killed render finished are used again. A render
     that runs out of disk space removes its segments (they would keep the disk full) and raises DiskFull.
+    The MP4 carries the AI-content labels (`labeller`, by default the campaign's): the visible one in
+    its frames, the implicit one in its metadata, and a C2PA signature when a key is configured.
     """
     from workbench.parade.encode import (
         Segments, VideoFormat, check_audio, fit_music, join_segments, render_segments, write_manifest,
     )
 
     started = time.perf_counter()
+    labeller = labeller or Labeller.for_campaign(campaign)  # a configured signing key is checked before the render
     if campaign.film.audio is not None:  # a bad track is found now, not after the whole video is encoded
         check_audio(campaign.film.audio)
     film = prepare_film(campaign, kits, catalog, aspect, hashes)
@@ -168,7 +176,8 @@ def render_film(
         music = None
         if campaign.film.audio is not None:
             music = fit_music(campaign.film.audio, segments.frame_count / video.fps, work_dir / "music.wav")
-        join_segments(parts, path, music)
+        join_segments(parts, path, music, tags=labeller.mp4_metadata(film.stem),
+                      finish=lambda joined: label_film(joined, film, catalog, labeller))
         write_manifest(manifest_path, film_manifest(film, catalog, segments))
     shutil.rmtree(work_dir, ignore_errors=True)
     return FilmResult(path, manifest_path, [kit.slug for kit, _ in film.chosen], film.skipped,
@@ -176,12 +185,24 @@ def render_film(
 
 
 def render_films(
-    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = True, resume: bool = True
+    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = True, resume: bool = True,
+    labeller: Labeller | None = None,
 ) -> list[FilmResult]:
     """Render every aspect in campaign.film.aspects (each concept file is read and checked once for all)."""
     hashes = FileHashes()
-    return [render_film(campaign, kits, catalog, aspect, progress, resume, hashes=hashes)
+    labeller = labeller or Labeller.for_campaign(campaign)
+    return [render_film(campaign, kits, catalog, aspect, progress, resume, hashes=hashes, labeller=labeller)
             for aspect in campaign.film.aspects]
+
+
+def label_film(path: Path, film: Film, catalog: Catalog, labeller: Labeller) -> None:
+    """The joined MP4's implicit label (XMP, ProduceID the film's name) and, with a key, its C2PA signature,
+    the concepts it shows as ingredients and what the manifest says of them as provenance."""
+    labeller.append_mp4_xmp(path, film.stem, COMPOSITE, labeller.film_label)
+    concepts = {record.id: concept_provenance(record, catalog) for _kit, record in film.chosen}
+    labeller.sign(path, title=film.stem, source_type=COMPOSITE,
+                  provenance={"film": film.stem, "aspect": film.aspect, "concepts": concepts},
+                  ingredients=[catalog.image_path(record) for _kit, record in film.chosen], suffix=".mp4")
 
 
 @contextmanager
@@ -223,11 +244,24 @@ def film_manifest(film: Film, catalog: Catalog, segments=None) -> dict:
         "campaign": film.campaign.name, "aspect": film.aspect, "size": list(film.size), "fps": fps,
         "duration": round(film.timeline.duration, 4), "frame_count": first_frame_at(film.timeline.duration, fps),
         "segments": parts,
+        "label": label_manifest(film),
         "concepts": {record.id: concept_provenance(record, catalog) for _kit, record in film.chosen},
     }
     if segments is not None:
         manifest["render"] = {"segment_frames": segments.length, "segments": len(segments.ranges())}
     return manifest
+
+
+def label_manifest(film: Film) -> dict | None:
+    """Where and when the film shows its visible AI-content label (None when it shows none)."""
+    labels = film.parade.layers.labels
+    if not labels:
+        return None
+    fps = film.campaign.film.fps
+    spans = [label.span for label in labels]
+    return {"text": film.campaign.label_text, "box": list(labels[0].box),
+            "spans": [[round(start, 4), round(end, 4)] for start, end in spans],
+            "frames": [[first_frame_at(start, fps), first_frame_at(end, fps)] for start, end in spans]}
 
 
 def concept_provenance(record: ConceptRecord, catalog: Catalog) -> dict:

@@ -137,17 +137,18 @@ def load_signing(key_path: Path | str, certificates_path: Path | str, setting: s
 
 def sign_file(path: Path | str, signing: C2paSigning, *, title: str, digital_source_type: str,
               provenance: dict, ingredients: Sequence[Path | str] = (),
-              claim_generator: str = "Parade Workbench") -> None:
+              claim_generator: str = "Parade Workbench", suffix: str | None = None) -> None:
     """Sign a PNG or MP4 in place: the signed file replaces it atomically, or it is left as it was.
 
     `digital_source_type` is `trainedAlgorithmicMedia` or `compositeWithTrainedAlgorithmicMedia`
     (or its IPTC URL); `provenance` is any JSON-serialisable dict; each of `ingredients` (the concepts
     of a film) becomes a `componentOf` ingredient titled by its file name.
-    Signing a file that already has a manifest replaces that manifest."""
+    Signing a file that already has a manifest replaces that manifest. `suffix` names the format of a
+    file whose own name does not (a temp file about to be renamed into place)."""
     import c2pa
 
     path = Path(path)
-    media_type = _media_type(path)
+    media_type = _media_type(path, suffix)
     if not path.is_file():
         raise ManifestError(path, "file", "no such file")
     manifest = {
@@ -280,11 +281,12 @@ def _claim_generator_info(name: str) -> dict:
         return {"name": name}
 
 
-def _media_type(path: Path) -> str:
+def _media_type(path: Path, suffix: str | None = None) -> str:
+    suffix = (suffix or path.suffix).lower()
     try:
-        return MEDIA_TYPES[path.suffix.lower()]
+        return MEDIA_TYPES[suffix]
     except KeyError:
-        raise ManifestError(path, "format", f"{path.suffix or 'no suffix'}: Content Credentials here are for"
+        raise ManifestError(path, "format", f"{suffix or 'no suffix'}: Content Credentials here are for"
                                             f" {' and '.join(MEDIA_TYPES)} files only") from None
 
 

@@ -100,12 +100,13 @@ class Labeller:
         return path
 
     def sign(self, path: Path, *, title: str, source_type: str, provenance: dict,
-             ingredients: Sequence[Path] = ()) -> bool:
-        """Sign `path` in place with a C2PA manifest when a key is configured; True when it was signed."""
+             ingredients: Sequence[Path] = (), suffix: str | None = None) -> bool:
+        """Sign `path` in place with a C2PA manifest when a key is configured; True when it was signed.
+        `suffix` (".mp4") names the format of a temp file whose name does not."""
         if self.signing is None:
             return False
         from workbench.provenance.c2pa import sign_file
 
         sign_file(path, self.signing, title=title, digital_source_type=source_type, provenance=provenance,
-                  ingredients=ingredients)
+                  ingredients=ingredients, suffix=suffix)
         return True

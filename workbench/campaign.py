@@ -106,6 +106,14 @@ class SafeZone(BaseModel):
     right: float = Field(0.0, ge=0, le=0.4)
 
 
+class BrandGroup(BaseModel):
+    """A section of the parade: its brands follow one another after a chapter card with `title`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    title: str = Field(min_length=1, max_length=80)
+    brands: list[Slug] = Field(min_length=1)
+
+
 class FilmSettings(BaseModel):
     """The parade film: timing, sizes, encoding, the optional music track, camera and float motion."""
 
@@ -127,6 +135,12 @@ class FilmSettings(BaseModel):
         default_factory=dict, description="Per aspect, the areas banners and labels keep out of (e.g. 9:16 feeds).")
     lower_third: Literal["display", "bilingual"] = Field(
         "display", description="bilingual: the display name with the Latin name under it, where they differ.")
+    shots: Literal["single", "varied"] = Field(
+        "single", description="varied: the timeline mixes close holds with wide group shots and crowd cutaways.")
+    groups: list[BrandGroup] = Field(default_factory=list, description="Sections of the parade, each after a"
+                                     " chapter card; brands in no group follow the last one.")
+    chapter_seconds: float = Field(1.6, gt=0, le=10, description="How long each chapter card stays up.")
+    beat_sync: bool = Field(False, description="Holds and cuts land on the beats of `audio` (needs a music track).")
 
     @model_validator(mode="after")
     def _even_sizes(self):

@@ -46,6 +46,7 @@ class CardLayout:
     end_columns: int  # logo tiles a row, at the most
     end_tiles_height: float  # the most the grid of logo tiles may take
     end_text_top: float  # where the end line sits, unless many brands pull it up
+    end_fills_grid: bool = False  # as many columns (up to end_columns) as give the largest tiles; else one row first
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Stage(ABC):
     width: int
     height: int
 
+    aspect: ClassVar[str]  # the film setting's name for this frame shape, e.g. "16:9"
     horizon: ClassVar[float]  # where the sky meets the street, fraction of the height
     max_scale: ClassVar[float] = 1.0  # largest on-screen scale a float reaches; sprites are pre-scaled to it once
     crowd_height: ClassVar[float] = 0.15  # the spectators in the foreground: strip height, fraction of the frame
@@ -120,6 +122,7 @@ class Stage(ABC):
 class WideStage(Stage):
     """16:9: the camera looks across the street; floats roll in from the right and leave on the left."""
 
+    aspect = "16:9"
     horizon = 0.58
     road = (0.65, 0.90)  # top and bottom of the carriageway, fractions of the height
     base = 0.81  # where the front float's wheels stand
@@ -175,6 +178,7 @@ class WideStage(Stage):
 class TallStage(Stage):
     """9:16: the camera stands at the kerb looking up the street; floats come down a diagonal toward it."""
 
+    aspect = "9:16"
     horizon = 0.37
     vanishing_x = 0.64
     base = 0.69
@@ -262,8 +266,10 @@ class TallStage(Stage):
 
 
 def stage_for(aspect: str, size: tuple[int, int]) -> Stage:
-    """The composition for an aspect ("16:9" or "9:16") at a frame size in pixels."""
-    stages = {"16:9": WideStage, "9:16": TallStage}
+    """The composition for an aspect ("16:9", "9:16", "1:1" or "4:5") at a frame size in pixels."""
+    from workbench.parade.stages_feed import PortraitStage, SquareStage  # the feed stages build on the two here
+
+    stages = {stage.aspect: stage for stage in (WideStage, TallStage, SquareStage, PortraitStage)}
     if aspect not in stages:
         raise ValueError(f"aspect: expected one of {', '.join(stages)}, got {aspect!r}")
     return stages[aspect](*size)

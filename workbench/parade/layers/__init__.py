@@ -27,6 +27,7 @@ from workbench.parade.layers.label import DisclosureLabel
 from workbench.parade.layers.lanterns import Lanterns
 from workbench.parade.layers.scene import ALWAYS, Layer, Scene, draw_layers
 from workbench.parade.layers.street import Street
+from workbench.parade.safe_area import SafeArea
 from workbench.parade.scenery import SCENERY_SEED, festival_colours
 from workbench.parade.stages import Stage
 from workbench.parade.timeline import Timeline
@@ -70,9 +71,12 @@ def layers_for(
     title = Scene((-math.inf, start), card(TitleCard(campaign.title, stage, colours), SCENERY_SEED))
     ending = Scene((end, math.inf), card(EndCard(campaign.end_card or campaign.title, stage, kits), SCENERY_SEED + 1))
 
-    street = Street.build(stage, painting, colours, campaign.title, camera)
+    zone = film.safe_zones.get(stage.aspect)  # a platform's caption and buttons: banners and header keep clear
+    safe = SafeArea.within(zone, stage.width, stage.height) if zone is not None else None
+    street = Street.build(stage, painting, colours, campaign.title, camera, safe)
     moving = Floats(stage, timeline, camera, tuple(image for _kit, image in floats))
-    banners = tuple(Banner(kit, stage, slot) for kit, slot in zip(kits, timeline.slots))
+    bilingual = film.lower_third == "bilingual"
+    banners = tuple(Banner(kit, stage, slot, safe, bilingual) for kit, slot in zip(kits, timeline.slots))
     procession = [street]
     if film.particles:
         procession.append(Lanterns.release(stage, camera))

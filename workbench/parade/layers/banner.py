@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from workbench.colours import RGB, contrast, mix
 from workbench.kits import BrandKit
 from workbench.parade.art import ArtCache
+from workbench.parade.safe_area import SafeArea
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import Stage
 from workbench.parade.text import set_lines
@@ -18,6 +19,7 @@ from workbench.typography import fit_text
 
 SLIDE_SECONDS = 0.3  # sliding in before the hold, fading out after it
 SLIDE_DISTANCE = 0.04  # of the frame's short side
+BILINGUAL_TAGLINE_MIN = 0.1  # of the logo's height: the least room beside the logo a tagline is set in
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,22 +33,27 @@ class LowerThird:
     text_box: tuple[int, int, int, int]  # the same for the name and tagline
 
     @classmethod
-    def build(cls, kit: BrandKit, stage: Stage) -> LowerThird:
+    def build(cls, kit: BrandKit, stage: Stage, safe: SafeArea | None = None, bilingual: bool = False) -> LowerThird:
+        """The banner where the stage puts it, moved up and in to lie wholly in `safe` when a platform's
+        safe area is given; `bilingual` sets the Latin name under the display name."""
         logo_height = stage.logo_height
         logo = kit.logo_image()
         logo_width = max(1, round(logo.width * logo_height / logo.height))
         logo = logo.resize((logo_width, logo_height), Image.LANCZOS)  # resized once, pasted at whole pixels
 
+        pad = max(2, round(0.28 * logo_height))
+        bar = max(2, round(0.09 * logo_height))
+        divider_x = pad + logo_width + pad
+        text_width = stage.banner_text_width
+        if safe is not None:  # narrower type rather than a panel wider than the clear part of the frame
+            text_width = max(1, min(text_width, safe.width - divider_x - pad - round(1.4 * pad)))
         background = kit.palette.rgb("background")
         name_colour = _readable(kit, background, ("primary", "accent", "secondary"))
         tagline_colour = _readable(kit, background, ("accent", "primary", "secondary"))
-        text_width = stage.banner_text_width
-        lines = _banner_lines(kit, text_width, logo_height, name_colour, tagline_colour)
-
-        pad = max(2, round(0.28 * logo_height))
-        gap = round(0.2 * logo_height)
-        bar = max(2, round(0.09 * logo_height))
-        divider_x = pad + logo_width + pad
+        if bilingual and kit.subtitle:
+            lines, gap = _bilingual_lines(kit, text_width, logo_height, name_colour, tagline_colour)
+        else:
+            lines, gap = _banner_lines(kit, text_width, logo_height, name_colour, tagline_colour)
         panel_width = divider_x + pad + max(line.width for line in lines) + round(1.4 * pad)
         panel_height = pad + logo_height + pad + bar
         margin = max(2, round(0.25 * logo_height))  # room for the panel's shadow
@@ -69,6 +76,8 @@ class LowerThird:
             text_y += line.height + gap
 
         panel_left, panel_top = stage.banner_origin(panel_width, panel_height)
+        if safe is not None:
+            panel_left, panel_top = safe.fit(panel_left, panel_top, panel_width, panel_height)
         left, top = panel_left - margin, panel_top - margin
         logo_box = (left + logo_x, top + logo_y, left + logo_x + logo_width, top + logo_y + logo_height)
         text_box = (left + text_box[0], top + text_box[1], left + text_box[2], top + text_box[3])
@@ -79,19 +88,26 @@ class LowerThird:
 class Banner:
     """Slides in just before its brand's hold, sits still at its exact place during it, fades out after.
 
+    `safe`, a platform's safe area, keeps the whole panel clear of its caption and buttons; `bilingual`
+    sets the brand's Latin name under its display name (where the two differ).
+
         >>> Banner(kit, stage, timeline.slots[0]).draw(frame, t=timeline.slots[0].hold_mid, art=ArtCache())
+        >>> Banner(kit, stage, slot, SafeArea.within(SafeZone(bottom=0.2, right=0.12), 1080, 1920), bilingual=True)
     """
 
     kit: BrandKit
     stage: Stage
     slot: BrandSlot
+    safe: SafeArea | None = None
+    bilingual: bool = False
 
     @property
     def span(self) -> tuple[float, float]:
         return self.slot.hold_start - SLIDE_SECONDS, self.slot.hold_end + SLIDE_SECONDS
 
     def lower_third(self, art: ArtCache) -> LowerThird:
-        return art.once(("banner", self.slot.index), lambda: LowerThird.build(self.kit, self.stage))
+        return art.once(("banner", self.slot.index),
+                        lambda: LowerThird.build(self.kit, self.stage, self.safe, self.bilingual))
 
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
         banner = self.lower_third(art)
@@ -109,22 +125,44 @@ class Banner:
 
 def _banner_lines(
     kit: BrandKit, width: int, logo_height: int, name_colour: RGB, tagline_colour: RGB
-) -> list[Image.Image]:
-    """The brand name over its tagline, the name always the larger: a long name that would come out
-    small on one line is set on two, and the tagline never outgrows a line of the name."""
-    name_height = round(0.46 * logo_height)
-    name = fit_text(kit.display_name, width, name_height, name_colour, kit.font_path)
-    line_height = name.height
-    if name.height < 0.55 * name_height and len(kit.display_name.split()) > 1:
-        two_lines = set_lines(kit.display_name, width, round(0.56 * logo_height), 2, name_colour, kit.font_path,
-                              centred=False)
-        if two_lines.height > 1.6 * name.height:  # clearly bigger type, not just the same on two lines
-            name, line_height = two_lines, two_lines.height / 2
+) -> tuple[list[Image.Image], int]:
+    """The brand name over its tagline, and the gap between lines: the name always the larger, and the
+    tagline never outgrows a line of the name."""
+    name, line_height = _name(kit, width, round(0.46 * logo_height), round(0.56 * logo_height), name_colour)
     lines = [name]
     if kit.tagline:
         tagline_height = min(round(0.25 * logo_height), round(0.7 * line_height))
         lines.append(fit_text(kit.tagline, width, tagline_height, tagline_colour, kit.font_path))
-    return lines
+    return lines, round(0.2 * logo_height)
+
+
+def _bilingual_lines(
+    kit: BrandKit, width: int, logo_height: int, name_colour: RGB, tagline_colour: RGB
+) -> tuple[list[Image.Image], int]:
+    """The display name over the Latin name (`kit.subtitle`), then the tagline if it still fits the logo's
+    height at a size that reads; closer lines than `_banner_lines`, so the three sit beside the logo."""
+    gap = round(0.08 * logo_height)
+    name, line_height = _name(kit, width, round(0.4 * logo_height), round(0.48 * logo_height), name_colour)
+    latin = fit_text(kit.subtitle, width, round(0.22 * logo_height), name_colour, kit.font_path)
+    lines = [name, latin]
+    room = logo_height - name.height - latin.height - 2 * gap
+    if kit.tagline and room >= BILINGUAL_TAGLINE_MIN * logo_height:
+        tagline_height = min(room, round(0.2 * logo_height), round(0.7 * latin.height))
+        tagline = fit_text(kit.tagline, width, tagline_height, tagline_colour, kit.font_path)
+        if tagline.height <= room:  # the type is never set below 8 px: at small sizes it may not fit
+            lines.append(tagline)
+    return lines, gap
+
+
+def _name(kit: BrandKit, width: int, one_line: int, two_lines: int, colour: RGB) -> tuple[Image.Image, float]:
+    """The display name at most `one_line` high, or on two lines within `two_lines` where that sets a long
+    name clearly bigger; with the height of one of its lines."""
+    name = fit_text(kit.display_name, width, one_line, colour, kit.font_path)
+    if name.height < 0.55 * one_line and len(kit.display_name.split()) > 1:
+        broken = set_lines(kit.display_name, width, two_lines, 2, colour, kit.font_path, centred=False)
+        if broken.height > 1.6 * name.height:  # clearly bigger type, not just the same on two lines
+            return broken, broken.height / 2
+    return name, name.height
 
 
 def _panel(kit: BrandKit, width: int, height: int, pad: int, bar: int, divider_x: int) -> Image.Image:

@@ -18,10 +18,11 @@ from workbench.parade.art import ArtCache
 from workbench.parade.layers.scene import ALWAYS
 from workbench.parade.scenery import festival_rule
 from workbench.parade.sprites import Sprite, paste
-from workbench.parade.stages import Stage
+from workbench.parade.stages import CardLayout, Stage
 from workbench.parade.text import set_lines, with_shadow
 
 CARD_TINT: RGB = (22, 24, 58)
+NEARLY_AS_LARGE = 0.9  # end-card tiles this close to the largest possible are worth a row fewer
 
 Placed = tuple[Sprite, int, int]  # a sprite and its top-left in the frame
 
@@ -63,10 +64,11 @@ class TitleCard:
     span = ALWAYS
 
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
-        for sprite, x, y in art.once(("title card",), self._set):
+        for sprite, x, y in art.once(("title card",), self.placed):
             paste(frame, sprite, x, y)
 
-    def _set(self) -> tuple[Placed, ...]:
+    def placed(self) -> tuple[Placed, ...]:
+        """The rules and the title, each with its top-left in the frame."""
         w, h, layout = self.stage.width, self.stage.height, self.stage.cards
         title = with_shadow(set_lines(self.title, round(0.84 * w), round(layout.title_height * h), layout.title_lines))
         rule = festival_rule(round(layout.rule_width * w), max(2, round(0.004 * h)), self.colours)
@@ -92,15 +94,14 @@ class EndCard:
     span = ALWAYS
 
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
-        for sprite, x, y in art.once(("end card",), self._set):
+        for sprite, x, y in art.once(("end card",), self.placed):
             paste(frame, sprite, x, y)
 
-    def _set(self) -> tuple[Placed, ...]:
+    def placed(self) -> tuple[Placed, ...]:
+        """The end line first, then each brand's logo tile, each with its top-left in the frame."""
         w, h, layout, kits = self.stage.width, self.stage.height, self.stage.cards, self.kits
         text = with_shadow(set_lines(self.line, round(0.84 * w), round(0.16 * h), 2))
-        columns = min(len(kits), layout.end_columns)
-        rows = math.ceil(len(kits) / columns)
-        tile = round(min(0.8 * w / columns, layout.end_tiles_height * h / rows) * 0.86)
+        columns, rows, tile = _tile_grid(len(kits), layout, w, h)
         gap = round(tile * 0.16)
         grid_height = rows * tile + (rows - 1) * gap
         text_y = round(layout.end_text_top * h)
@@ -116,6 +117,23 @@ class EndCard:
                 x = (w - row_width) // 2 + column * (tile + gap)
                 placed.append((Sprite.from_image(_logo_tile(kit, tile)), x, grid_top + row * (tile + gap)))
         return tuple(placed)
+
+
+def _tile_grid(count: int, layout: CardLayout, width: int, height: int) -> tuple[int, int, int]:
+    """Columns, rows and tile side for `count` logos: one row up to `end_columns`; a layout that fills its
+    grid takes the columns giving the largest tiles, the fewest rows among those nearly as large."""
+
+    def tile_side(columns: int) -> int:
+        rows = math.ceil(count / columns)
+        return round(min(0.8 * width / columns, layout.end_tiles_height * height / rows) * 0.86)
+
+    if not layout.end_fills_grid:
+        columns = min(count, layout.end_columns)
+    else:
+        choices = range(1, min(count, layout.end_columns) + 1)
+        largest = max(tile_side(columns) for columns in choices)
+        columns = max(columns for columns in choices if tile_side(columns) >= NEARLY_AS_LARGE * largest)
+    return columns, math.ceil(count / columns), tile_side(columns)
 
 
 def _logo_tile(kit: BrandKit, size: int) -> Image.Image:

@@ -11,15 +11,27 @@ the layer says it shows, so a float is exactly where the film shows it, frame fo
 A finishing folder, `<films_dir>/<campaign>_<16x9|9x16>_finishing/`, holds:
 
     <campaign>_16x9.otio        the parade: the film for reference, each float's pass, each lower third
+    <campaign>_16x9.xml         the same timeline as FCP 7 XML (Premiere, Resolve), with the ProRes passes
+    <campaign>_16x9.mp4         a copy of the rendered film, the timeline's reference track
+    <campaign>_16x9.json        the manifest: which brand is on screen when, and each concept's provenance
     plate.png                   the street with nothing on it
     floats/<brand>/<brand>.0042.png   each float's pass (and its shadow), full frame, straight alpha
     floats/<brand>.mov          the same pass as ProRes 4444 with alpha, when asked for and ffmpeg has it
     banners/<brand>.png         the lower third, full frame, straight alpha
+
+The folder travels: every media reference in the timelines is a path relative to the folder (as OTIO's
+own bundles write them: `floats/lotus-tea.mov`, no `file:` scheme), so it can be zipped and opened on
+another machine. A float clip offers its pass both ways, as OTIO media references by name: the PNG
+sequence ("image_sequence") and, with `prores=True`, the ProRes clip ("prores_4444", then the active
+one). FCP 7 XML has no image sequences, so the .xml (and `otioconvert -i X.otio -o X.xml`) needs the
+ProRes passes, and a frame rate FCP timecode runs at.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +48,8 @@ from workbench.parade.encode import (
 )
 
 SOCIAL_SECONDS = (5.0, 8.0)  # shortest and longest social clip
+IMAGE_SEQUENCE, PRORES_4444 = "image_sequence", "prores_4444"  # a float clip's media references, by name
+EDITOR_FPS = (24, 25, 30, 48, 50, 60)  # whole-number rates OTIO writes FCP 7 XML timecode for
 
 
 @dataclass(frozen=True)
@@ -50,12 +64,13 @@ class FloatPass:
 
 @dataclass(frozen=True)
 class FinishingExport:
-    """What `export_for_finishing` wrote."""
+    """What `export_for_finishing` wrote; `editor_xml` is the FCP 7 XML, None without ProRes passes."""
 
     folder: Path
     timeline_path: Path
     passes: list[FloatPass]
     frame_files: int
+    editor_xml: Path | None
 
 
 def float_passes(film: Film, fps: int) -> list[FloatPass]:
@@ -105,10 +120,12 @@ def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prore
     for banner in layers.banners:  # each still at its place during the hold
         _save_rgba(parade.alone(banner, banner.slot.hold_start), folder / "banners" / f"{banner.slot.brand}.png")
 
+    timeline = _timeline(film, catalog, passes, fps, folder, _copy_film(film, folder), prores)
     timeline_path = folder / f"{film.stem}.otio"
-    _write_timeline(film, catalog, passes, fps, folder, timeline_path)
+    _write_otio(timeline, timeline_path, "otio_json")
+    editor_xml = _write_editor_xml(timeline, folder / f"{film.stem}.xml", fps, prores)
     write_manifest(folder / f"{film.stem}.json", film_manifest(film, catalog))
-    return FinishingExport(folder, timeline_path, passes, written)
+    return FinishingExport(folder, timeline_path, passes, written, editor_xml)
 
 
 def _save_rgba(premultiplied: np.ndarray, path: Path) -> None:
@@ -134,6 +151,9 @@ def prores_available() -> bool:
 
 
 def _prores_4444(pass_folder: Path, float_pass: FloatPass, fps: int, output: Path) -> None:
+    """The pass's PNGs as one ProRes 4444 clip with alpha. Its start timecode is the pass's first frame of
+    the film, so the clip and the PNG sequence name the same frames (and an editor relinking by
+    timecode puts the clip where the timeline has it)."""
     if not prores_available():
         raise RuntimeError("this ffmpeg has no prores_ks encoder; the PNG sequence is the hand-off")
     pattern = pass_folder / f"{float_pass.brand}.%04d.png"
@@ -141,12 +161,62 @@ def _prores_4444(pass_folder: Path, float_pass: FloatPass, fps: int, output: Pat
         subprocess.run([
             ffmpeg_binary(), "-v", "error", "-y", "-framerate", str(fps), "-start_number", str(float_pass.first),
             "-i", str(pattern), "-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le",
-            "-f", "mov", str(temp),
+            "-timecode", timecode(float_pass.first, fps), "-f", "mov", str(temp),
         ], check=True, capture_output=True, **ffmpeg_process_options())
 
 
-def _write_timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: int, folder: Path, path: Path) -> None:
-    """Tracks, bottom to top: the rendered film (for reference), the floats, the lower thirds.
+def timecode(frame: int, fps: int) -> str:
+    """Frame `frame` as non-drop-frame timecode, HH:MM:SS:FF (the film's rates are whole numbers).
+
+        >>> timecode(97, 24)
+        '00:00:04:01'
+    """
+    seconds, frames = divmod(frame, fps)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}:{frames:02d}"
+
+
+def _copy_film(film: Film, folder: Path) -> Path | None:
+    """The rendered film, copied in beside the timeline as its reference, so the folder is whole on its
+    own; None (with a warning) when the film is not rendered yet."""
+    rendered = film.campaign.films_dir / f"{film.stem}.mp4"
+    copy = folder / rendered.name
+    if not rendered.is_file():
+        copy.unlink(missing_ok=True)  # an earlier export's copy is not this timeline's film
+        warnings.warn(f"{rendered}: not rendered yet, so the timeline's reference clip is offline;"
+                      " render the film, then export again", stacklevel=3)
+        return None
+    with atomic_path(copy) as temp:
+        shutil.copyfile(rendered, temp)
+    return copy
+
+
+def _write_otio(timeline, path: Path, adapter_name: str) -> None:
+    import opentimelineio as otio
+
+    with atomic_path(path) as temp:
+        otio.adapters.write_to_file(timeline, str(temp), adapter_name=adapter_name)
+
+
+def _write_editor_xml(timeline, path: Path, fps: int, prores: bool) -> Path | None:
+    """The timeline as FCP 7 XML, each clip's media named by the same relative paths; None without the
+    ProRes passes, and None with a warning at a rate FCP timecode does not run at."""
+    path.unlink(missing_ok=True)  # an earlier export's XML would describe other passes
+    if not prores:  # FCP 7 XML has no image sequences: without the .mov files there is nothing to name
+        return None
+    if fps not in EDITOR_FPS:
+        warnings.warn(f"fps {fps}: FCP 7 XML timecode runs at {', '.join(map(str, EDITOR_FPS))} fps;"
+                      f" no {path.name} written (the .otio and the ProRes passes are)", stacklevel=3)
+        return None
+    _write_otio(timeline, path, "fcp_xml")
+    return path
+
+
+def _timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: int, folder: Path,
+              film_copy: Path | None, prores: bool):
+    """Tracks, bottom to top: the rendered film (for reference), the floats, the lower thirds, each as
+    long as the film (a trailing gap where its last clip ends early), media named relative to `folder`.
 
     Each float's clip is its whole pass, from entering the frame to leaving it, so the layers stacked
     over the plate give the film's procession. Passes overlap in time (a float leaves while the next
@@ -159,18 +229,21 @@ def _write_timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: 
         time = otio.opentime.RationalTime
         return otio.opentime.TimeRange(time(first, fps), time(stop - first, fps))
 
+    def url(path: Path) -> str:  # relative, so the folder can move: "floats/lotus-tea.mov"
+        return otio.url_utils.url_from_filepath(path.relative_to(folder).as_posix())
+
     timeline = otio.schema.Timeline(name=f"{film.campaign.title} ({film.aspect})")
     timeline.global_start_time = otio.opentime.RationalTime(0, fps)
     manifest = film_manifest(film, catalog)
     frame_count = manifest["frame_count"]
 
     reference = otio.schema.Track(name="Film (reference)", kind=otio.schema.TrackKind.Video)
-    film_path = film.campaign.films_dir / f"{film.stem}.mp4"
-    reference.append(otio.schema.Clip(
-        name=film_path.name, source_range=span(0, frame_count),
-        media_reference=otio.schema.ExternalReference(target_url=film_path.resolve().as_uri(),
-                                                      available_range=span(0, frame_count)),
-    ))
+    film_name = f"{film.stem}.mp4"
+    if film_copy is None:
+        film_media = otio.schema.MissingReference(name=film_name, available_range=span(0, frame_count))
+    else:
+        film_media = otio.schema.ExternalReference(target_url=url(film_copy), available_range=span(0, frame_count))
+    reference.append(otio.schema.Clip(name=film_name, source_range=span(0, frame_count), media_reference=film_media))
     timeline.tracks.append(reference)
 
     layers = _float_layers(passes)
@@ -183,18 +256,22 @@ def _write_timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: 
         track = layers[float_pass.index]
         if float_pass.first > ends[track]:
             float_tracks[track].append(otio.schema.Gap(source_range=span(0, float_pass.first - ends[track])))
+        in_view = span(float_pass.first, float_pass.stop)
         clip = otio.schema.Clip(
-            name=float_pass.brand,
-            source_range=span(float_pass.first, float_pass.stop),
-            media_reference=otio.schema.ImageSequenceReference(
-                target_url_base=(folder / "floats" / float_pass.brand).resolve().as_uri() + "/",
-                name_prefix=f"{float_pass.brand}.", name_suffix=".png", start_frame=float_pass.first,
-                frame_step=1, rate=fps, frame_zero_padding=4, available_range=span(float_pass.first, float_pass.stop),
-            ),
+            name=float_pass.brand, source_range=in_view,
             metadata={"parade": {"concept_id": entry["concept_id"], **manifest["concepts"][entry["concept_id"]],
                                  "slot_frames": entry["frames"], "hold_frames": entry["hold_frames"],
                                  "logo_box": entry["logo_box"]}},
         )
+        media = {IMAGE_SEQUENCE: otio.schema.ImageSequenceReference(
+            target_url_base=url(folder / "floats" / float_pass.brand) + "/",
+            name_prefix=f"{float_pass.brand}.", name_suffix=".png", start_frame=float_pass.first,
+            frame_step=1, rate=fps, frame_zero_padding=4, available_range=in_view,
+        )}
+        if prores:  # the .mov starts at the pass's first frame's timecode, as the sequence does
+            media[PRORES_4444] = otio.schema.ExternalReference(
+                target_url=url(folder / "floats" / f"{float_pass.brand}.mov"), available_range=in_view)
+        clip.set_media_references(media, PRORES_4444 if prores else IMAGE_SEQUENCE)
         hold_first, hold_stop = entry["hold_frames"]
         clip.markers.append(otio.schema.Marker(name=f"{float_pass.brand} at the front",
                                                marked_range=span(hold_first, hold_stop)))
@@ -210,16 +287,20 @@ def _write_timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: 
         first, stop = max(end, first_frame_at(shown_from, fps)), min(frame_count, first_frame_at(shown_until, fps))
         if first > end:
             banners.append(otio.schema.Gap(source_range=span(0, first - end)))
-        still = (folder / "banners" / f"{entry['brand']}.png").resolve().as_uri()
         banners.append(otio.schema.Clip(
             name=f"{entry['brand']} lower third", source_range=span(0, stop - first),
-            media_reference=otio.schema.ExternalReference(target_url=still),
+            media_reference=otio.schema.ExternalReference(  # a still, as long as its clip (FCP XML wants a length)
+                target_url=url(folder / "banners" / f"{entry['brand']}.png"), available_range=span(0, stop - first)),
             metadata={"parade": {"text_box": entry["text_box"], "logo_box": entry["logo_box"]}},
         ))
         end = stop
     timeline.tracks.append(banners)
-    with atomic_path(path) as temp:
-        otio.adapters.write_to_file(timeline, str(temp), adapter_name="otio_json")
+
+    for track in timeline.tracks:  # every track the film's length, as editors expect of a sequence
+        short = frame_count - round(track.duration().value)
+        if short > 0:
+            track.append(otio.schema.Gap(source_range=span(0, short)))
+    return timeline
 
 
 def _float_layers(passes: list[FloatPass]) -> dict[int, int]:

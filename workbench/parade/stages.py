@@ -43,10 +43,9 @@ class CardLayout:
     title_lines: int  # the most lines the campaign title is broken into
     title_height: float  # the title's box
     rule_width: float  # the festival-coloured rules above and below it
-    end_columns: int  # logo tiles a row, at the most
+    end_columns: int  # one row of logo tiles up to this many brands; more fill the grid that sets them largest
     end_tiles_height: float  # the most the grid of logo tiles may take
     end_text_top: float  # where the end line sits, unless many brands pull it up
-    end_fills_grid: bool = False  # as many columns (up to end_columns) as give the largest tiles; else one row first
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
 """The feed stages, 1:1 and 4:5: compositions of their own for square and portrait posts, not crops of 16:9.
 
-The square frame keeps the wide stage's side-on street, with one float at a time filling it; the
-portrait frame keeps the tall stage's street receding toward the camera, with less sky. Both keep the
-campaign title up over the sky, centre the banner under the float and set many logos on the end card
-in as many columns as make them largest.
+The square frame keeps the wide stage's side-on street, with one float at a time filling it, and like
+16:9 leaves its sky to the lanterns and bunting (the title card carries the title). The portrait frame
+keeps the tall stage's street receding toward the camera, with less sky, and the campaign title stays
+up over it, below the AI-content label's corner. Both centre the banner under the float.
 
     >>> stage = stage_for("1:1", (1080, 1080))
     >>> stage.place(1.0).centre_x  # the next float waits just out of frame while the first holds
@@ -24,16 +24,15 @@ class SquareStage(WideStage):
     """1:1: the wide stage's street seen side-on, framed square: the float at the front fills the frame's width."""
 
     aspect = "1:1"
-    horizon = 0.54  # lower than 16:9's, so the lamp heads stay clear of the title over the sky
+    horizon = 0.54  # lower than 16:9's: the square's extra height goes to the sky, the float stands large
     road = (0.63, 0.88)
     base = 0.81
     spacing = 0.8  # of the width: the neighbours wait out of frame while a float holds
     crowd_height = 0.13
     crowd_drift = 0.06
     banner_slide = (0, 1)
-    header_top = 0.045
-    cards = CardLayout(title_lines=2, title_height=0.22, rule_width=0.26, end_columns=10, end_tiles_height=0.56,
-                       end_text_top=0.22, end_fills_grid=True)
+    cards = CardLayout(title_lines=2, title_height=0.22, rule_width=0.26, end_columns=4, end_tiles_height=0.56,
+                       end_text_top=0.22)
 
     @property
     def float_size(self) -> tuple[int, int]:
@@ -60,9 +59,9 @@ class PortraitStage(TallStage):
     vanishing_x = 0.62
     base = 0.72
     road_half_width = 0.6
-    header_top = 0.06
-    cards = CardLayout(title_lines=3, title_height=0.24, rule_width=0.28, end_columns=10, end_tiles_height=0.54,
-                       end_text_top=0.26, end_fills_grid=True)
+    header_top = 0.115  # under the band of a top corner's AI-content label (its default size)
+    cards = CardLayout(title_lines=3, title_height=0.24, rule_width=0.28, end_columns=4, end_tiles_height=0.54,
+                       end_text_top=0.26)
 
     @property
     def float_size(self) -> tuple[int, int]:

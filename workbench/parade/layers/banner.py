@@ -142,12 +142,12 @@ def _bilingual_lines(
     """The display name over the Latin name (`kit.subtitle`), then the tagline if it still fits the logo's
     height at a size that reads; closer lines than `_banner_lines`, so the three sit beside the logo."""
     gap = round(0.08 * logo_height)
-    name, line_height = _name(kit, width, round(0.4 * logo_height), round(0.48 * logo_height), name_colour)
+    name, _line_height = _name(kit, width, round(0.4 * logo_height), round(0.48 * logo_height), name_colour)
     latin = fit_text(kit.subtitle, width, round(0.22 * logo_height), name_colour, kit.font_path)
     lines = [name, latin]
     room = logo_height - name.height - latin.height - 2 * gap
     if kit.tagline and room >= BILINGUAL_TAGLINE_MIN * logo_height:
-        tagline_height = min(room, round(0.2 * logo_height), round(0.7 * latin.height))
+        tagline_height = min(room, round(0.17 * logo_height))  # a size under the Latin name's (0.22)
         tagline = fit_text(kit.tagline, width, tagline_height, tagline_colour, kit.font_path)
         if tagline.height <= room:  # the type is never set below 8 px: at small sizes it may not fit
             lines.append(tagline)

@@ -120,19 +120,19 @@ class EndCard:
 
 
 def _tile_grid(count: int, layout: CardLayout, width: int, height: int) -> tuple[int, int, int]:
-    """Columns, rows and tile side for `count` logos: one row up to `end_columns`; a layout that fills its
-    grid takes the columns giving the largest tiles, the fewest rows among those nearly as large."""
+    """Columns, rows and tile side for `count` logos: one row up to `end_columns` brands; more take the
+    columns that set them largest, the fewest rows among grids nearly as large (50 brands: a few wide rows)."""
 
     def tile_side(columns: int) -> int:
         rows = math.ceil(count / columns)
         return round(min(0.8 * width / columns, layout.end_tiles_height * height / rows) * 0.86)
 
-    if not layout.end_fills_grid:
-        columns = min(count, layout.end_columns)
+    if count <= layout.end_columns:
+        columns = count
     else:
-        choices = range(1, min(count, layout.end_columns) + 1)
-        largest = max(tile_side(columns) for columns in choices)
-        columns = max(columns for columns in choices if tile_side(columns) >= NEARLY_AS_LARGE * largest)
+        largest = max(tile_side(columns) for columns in range(1, count + 1))
+        nearly_largest = [columns for columns in range(1, count + 1) if tile_side(columns) >= NEARLY_AS_LARGE * largest]
+        columns = min(nearly_largest, key=lambda columns: (math.ceil(count / columns), -tile_side(columns)))
     return columns, math.ceil(count / columns), tile_side(columns)
 
 

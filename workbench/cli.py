@@ -379,7 +379,7 @@ def review_serve(
 def render(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
-    aspect: Optional[list[str]] = typer.Option(None, help="16:9 and/or 9:16; default from the campaign."),
+    aspect: Optional[list[str]] = typer.Option(None, help="16:9, 9:16, 1:1 and/or 4:5; default from the campaign."),
     resume: bool = typer.Option(True, help="Reuse the segments an interrupted render finished."),
     social: bool = typer.Option(False, help="Also a 6 s clip per brand for social posts (each aspect)."),
 ):
@@ -405,7 +405,7 @@ def render(
 def export(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
-    aspect: str = typer.Option("16:9", help="16:9 or 9:16."),
+    aspect: str = typer.Option("16:9", help="16:9, 9:16, 1:1 or 4:5."),
     fps: Optional[int] = typer.Option(None, help="Frame rate of the passes; default the film's."),
     prores: bool = typer.Option(False, help="Also each pass as ProRes 4444 with alpha."),
 ):

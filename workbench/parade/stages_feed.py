@@ -1,6 +1,6 @@
 """The feed stages, 1:1 and 4:5: compositions of their own for square and portrait posts, not crops of 16:9.
 
-The square frame keeps the wide stage's side-on street, with one float at a time filling it, and like
+The square frame keeps the wide stage's side-on street, one float at a time in frame while it holds, and like
 16:9 leaves its sky to the lanterns and bunting (the title card carries the title). The portrait frame
 keeps the tall stage's street receding toward the camera, with less sky, and the campaign title stays
 up over it, below the AI-content label's corner. Both centre the banner under the float.
@@ -21,7 +21,7 @@ from workbench.parade.stages import CardLayout, Stage, TallStage, WideStage
 
 @dataclass(frozen=True)
 class SquareStage(WideStage):
-    """1:1: the wide stage's street seen side-on, framed square: the float at the front fills the frame's width."""
+    """1:1: the wide stage's street seen side-on, framed square: the front float takes two thirds of the width."""
 
     aspect = "1:1"
     horizon = 0.54  # lower than 16:9's: the square's extra height goes to the sky, the float stands large
@@ -70,10 +70,6 @@ class PortraitStage(TallStage):
     @property
     def logo_height(self) -> int:
         return max(8, round(0.078 * self.height))
-
-    @property
-    def banner_text_width(self) -> int:
-        return round(0.88 * self.width) - round(1.9 * self.logo_height)
 
     def banner_origin(self, panel_width: int, panel_height: int) -> tuple[int, int]:
         return _centred_above(self, panel_width, panel_height, bottom=0.9)

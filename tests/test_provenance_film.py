@@ -168,3 +168,18 @@ def test_a_signed_film_lists_its_concepts_as_ingredients(tmp_path, kits, monkeyp
     assert sorted(report.ingredients) == sorted(["lotus-tea-s2.png", "tern-motors-s2.png"])
     assert sorted(report.provenance["concepts"]) == ["lotus-tea-s2", "tern-motors-s2"]
     assert read_label(result.path).produce_id == result.path.stem  # the implicit label is kept under the signature
+
+
+def test_in_a_platform_safe_area_the_label_moves_clear_of_the_buttons(tmp_path, kits):
+    from workbench.parade.safe_area import SafeArea
+
+    campaign, catalog, order = labelled_campaign(tmp_path, kits)
+    campaign = campaign.with_changes(film={"safe_zones": {"9:16": {"top": 0.12, "right": 0.2, "bottom": 0.2}}})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        film = prepare_film(campaign, order, catalog, "9:16")
+    safe = SafeArea.within(campaign.film.safe_zones["9:16"], *film.size)
+    for label in film.parade.layers.labels:
+        assert safe.holds(label.box), (label.box, safe)
+    lines = read_text(film.parade.frame(0.5), list(film.parade.layers.labels[0].box))
+    assert [text for text, _height in lines if "AI生成" in text]

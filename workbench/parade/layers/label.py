@@ -9,6 +9,7 @@ import numpy as np
 
 from workbench.campaign import LabelSettings
 from workbench.parade.art import ArtCache
+from workbench.parade.safe_area import SafeArea
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import Stage
 from workbench.parade.timeline import Timeline
@@ -32,18 +33,23 @@ class DisclosureLabel:
     fades: bool = False
 
     @classmethod
-    def for_film(cls, text: str, labels: LabelSettings, stage: Stage, timeline: Timeline) -> tuple[DisclosureLabel, ...]:
-        """The label's layers: the whole film, or the opening seconds and the end card (from its dissolve on)."""
+    def for_film(cls, text: str, labels: LabelSettings, stage: Stage, timeline: Timeline,
+                 safe: SafeArea | None = None) -> tuple[DisclosureLabel, ...]:
+        """The label's layers: the whole film, or the opening seconds and the end card (from its dissolve on).
+        In a platform's `safe` area, the label moves in from its corner so the platform's buttons never cover it."""
         if not labels.visible:
             return ()
         film = labels.film
         placed = place_label(text, (stage.width, stage.height), film.corner, film.height)
         sprite = Sprite.from_image(placed.image)
+        left, top = placed.left, placed.top
+        if safe is not None:
+            left, top = safe.fit(left, top, sprite.width, sprite.height)
         if film.shown == "whole":
-            return (cls(sprite, placed.left, placed.top, (0.0, timeline.duration)),)
-        opening = cls(sprite, placed.left, placed.top, (0.0, film.opening_seconds + FADE_SECONDS), fades=True)
+            return (cls(sprite, left, top, (0.0, timeline.duration)),)
+        opening = cls(sprite, left, top, (0.0, film.opening_seconds + FADE_SECONDS), fades=True)
         end_start = min(timeline.procession_end - timeline.dissolve_seconds, timeline.duration)
-        ending = cls(sprite, placed.left, placed.top, (max(0.0, end_start), timeline.duration))
+        ending = cls(sprite, left, top, (max(0.0, end_start), timeline.duration))
         return opening, ending
 
     @property

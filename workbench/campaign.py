@@ -150,6 +150,13 @@ class FilmSettings(BaseModel):
                                  f" {MAX_FILM_SIDE} px a side, got {width}x{height}")
         return self
 
+    @model_validator(mode="after")
+    def _beat_sync_needs_music(self):
+        if self.beat_sync and self.audio is None:
+            raise error_at("FilmSettings", ("beat_sync",), self.beat_sync,
+                           "needs a music track to find the beats in: set film.audio (or beat_sync: false)")
+        return self
+
     def size(self, aspect: str) -> tuple[int, int]:
         return tuple(self.sizes.get(aspect, DEFAULT_SIZES[aspect]))
 
@@ -281,6 +288,21 @@ class Campaign(BaseModel):
             data = {**data, "film": film, "labels": labels}
         return data
 
+    @model_validator(mode="after")
+    def _groups_name_its_brands(self):
+        """Each group's brands are the campaign's (its `brands`, else the kits in its folder), each in one group."""
+        known = set(self.brands) if self.brands is not None else _kit_slugs(self.kits_folder)
+        grouped: set[str] = set()
+        for group in self.film.groups:
+            for brand in group.brands:
+                if known is not None and brand not in known:
+                    raise error_at("Campaign", ("film", "groups"), brand,
+                                   f"{brand!r} (group {group.title!r}) is not one of the campaign's brands")
+                if brand in grouped:
+                    raise error_at("Campaign", ("film", "groups"), brand, f"{brand!r} is in more than one group")
+                grouped.add(brand)
+        return self
+
     @property
     def label_text(self) -> str:
         """The visible label's words: the campaign's own, else by its language."""
@@ -320,6 +342,19 @@ class Campaign(BaseModel):
             else:
                 data[key] = value
         return Campaign.model_validate(data)
+
+
+def error_at(model: str, where: tuple[str, ...], value: Any, message: str) -> ValidationError:
+    """A validation error at field `where` (so the one-line report names that field, not the model holding it)."""
+    return ValidationError.from_exception_data(model, [
+        {"type": "value_error", "loc": where, "input": value, "ctx": {"error": ValueError(message)}}])
+
+
+def _kit_slugs(folder: Path) -> set[str] | None:
+    """The brands of the kits in `folder` (each kit's folder is named by its slug); None without the folder."""
+    if not folder.is_dir():
+        return None
+    return {kit.name for kit in folder.iterdir() if (kit / "brand.yaml").is_file()}
 
 
 def is_han(character: str) -> bool:

@@ -33,7 +33,7 @@ from workbench.files import (
     DiskFull, FileHashes, check_concept_file, file_hash, is_disk_full, reading_concept_image, remove_stale_parts,
 )
 from workbench.kits import BrandKit
-from workbench.parade.timeline import BrandSlot, Timeline, first_frame_at, plan_timeline
+from workbench.parade.timeline import Timeline, first_frame_at, plan_timeline
 from workbench.provenance.aigc import COMPOSITE
 from workbench.provenance.labeller import Labeller
 
@@ -227,13 +227,14 @@ def film_manifest(film: Film, catalog: Catalog, segments=None) -> dict:
     concept and logo box, and each concept's prompt, seed, backend and the review that approved it."""
     fps = film.campaign.film.fps
     parts = []
-    for segment in film.timeline.segments():
-        entry = {"kind": "brand" if isinstance(segment, BrandSlot) else segment.kind,
-                 "start": round(segment.start, 4), "end": round(segment.end, 4),
+    for segment in film.timeline.segments():  # cards, brands, and the chapter cards and cutaways between sections
+        entry = {"kind": segment.kind, "start": round(segment.start, 4), "end": round(segment.end, 4),
                  "frames": [first_frame_at(segment.start, fps), first_frame_at(segment.end, fps)]}
-        if isinstance(segment, BrandSlot):
+        if segment.kind == "chapter":
+            entry["title"] = segment.text
+        if segment.kind == "brand":
             entry.update(
-                brand=segment.brand, concept_id=segment.concept_id,
+                brand=segment.brand, concept_id=segment.concept_id, shot=segment.shot,
                 hold_start=round(segment.hold_start, 4), hold_end=round(segment.hold_end, 4),
                 hold_frames=[first_frame_at(segment.hold_start, fps), first_frame_at(segment.hold_end, fps)],
                 logo_box=list(film.parade.banner(segment.index).logo_box),

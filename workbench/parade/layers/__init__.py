@@ -18,6 +18,7 @@ from workbench.campaign import Campaign
 from workbench.kits import BrandKit
 from workbench.parade.camera import Camera
 from workbench.parade.layers.banner import Banner, LowerThird
+from workbench.parade.layers.breaks import section_breaks
 from workbench.parade.layers.cards import CardBackdrop, EndCard, TitleCard
 from workbench.parade.layers.confetti import Confetti
 from workbench.parade.layers.crowd import Crowd
@@ -55,6 +56,8 @@ def layers_for(
 ) -> FilmLayers:
     """The title card, the procession and the end card, each a Scene over its span, then the AI-content label."""
     film = campaign.film
+    by_brand = {kit.slug: (kit, image) for kit, image in floats}
+    floats = [by_brand[slot.brand] for slot in timeline.slots]  # in parade order, which groups may change
     kits = tuple(kit for kit, _image in floats)
     colours = festival_colours(list(kits))
     camera = Camera()
@@ -81,11 +84,14 @@ def layers_for(
     if film.particles:
         procession.append(Lanterns.release(stage, camera))
     procession += [moving, Crowd(stage, timeline, colours, camera), *banners]
+    dissolves = []  # drawn over the procession, or over a chapter card that opens it
     if timeline.title.seconds > 0:
-        procession.append(CardDissolve(title, cut=start, seconds=dissolve, card_first=True))
+        dissolves.append(CardDissolve(title, cut=start, seconds=dissolve, card_first=True))
     if timeline.end.seconds > 0:
-        procession.append(CardDissolve(ending, cut=end, seconds=dissolve, card_first=False))
+        dissolves.append(CardDissolve(ending, cut=end, seconds=dissolve, card_first=False))
+    breaks = section_breaks(timeline, stage, colours, painting, card, film.particles)  # chapter cards, cutaways
 
     labels = DisclosureLabel.for_film(campaign.label_text, campaign.labels, stage, timeline)
-    stack = [title, Scene((start, end), tuple(procession)), ending, *labels]
+    seen = [Scene(span, tuple(procession)) for span in timeline.procession_spans()]  # the procession, less the breaks
+    stack = [title, *seen, ending, *breaks, *dissolves, *labels]
     return FilmLayers(tuple(stack), street, moving, banners, labels)

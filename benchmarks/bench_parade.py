@@ -10,11 +10,16 @@ One run, one machine, side by side, for each x264 preset:
 - (c) naive moviepy: each float an `ImageClip` with a position function along the same path,
   all in one `CompositeVideoClip` over a `ColorClip`, written with `write_videofile`.
 
-It prints seconds and the ratios (b)/(a) against the floor (goal: at most 1.2 at medium) and (c)/(b)
-(goal: at least 4).
+Each row is one kind of film: the side-on parade (the defaults; the only row (c) is run for), the
+camera and depth route on (push-in, pan, depth route, depth of field), the same with the floats alive
+(sway, contact shadow, glint), and the defaults at 4K (3840x2160).
 
-    $ .venv/bin/python benchmarks/bench_parade.py                      # 10 s, 1080p30, 20 floats
+It prints seconds and the ratios (b)/(a) against the floor (goal: at most 1.2 at medium, in every
+row) and (c)/(b) (goal: at least 4).
+
+    $ .venv/bin/python benchmarks/bench_parade.py                      # 10 s, 1080p30, 20 floats, every row
     $ .venv/bin/python benchmarks/bench_parade.py --seconds 3 --presets ultrafast
+    $ .venv/bin/python benchmarks/bench_parade.py --seconds 3 --presets medium --rows camera 4k --skip-naive
 """
 
 from __future__ import annotations
@@ -44,6 +49,14 @@ from workbench.parade import prepare_film, render_film  # noqa: E402
 from workbench.parade.encode import VideoFormat, encode_frames, to_yuv420p  # noqa: E402
 
 SPRITE_WIDTH = 400  # the floats' source width in pixels, as the issue asks
+CAMERA = {"push_in": 0.06, "pan": 0.02, "depth_route": True, "depth_of_field": True}
+MOTION = {"sway": 2.0, "contact_shadow": True, "glint": True}
+ROWS = {  # name: film settings changed from the side-on parade's
+    "side-on": {},
+    "camera": {"camera": CAMERA},
+    "camera+motion": {"camera": CAMERA, "motion": MOTION},
+    "4k": {"sizes": {"16:9": [3840, 2160], "9:16": [2160, 3840]}},
+}
 
 
 def bench_float(kit: BrandKit, variant: int, width: int = SPRITE_WIDTH) -> Image.Image:
@@ -63,9 +76,10 @@ def bench_float(kit: BrandKit, variant: int, width: int = SPRITE_WIDTH) -> Image
     return image.resize((width, h // 2), Image.LANCZOS)
 
 
-def bench_campaign(root: Path, floats: int, seconds: float, fps: int, preset: str, aspect: str) -> tuple:
+def bench_campaign(root: Path, floats: int, seconds: float, fps: int, preset: str, aspect: str,
+                   film: dict | None = None) -> tuple:
     """A campaign of `floats` brands (the sample kits, copied under new slugs as needed), each with one
-    approved float, in a fresh folder. Returns (campaign, kits)."""
+    approved float, in a fresh folder, with `film` settings changed. Returns (campaign, kits, catalog)."""
     samples = list(load_kits(REPO / "brand_kits").kits.values())
     kits_folder = root / "kits"
     for index in range(floats):
@@ -80,7 +94,7 @@ def bench_campaign(root: Path, floats: int, seconds: float, fps: int, preset: st
         "name": "bench", "title": "Benchmark Parade", "end_card": "Thanks for watching",
         "kits_folder": kits_folder, "renders_folder": root / "renders",
         "film": {"aspects": [aspect], "fps": fps, "duration": seconds, "title_seconds": 0, "end_seconds": 0,
-                 "preset": preset, "ai_label": False},
+                 "preset": preset, "ai_label": False, **(film or {})},
     })
     catalog = Catalog(campaign.catalog_path)
     for index, kit in enumerate(kits):
@@ -174,47 +188,55 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--floats", type=int, default=20)
     parser.add_argument("--aspect", default="16:9", choices=["16:9", "9:16"])
     parser.add_argument("--presets", nargs="+", default=["medium", "ultrafast"])
+    parser.add_argument("--rows", nargs="+", default=list(ROWS), choices=list(ROWS), help="kinds of film, each a row")
     parser.add_argument("--repeat", type=int, default=2, help="runs of (a) and (b), taking turns; best kept")
     parser.add_argument("--skip-naive", action="store_true", help="leave out (c), the slow one")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
 
-    results = {}
+    results, sizes = {}, {}
     with tempfile.TemporaryDirectory(prefix="bench-parade-") as folder:
         root = Path(folder)
-        for preset in args.presets:
-            run = root / preset
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                campaign, kits, catalog = bench_campaign(run, args.floats, args.seconds, args.fps, preset, args.aspect)
-                # (a) and (b) take turns, and each keeps its best time: load from elsewhere on a shared
-                # machine then slows both alike instead of whichever happened to run during it.
-                row: dict[str, float] = {}
-                for _ in range(args.repeat):
-                    yuv, rgb = pure_encode(campaign, kits, catalog, args.aspect, run / "a.mp4")
-                    parade = parade_render(campaign, kits, catalog, args.aspect)
-                    for key, seconds in (("a", yuv), ("a_rgb", rgb), ("b", parade)):
-                        row[key] = min(seconds, row.get(key, seconds))
-                if not args.skip_naive:
-                    row["c"] = naive_moviepy(campaign, kits, catalog, args.aspect, run / "c.mp4")
-            results[preset] = row
-            print(f"{preset}: " + ", ".join(f"({k}) {v:.1f} s" for k, v in row.items()), flush=True)
+        for name in args.rows:
+            for preset in args.presets:
+                row_name, run = f"{name} {preset}", root / name / preset
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    campaign, kits, catalog = bench_campaign(run, args.floats, args.seconds, args.fps, preset,
+                                                             args.aspect, ROWS[name])
+                    results[row_name] = measure(campaign, kits, catalog, args, run, naive=name == "side-on")
+                sizes[row_name] = "x".join(map(str, campaign.film.size(args.aspect)))
+                print(f"{row_name}: " + ", ".join(f"({k}) {v:.1f} s" for k, v in results[row_name].items()),
+                      flush=True)
 
-    size = "x".join(map(str, campaign.film.size(args.aspect)))
-    print(f"\n{args.seconds:g} s {size} at {args.fps} fps, {args.floats} floats ({SPRITE_WIDTH} px sprites)\n")
-    header = ["preset", "(a) encode", "(a) rgb pipe", "(b) parade", "(c) moviepy", "(b)/(a)", "(b)/(a rgb)",
+    print(f"\n{args.seconds:g} s at {args.fps} fps, {args.floats} floats ({SPRITE_WIDTH} px sprites)\n")
+    header = ["row", "size", "(a) encode", "(a) rgb pipe", "(b) parade", "(c) moviepy", "(b)/(a)", "(b)/(a rgb)",
               "(c)/(b)", "(c)/(a)"]
-    print("  ".join(f"{h:>12}" for h in header))
-    for preset, row in results.items():
+    print("  ".join(f"{h:>20}" if index == 0 else f"{h:>12}" for index, h in enumerate(header)))
+    for row_name, row in results.items():
         naive = "c" in row
-        cells = [preset, f"{row['a']:.1f} s", f"{row['a_rgb']:.1f} s", f"{row['b']:.1f} s",
+        cells = [row_name, sizes[row_name], f"{row['a']:.1f} s", f"{row['a_rgb']:.1f} s", f"{row['b']:.1f} s",
                  f"{row['c']:.1f} s" if naive else "-", f"{row['b'] / row['a']:.2f}", f"{row['b'] / row['a_rgb']:.2f}",
                  f"{row['c'] / row['b']:.2f}" if naive else "-", f"{row['c'] / row['a']:.2f}" if naive else "-"]
-        print("  ".join(f"{c:>12}" for c in cells))
-    print("\ngoals: (b)/(a) <= 1.2 at medium; (c)/(b) >= 4")
+        print("  ".join(f"{c:>20}" if index == 0 else f"{c:>12}" for index, c in enumerate(cells)))
+    print("\ngoals: (b)/(a) <= 1.2 at medium, every row; (c)/(b) >= 4")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return results
+
+
+def measure(campaign: Campaign, kits, catalog, args, run: Path, naive: bool) -> dict[str, float]:
+    """One row's seconds: (a) and (b) take turns, and each keeps its best time, so load from elsewhere on a
+    shared machine slows both alike instead of whichever happened to run during it; then (c), if asked for."""
+    row: dict[str, float] = {}
+    for _ in range(args.repeat):
+        yuv, rgb = pure_encode(campaign, kits, catalog, args.aspect, run / "a.mp4")
+        parade = parade_render(campaign, kits, catalog, args.aspect)
+        for key, seconds in (("a", yuv), ("a_rgb", rgb), ("b", parade)):
+            row[key] = min(seconds, row.get(key, seconds))
+    if naive and not args.skip_naive:
+        row["c"] = naive_moviepy(campaign, kits, catalog, args.aspect, run / "c.mp4")
+    return row
 
 
 if __name__ == "__main__":

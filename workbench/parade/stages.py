@@ -13,7 +13,7 @@ lanterns), so no layer asks which stage it is.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import cv2
@@ -97,6 +97,11 @@ class Stage(ABC):
     def place(self, offset: float) -> Placement:
         """Where a float stands when it is `offset` floats behind the front one (negative: already passed)."""
 
+    def routed(self, depth: bool) -> Stage:
+        """This stage with floats coming from the distance and receding into it (`depth`), where it offers such a
+        route (the wide stage); otherwise, or without `depth`, the stage itself."""
+        return self
+
     def may_show(self, placement: Placement) -> bool:
         """Whether a float standing at `placement` can reach into the frame (its box, shadow and bob included).
 
@@ -119,13 +124,25 @@ class Stage(ABC):
 
 @dataclass(frozen=True)
 class WideStage(Stage):
-    """16:9: the camera looks across the street; floats roll in from the right and leave on the left."""
+    """16:9: the camera looks across the street; floats roll in from the right and leave on the left.
+
+    On the depth route (`routed(True)`) the street bends in front of the camera instead: floats come
+    from the distance up the street on the right, pass close at the front and recede up the left.
+
+        >>> stage.routed(True).place(1.0)  # the next float, half as large, up the street to the right
+        Placement(centre_x=1344.0, base_y=750.6, scale=0.5, opacity=1.0)
+    """
+
+    depth_route: bool = False
 
     aspect = "16:9"
     horizon = 0.58
     road = (0.65, 0.90)  # top and bottom of the carriageway, fractions of the height
     base = 0.81  # where the front float's wheels stand
     spacing = 0.58  # of the width, between neighbouring floats
+    route_vanishing = (0.9, 0.1)  # the depth route's two arms: where they meet the horizon, fractions of the width
+    route_depth_ratio = 0.5  # on the depth route, each float's scale relative to the next one nearer the front
+    route_reach = 3.4  # floats beyond this many places from the front are lost in the distance (faded out by then)
     banner_slide = (-1, 0)
     cards = CardLayout(title_lines=2, title_height=0.2, rule_width=0.18, end_columns=5, end_tiles_height=0.44,
                        end_text_top=0.2)
@@ -142,13 +159,36 @@ class WideStage(Stage):
     def banner_text_width(self) -> int:
         return round(0.46 * self.width)
 
+    def routed(self, depth: bool) -> WideStage:
+        return replace(self, depth_route=depth)
+
     def place(self, offset: float) -> Placement:
+        if self.depth_route:
+            return self._on_route(offset)
         return Placement(self.width * (0.5 + offset * self.spacing), self.height * self.base, 1.0)
+
+    def route_point(self, scale: float, arm: int, height: float) -> tuple[float, float]:
+        """The depth route's frame point at depth `scale` (1 at the front) on `arm` (+1 the way in on the right,
+        -1 the way out on the left), `height` frame heights below the front wheels' line as seen at the front.
+
+        Everything on an arm runs straight to its vanishing point on the horizon, shrinking with `scale`.
+        """
+        vanishing_x = self.route_vanishing[0 if arm > 0 else 1]
+        x = vanishing_x + (0.5 - vanishing_x) * scale
+        y = self.horizon + (self.base + height - self.horizon) * scale
+        return x * self.width, y * self.height
+
+    def _on_route(self, offset: float) -> Placement:
+        scale = self.route_depth_ratio ** abs(offset)
+        x, y = self.route_point(scale, 1 if offset >= 0 else -1, 0.0)
+        return Placement(x, y, scale, opacity=min(1.0, max(0.0, (self.route_reach - abs(offset)) / 0.8)))
 
     def banner_origin(self, panel_width: int, panel_height: int) -> tuple[int, int]:
         return round(0.04 * self.width), round(0.965 * self.height) - panel_height
 
     def paint_street(self, colours: tuple[RGB, ...]) -> np.ndarray:
+        if self.depth_route:
+            return self._paint_route(colours)
         w, h = self.width, self.height
         horizon = round(self.horizon * h)
         road_top, road_bottom = (round(f * h) for f in self.road)
@@ -170,6 +210,55 @@ class WideStage(Stage):
         tops = [(x, lamp_base - lamp_height + round(0.02 * h)) for x in posts]
         for index, (start, end) in enumerate(zip(tops, tops[1:])):
             bunting(image, start, end, sag=0.07 * h, flag=0.028 * h, colours=colours, shift=index * 3)
+        return image
+
+    def _paint_route(self, colours: tuple[RGB, ...]) -> np.ndarray:
+        """The street bending in front of the camera: a paved square, the carriageway's two arms running off
+        to their vanishing points, kerbs and centre dashes along them, lamp posts and bunting on the far side."""
+        w, h = self.width, self.height
+        horizon = round(self.horizon * h)
+        rng = np.random.default_rng(SCENERY_SEED)
+        image = sky(w, h, horizon)
+        skyline(image, horizon, rng, unit=h)
+        pavement(image, horizon, h, (w / 2, horizon - 0.25 * h), unit=h)
+        far_edge, near_edge = (edge - self.base for edge in self.road)  # of the height, about the wheels' line
+        kerb_width = 0.015
+
+        def arm_shape(top: float, bottom: float, arm: int) -> np.ndarray:
+            """An arm between two heights about the wheels' line, from the front to its vanishing point."""
+            corners = [self.route_point(1.0, arm, top), self.route_point(1.0, arm, bottom),
+                       self.route_point(0.0, arm, bottom)]
+            return np.round(np.array(corners) * 16).astype(np.int32)
+
+        road = np.zeros((h, w), np.uint8)
+        for arm in (1, -1):
+            cv2.fillPoly(image, [arm_shape(far_edge - kerb_width, near_edge + kerb_width, arm)], KERB, cv2.LINE_AA,
+                         shift=4)
+            cv2.fillPoly(road, [arm_shape(far_edge, near_edge, arm)], 255, cv2.LINE_AA, shift=4)
+        # The carriageway darkens with distance, as the side-on street's does; its edges are antialiased.
+        shade = vertical_gradient(h, w, mix(ASPHALT, (0, 0, 0), 0.1), ASPHALT)
+        coverage = road.astype(np.float32) / 255
+        image = cv2.blendLinear(image, shade, 1 - coverage, coverage)
+        middle = (far_edge + near_edge) / 2
+        for arm in (1, -1):
+            for distance in np.arange(1.0, 9.0, 0.5):  # centre-line dashes, evenly spaced in depth
+                near, far = 1 / distance, 1 / (distance + 0.25)
+                start, end = self.route_point(near, arm, middle), self.route_point(far, arm, middle)
+                cv2.line(image, (round(start[0]), round(start[1])), (round(end[0]), round(end[1])), (236, 226, 200),
+                         max(1, round(0.007 * h * near)), cv2.LINE_AA)
+        lamp_height, post_scales = 0.44 * h, (0.72, 0.42, 0.24, 0.14)
+        tops = {}
+        for arm in (1, -1):  # on the far side of each arm, shrinking into the distance
+            tops[arm] = []
+            for scale in post_scales:
+                x, y = self.route_point(scale, arm, far_edge - 2 * kerb_width)
+                lamp_post(image, round(x), round(y), round(lamp_height * scale), unit=h * scale)
+                tops[arm].append((x, y - (lamp_height - 0.02 * h) * scale))
+        strings = [(tops[-1][0], tops[1][0], post_scales[0])]  # across the bend, over the front
+        for arm in (1, -1):
+            strings += list(zip(tops[arm], tops[arm][1:], post_scales))
+        for index, (start, end, near) in enumerate(strings):
+            bunting(image, start, end, sag=0.07 * h * near, flag=0.028 * h * near, colours=colours, shift=index * 3)
         return image
 
 

@@ -27,7 +27,7 @@ from workbench.parade.layers.floats import Floats
 from workbench.parade.layers.label import DisclosureLabel
 from workbench.parade.layers.lanterns import Lanterns
 from workbench.parade.layers.scene import ALWAYS, Layer, Scene, draw_layers
-from workbench.parade.layers.street import Street
+from workbench.parade.layers.street import Header, Street
 from workbench.parade.safe_area import SafeArea
 from workbench.parade.scenery import SCENERY_SEED, festival_colours
 from workbench.parade.stages import Stage
@@ -35,7 +35,7 @@ from workbench.parade.timeline import Timeline
 
 __all__ = [
     "ALWAYS", "Banner", "CardBackdrop", "CardDissolve", "Confetti", "Crowd", "DisclosureLabel", "EndCard",
-    "FilmLayers", "Floats", "Lanterns", "Layer", "LowerThird", "Scene", "Street", "TitleCard", "draw_layers",
+    "FilmLayers", "Floats", "Header", "Lanterns", "Layer", "LowerThird", "Scene", "Street", "TitleCard", "draw_layers",
     "layers_for",
 ]
 
@@ -60,7 +60,8 @@ def layers_for(
     floats = [by_brand[slot.brand] for slot in timeline.slots]  # in parade order, which groups may change
     kits = tuple(kit for kit, _image in floats)
     colours = festival_colours(list(kits))
-    camera = Camera()
+    stage = stage.routed(film.camera.depth_route)  # the depth route is the stage's to offer (16:9)
+    camera = Camera.for_film(film.camera, stage, timeline)
     painting = stage.paint_street(colours)
     backdrop = CardBackdrop.of(painting)
 
@@ -77,10 +78,10 @@ def layers_for(
     zone = film.safe_zones.get(stage.aspect)  # a platform's caption and buttons: banners and header keep clear
     safe = SafeArea.within(zone, stage.width, stage.height) if zone is not None else None
     street = Street.build(stage, painting, colours, campaign.title, camera, safe)
-    moving = Floats(stage, timeline, camera, tuple(image for _kit, image in floats))
+    moving = Floats(stage, timeline, camera, tuple(image for _kit, image in floats), film.motion)
     bilingual = film.lower_third == "bilingual"
     banners = tuple(Banner(kit, stage, slot, safe, bilingual) for kit, slot in zip(kits, timeline.slots))
-    procession = [street]
+    procession = [street, *Header.over(stage, campaign.title, colours, camera, safe)]
     if film.particles:
         procession.append(Lanterns.release(stage, camera))
     procession += [moving, Crowd(stage, timeline, colours, camera), *banners]

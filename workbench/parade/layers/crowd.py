@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
@@ -42,9 +43,17 @@ class Crowd:
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
         strip = art.once(("crowd",), self._gather)
         shift = round(self.timeline.position(t) * self.drift) % strip.width
-        left, top = self.camera.point(shift, frame.shape[0] - strip.height, t)
-        paste(frame, strip, round(left), round(top))
-        paste(frame, strip, round(left) - strip.width, round(top))
+        framing = self.camera.framing(t)
+        left, top = framing.point(shift, frame.shape[0] - strip.height)
+        if framing.still:
+            paste(frame, strip, round(left), round(top))
+            paste(frame, strip, round(left) - strip.width, round(top))
+            return
+        # Seen closer, the strip is larger; it tiles every (zoomed) strip width, and three copies always
+        # cover the frame, as the camera never frames past the world's sides.
+        zoomed = strip.resized(round(strip.width * framing.zoom), round(strip.height * framing.zoom), cv2.INTER_LINEAR)
+        for copy in (-1, 0, 1):
+            paste(frame, zoomed, round(left) + copy * zoomed.width, round(top))
 
     def _gather(self) -> Sprite:
         """The strip, as wide as the frame, its two ends meeting."""

@@ -48,9 +48,9 @@ class Wipe:
 
         incoming = np.empty_like(frame)
         self.scene.draw(incoming, t, art)
-        shown = np.zeros((height, width), np.uint8)
-        cv2.fillPoly(shown, [band(edge + ribbon, width + slant + ribbon)], 255, cv2.LINE_AA, shift=4)
-        np.copyto(frame, cv2.blendLinear(frame, incoming, 255 - shown.astype(np.float32), shown.astype(np.float32)))
+        shown = np.zeros((height, width), np.uint8)  # a hard edge: the ribbon's antialiased stripes cover it
+        cv2.fillPoly(shown, [band(edge + ribbon, width + slant + ribbon)], 1, shift=4)
+        cv2.copyTo(incoming, shown, frame)  # in place, where shown
         stripe = ribbon / STRIPES
         for number in range(STRIPES):
             colour = self.colours[number % len(self.colours)]

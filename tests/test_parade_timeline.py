@@ -13,7 +13,6 @@ import json
 import subprocess
 import sys
 import wave
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -91,8 +90,8 @@ def test_fifty_brands_fill_the_duration_exactly_with_holds_long_enough_to_read(s
 
 
 def test_varied_pace_adapts_a_shorter_film_holds_shorter_but_no_shorter_than_a_read():
-    long, short = (plan_timeline(FilmSettings(duration=duration, shots="varied"), made_up(50)) for duration in (200, 90))
-    long_holds, short_holds = ([slot.hold_end - slot.hold_start for slot in timeline.slots] for timeline in (long, short))
+    long, short = (plan_timeline(FilmSettings(duration=seconds, shots="varied"), made_up(50)) for seconds in (200, 90))
+    long_holds, short_holds = ([slot.hold_end - slot.hold_start for slot in film.slots] for film in (long, short))
     assert all(b < a for a, b in zip(long_holds, short_holds))
     assert min(short_holds) >= MIN_HOLD_SECONDS - 1e-9
     # A long slot holds longer instead of crawling: the move between two floats keeps a steady pace.
@@ -319,8 +318,8 @@ def test_chapter_cards_show_their_group_titles(grouped):
     film, _catalog = grouped
     reader = RapidOcrReader()
     chapters = [segment for segment in film.timeline.breaks if segment.kind == "chapter"]
-    read = ["".join(line.text for line in reader.read(film.parade.frame((chapter.start + chapter.end) / 2))).replace(" ", "")
-            for chapter in chapters]
+    frames = [film.parade.frame((chapter.start + chapter.end) / 2) for chapter in chapters]
+    read = ["".join(line.text for line in reader.read(frame)).replace(" ", "") for frame in frames]
     assert "茶饮与甜点" in read[0] and "Tea&Sweets" in read[0], read[0]
     assert "OntheMove" in read[1], read[1]
 
@@ -347,7 +346,8 @@ def test_the_cutaway_fills_the_frame_with_the_crowd_cheering_and_a_wipe_brings_i
     assert np.array_equal(wiping[:, :width // 5], street[:, :width // 5])
     assert np.array_equal(wiping[:, -width // 5:], incoming[:, -width // 5:])
     # The chapter card after it fades in over the cutaway's end.
-    dissolve = next(layer for layer in parade.layers.stack if isinstance(layer, CardDissolve) and layer.card is wipe.scene)
+    dissolve = next(layer for layer in parade.layers.stack
+                    if isinstance(layer, CardDissolve) and layer.card is wipe.scene)
     assert dissolve.span[0] == cutaway.end
 
 

@@ -52,7 +52,8 @@ def decoded_mono(audio: Path, duration: float) -> np.ndarray:
     result = subprocess.run(command, capture_output=True, **ffmpeg_process_options())
     said = result.stderr.decode(errors="replace").strip().splitlines()
     if result.returncode != 0 or not result.stdout:
-        raise CampaignError(audio, "film.audio", f"ffmpeg could not decode the track ({said[-1] if said else 'no sound'})")
+        reason = said[-1] if said else "no sound"
+        raise CampaignError(audio, "film.audio", f"ffmpeg could not decode the track ({reason})")
     return np.frombuffer(result.stdout, "<f4")
 
 

@@ -204,8 +204,10 @@ class Timeline:
         """
         half = segment.seconds / 2
         held_before = [slot.hold_end for slot in self.slots if slot.hold_end <= segment.start]
-        follows_a_card = segment.start == self.procession_start or any(other.end == segment.start for other in self.breaks)
-        into = 0.0 if follows_a_card or not held_before else min(CARD_DISSOLVE_SECONDS, segment.start - held_before[-1], half)
+        follows_a_card = (segment.start == self.procession_start
+                          or any(other.end == segment.start for other in self.breaks))
+        into = (0.0 if follows_a_card or not held_before
+                else min(CARD_DISSOLVE_SECONDS, segment.start - held_before[-1], half))
         next_breaks = [other.seconds / 2 for other in self.breaks if other.start == segment.end]
         next_holds = [slot.hold_start - segment.end for slot in self.slots if slot.hold_start >= segment.end]
         room_after = (next_breaks or next_holds or [0.0])[0]
@@ -325,7 +327,8 @@ def _laid_out(film: FilmSettings, sections: list[Section]) -> Timeline:
 
 
 def _shared_out(total: float, weights: list[float], least: float) -> list[float]:
-    """`total` seconds in proportion to `weights`, none under `least` (those are raised to it, the rest share the remainder)."""
+    """`total` seconds in proportion to `weights`, none under `least` (those are raised to it, the others
+    share what is left)."""
     floored: set[int] = set()
     while len(floored) < len(weights):
         free = math.fsum(weight for index, weight in enumerate(weights) if index not in floored)
@@ -401,26 +404,26 @@ def _snapped(cuts: list[float], beats: list[float], duration: float) -> list[flo
         near = beats[bisect.bisect_left(beats, cut - reach):bisect.bisect_right(beats, cut + reach)]
         return [(beat, abs(beat - cut)) for beat in near] + [(cut, stay_cost)]
 
-    # best[i]: for each candidate of cut i, (total cost, candidate index of cut i-1) of the cheapest way there.
-    previous_time, previous = 0.0, [(0.0, 0.0, -1)]  # (time, cost so far, back pointer) from the film's start
-    options, back_pointers = [], []
+    # A row of landings for each cut: (time, the least total cost of landing there, which landing of the cut
+    # before it that way came through). The film's start is the row before the first cut.
+    rows = [[(0.0, 0.0, -1)]]
+    planned_before = 0.0
     for cut in cuts:
-        least_gap = KEEP_SHARE * (cut - previous_time)
+        least_gap = KEEP_SHARE * (cut - planned_before)
         row = []
         for time, cost in candidates(cut):
-            reachable = [(total, index) for index, (before, total, _back) in enumerate(previous)
-                         if time - before >= least_gap - 1e-9 and time > before]
-            if reachable:
-                total, index = min(reachable)
-                row.append((time, total + cost, index))
-        options.append(row)
-        previous, previous_time = row, cut
-    last_gap = KEEP_SHARE * (duration - cuts[-1])
-    ending = [(total, index) for index, (time, total, _back) in enumerate(previous) if duration - time >= last_gap - 1e-9]
-    _total, index = min(ending)
+            ways = [(total, way) for way, (before, total, _came) in enumerate(rows[-1])
+                    if time > before and time - before >= least_gap - 1e-9]
+            if ways:  # staying put is always a way (it keeps every stretch whole), so no row is empty
+                total, way = min(ways)
+                row.append((time, total + cost, way))
+        rows.append(row)
+        planned_before = cut
+    least_end = KEEP_SHARE * (duration - cuts[-1])
+    _total, way = min((total, way) for way, (time, total, _came) in enumerate(rows[-1])
+                      if duration - time >= least_end - 1e-9)
     landed = []
-    for row in reversed(options):
-        time, _cost, back = row[index]
+    for row in reversed(rows[1:]):
+        time, _total, way = row[way]
         landed.append(time)
-        index = back
     return landed[::-1]

@@ -27,7 +27,7 @@ TITLE_SHARE = 0.85  # of the title card's type height: a chapter reads as a part
 class ChapterCard:
     """The chapter's number in a festival colour, the group's title under it, and a festival rule beneath.
 
-        >>> ChapterCard("茶饮 · Tea houses", number=2, stage=stage, colours=colours).draw(frame, t=9.8, art=ArtCache())
+        >>> ChapterCard("茶饮 · Tea houses", 2, stage, colours).draw(frame, t=9.8, art=ArtCache())
     """
 
     title: str

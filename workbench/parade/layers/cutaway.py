@@ -60,7 +60,7 @@ class Cutaway:
                            borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
         transparency = cv2.subtract(255, cv2.extractChannel(jumped, 3))
         jumping = Sprite(cv2.cvtColor(jumped, cv2.COLOR_RGBA2RGB), cv2.merge([transparency] * 3))
-        paste(frame, jumping, 0, frame.shape[0] - strip_height + jump_room)  # its foot below the frame, however high it jumps
+        paste(frame, jumping, 0, frame.shape[0] - strip_height + jump_room)  # its foot below the frame, jumping or not
 
     def _make(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The soft street, the crowd's strip at the cutaway's size (premultiplied RGBA), and the frame's pixel
@@ -71,9 +71,10 @@ class Cutaway:
         # a little wider, so the drift never reaches the strip's end, where its two ends meet.
         close = replace(self.stage, width=math.ceil(width * (1 + DRIFT_ROOM)) + 1, height=round(height * CROWD_ZOOM))
         crowd = Crowd(stage=close, timeline=self.timeline, colours=self.colours, camera=Camera())
-        strip = np.zeros((math.ceil(self.stage.crowd_height * close.height) + 2, close.width, 4), np.uint8)  # rounded up
+        strip_height = math.ceil(self.stage.crowd_height * close.height) + 2  # the crowd's, rounded up
+        strip = np.zeros((strip_height, close.width, 4), np.uint8)
         # At the first hold the procession, and so the crowd's slide, is at 0: the strip starts at the band's left.
-        crowd.draw(strip, self.timeline.slots[0].hold_mid, ArtCache())  # a scratch cache: the film's crowd keeps its own
+        crowd.draw(strip, self.timeline.slots[0].hold_mid, ArtCache())  # a scratch cache: the film's crowd has its own
         rows, columns = np.mgrid[0:strip.shape[0], 0:width].astype(np.float32)
         return backdrop, strip, columns, rows
 

@@ -43,7 +43,8 @@ class Wipe:
 
         def band(left: float, right: float) -> np.ndarray:
             """The slanted band between two edges (at mid-height), in OpenCV's 4-bit fixed point."""
-            corners = [(left + slant / 2, 0), (right + slant / 2, 0), (right - slant / 2, height), (left - slant / 2, height)]
+            corners = [(left + slant / 2, 0), (right + slant / 2, 0), (right - slant / 2, height),
+                       (left - slant / 2, height)]
             return np.round(np.array(corners) * 16).astype(np.int32)
 
         incoming = np.empty_like(frame)

@@ -82,7 +82,7 @@ def test_every_media_reference_is_relative_and_found_after_the_folder_moves(move
     frames = {f"floats/{p.brand}/{p.brand}.{n:04d}.png" for p in export.passes for n in range(p.first, p.stop)}
     movies = {f"floats/{brand}.mov" for brand in SHOWN}
     banners = {f"banners/{brand}.png" for brand in SHOWN}
-    assert found == {f"{STEM}.mp4"} | frames | movies | banners
+    assert found == {f"{STEM}.mp4", "labels/label.png"} | frames | movies | banners
 
 
 def test_a_float_clip_offers_its_prores_pass_and_its_png_sequence_for_the_same_frames(moved):
@@ -128,10 +128,11 @@ def converted(moved, tmp_path_factory) -> Path:
     return xml_path
 
 
-def test_otioconvert_makes_fcp7_xml_whose_every_clip_names_a_file_in_the_folder(converted, moved):
+def test_otioconvert_makes_fcp7_xml_whose_every_clip_names_a_file_in_the_folder(converted, moved, written):
+    campaign, _export = written
     clips = fcp_clips(converted)
     names = {name for name, _url in clips}
-    assert names == {f"{STEM}.mp4", *SHOWN, *(f"{brand} lower third" for brand in SHOWN)}
+    assert names == {f"{STEM}.mp4", *SHOWN, *(f"{brand} lower third" for brand in SHOWN), campaign.label_text}
     for name, url in clips:
         assert url is not None, f"{name}: no pathurl"
         path = inside(converted.parent, url)

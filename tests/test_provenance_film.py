@@ -183,3 +183,41 @@ def test_in_a_platform_safe_area_the_label_moves_clear_of_the_buttons(tmp_path, 
         assert safe.holds(label.box), (label.box, safe)
     lines = read_text(film.parade.frame(0.5), list(film.parade.layers.labels[0].box))
     assert [text for text, _height in lines if "AI生成" in text]
+
+
+def test_the_finishing_export_and_social_clips_keep_both_labels(tmp_path, kits):
+    from workbench.parade.export import export_for_finishing, render_social_clips
+
+    campaign, catalog, order = labelled_campaign(tmp_path, kits)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        export = export_for_finishing(campaign, order, catalog, "16:9", fps=5, size=(320, 180))
+        clips = render_social_clips(campaign, order, catalog, "9:16", seconds=5)
+    chosen = {slot.brand: slot.concept_id for slot in prepare_film(campaign, order, catalog, "16:9").timeline.slots}
+    for float_pass in export.passes:  # a float's pass names its concept: the label leads to its catalog row
+        still = export.folder / "floats" / float_pass.brand / f"{float_pass.brand}.{float_pass.first:04d}.png"
+        assert read_label(still).produce_id == chosen[float_pass.brand]
+        assert catalog.concept(read_label(still).produce_id) is not None
+    for still in [export.folder / "plate.png", *sorted((export.folder / "banners").glob("*.png"))]:
+        assert read_label(still).produce_id == "test-parade_16x9"
+    label_pass = export.folder / "labels" / "label.png"
+    assert read_visible_label(label_pass)["text"] == "AI生成"
+    from PIL import Image
+
+    with Image.open(label_pass) as image:
+        assert image.getchannel("A").getbbox() is not None  # the label drawn alone, over transparency
+
+    assert len(clips) == 2
+    for clip in clips:
+        label = read_label(clip)
+        assert label.produce_id == clip.stem and label.content_producer == "0011FILMSTUDIO"
+        assert read_visible_label(clip)["shown"] == "whole"
+        frames = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format_tags=AIGC", "-of", "json",
+                                 str(clip)], capture_output=True, text=True, check=True).stdout
+        assert json.loads(json.loads(frames)["format"]["tags"]["AIGC"])["ProduceID"] == clip.stem
+    from conftest import decode
+
+    frames = decode(clips[0])
+    middle = frames[len(frames) // 2]  # a frame from the middle of the film: the label is up there too
+    found = [text for text, _height in read_text(middle, [180, 0, 360, 120]) if "AI生成" in text]
+    assert found, "the social clip shows its label away from the film's opening and end"

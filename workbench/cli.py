@@ -389,14 +389,15 @@ def render(
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     if aspect:
         campaign = campaign.with_changes(film={"aspects": aspect})
+    labeller = Labeller.for_campaign(campaign)  # a configured signing key is checked before the render
     with Catalog(campaign.catalog_path) as catalog:
-        for film in render_films(campaign, kits, catalog, resume=resume):
+        for film in render_films(campaign, kits, catalog, resume=resume, labeller=labeller):
             typer.echo(f"film {film.path} ({len(film.brands)} brands, {film.seconds:.1f}s)")
         if social:
             from workbench.parade.export import render_social_clips
 
             for film_aspect in campaign.film.aspects:
-                clips = render_social_clips(campaign, kits, catalog, film_aspect)
+                clips = render_social_clips(campaign, kits, catalog, film_aspect, labeller=labeller)
                 typer.echo(f"social {film_aspect}: {len(clips)} clips in {clips[0].parent}")
 
 
@@ -407,16 +408,22 @@ def export(
     brand: Optional[list[str]] = BrandOption,
     aspect: str = typer.Option("16:9", help="16:9, 9:16, 1:1 or 4:5."),
     fps: Optional[int] = typer.Option(None, help="Frame rate of the passes; default the film's."),
-    prores: bool = typer.Option(False, help="Also each pass as ProRes 4444 with alpha."),
+    prores: Optional[bool] = typer.Option(None, "--prores/--no-prores", help="Also each pass as ProRes 4444 with"
+                                          " alpha, and an FCP 7 XML naming them; default: when ffmpeg has ProRes."),
 ):
-    """Hand-off for finishing: each float's pass as PNGs with alpha, the plate, lower thirds, an OTIO timeline."""
-    from workbench.parade.export import export_for_finishing
+    """Hand-off for finishing: each float's pass as PNGs with alpha, the plate, lower thirds, the AI label,
+    an OTIO timeline and (with ProRes) an FCP 7 XML, media named relative to the folder so it can travel."""
+    from workbench.parade.export import export_for_finishing, prores_available
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
-        done = export_for_finishing(campaign, kits, catalog, aspect, fps=fps, prores=prores)
+        done = export_for_finishing(campaign, kits, catalog, aspect, fps=fps,
+                                    prores=prores_available() if prores is None else prores,
+                                    labeller=Labeller.for_campaign(campaign))
     typer.echo(f"finishing: {done.folder} ({len(done.passes)} float passes, {done.frame_files} frames)")
     typer.echo(f"timeline:  {done.timeline_path}")
+    if done.editor_xml is not None:
+        typer.echo(f"FCP 7 XML: {done.editor_xml}")
 
 
 # demo ---------------------------------------------------------------------------------------------

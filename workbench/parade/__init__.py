@@ -195,14 +195,20 @@ def render_films(
             for aspect in campaign.film.aspects]
 
 
-def label_film(path: Path, film: Film, catalog: Catalog, labeller: Labeller) -> None:
-    """The joined MP4's implicit label (XMP, ProduceID the film's name) and, with a key, its C2PA signature,
-    the concepts it shows as ingredients and what the manifest says of them as provenance."""
-    labeller.append_mp4_xmp(path, film.stem, COMPOSITE, labeller.film_label)
-    concepts = {record.id: concept_provenance(record, catalog) for _kit, record in film.chosen}
-    labeller.sign(path, title=film.stem, source_type=COMPOSITE,
-                  provenance={"film": film.stem, "aspect": film.aspect, "concepts": concepts},
-                  ingredients=[catalog.image_path(record) for _kit, record in film.chosen], suffix=".mp4")
+def label_film(path: Path, film: Film, catalog: Catalog, labeller: Labeller, produce_id: str | None = None,
+               shown: list[ConceptRecord] | None = None) -> None:
+    """An MP4's implicit label (XMP; ProduceID the film's name, or `produce_id` for a clip cut from it) and,
+    with a key, its C2PA signature: the concepts it shows (`shown`, by default the film's) as ingredients,
+    and what the manifest says of them as provenance. Called on the finished file before it takes its name."""
+    produce_id = produce_id or film.stem
+    shown = [record for _kit, record in film.chosen] if shown is None else shown
+    labels = film.campaign.labels  # the film's own (a social clip shows its label throughout)
+    visible = {"text": film.campaign.label_text, **labels.film.model_dump()} if film.parade.layers.labels else None
+    labeller.append_mp4_xmp(path, produce_id, COMPOSITE, visible)
+    concepts = {record.id: concept_provenance(record, catalog) for record in shown}
+    labeller.sign(path, title=produce_id, source_type=COMPOSITE,
+                  provenance={"film": produce_id, "aspect": film.aspect, "concepts": concepts},
+                  ingredients=[catalog.image_path(record) for record in shown], suffix=".mp4")
 
 
 @contextmanager

@@ -109,6 +109,11 @@ class VideoFormat:
         ]
 
 
+def metadata_options(tags: dict[str, str] | None) -> list[str]:
+    """ffmpeg's `-metadata key=value` for each tag (keep them with `-movflags +use_metadata_tags`)."""
+    return [option for key, value in (tags or {}).items() for option in ("-metadata", f"{key}={value}")]
+
+
 def to_yuv420p(frame: np.ndarray) -> np.ndarray:
     """RGB to the encoder's planar 4:2:0, as ffmpeg's own conversion makes it (BT.601, video range).
 
@@ -133,7 +138,7 @@ class Encoder:
 
     Frames are RGB uint8 (height x width x 3), or already yuv420p (height * 3 / 2 x width, see
     `to_yuv420p`). `faststart` puts the index first, for a file that is played as it is (segments
-    are joined first, then moved).
+    are joined first, then moved). `tags` and `finish` are as for `join_segments`.
 
         >>> encoder = Encoder(video, path)
         >>> for frame in frames:
@@ -141,14 +146,19 @@ class Encoder:
         >>> encoder.finish()  # x264 drains its lookahead; may run on another thread meanwhile
     """
 
-    def __init__(self, video: VideoFormat, path: Path, faststart: bool = False):
+    def __init__(self, video: VideoFormat, path: Path, faststart: bool = False, tags: dict[str, str] | None = None,
+                 finish: Callable[[Path], None] | None = None):
         self.video, self.path, self.count = video, path, 0
         self._shapes = {(video.height, video.width, 3): "rgb", (video.height * 3 // 2, video.width): "yuv"}
+        self._finish_file = finish
         self._temp_file = ExitStack()
-        temp = self._temp_file.enter_context(atomic_path(path))
-        command = video.encoder_command(temp)
-        if faststart:
-            command[-3:-3] = ["-movflags", "+faststart"]
+        self._temp = self._temp_file.enter_context(atomic_path(path))
+        command = video.encoder_command(self._temp)
+        output_options = metadata_options(tags)
+        flags = ("+faststart" if faststart else "") + ("+use_metadata_tags" if tags else "")
+        if flags:
+            output_options += ["-movflags", flags]
+        command[-3:-3] = output_options
         self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE,
                                          **ffmpeg_process_options())
 
@@ -172,6 +182,8 @@ class Encoder:
         if self._process.returncode != 0:
             self.abort()
             raise ffmpeg_failure(f"ffmpeg failed on {self.path.name}", errors, self.path)
+        if self._finish_file is not None:  # labels and a signature, before the file takes its name
+            self._finish_file(self._temp)
         self._temp_file.close()  # renames the finished temp file onto `path`
         return self.count
 
@@ -192,9 +204,10 @@ def ffmpeg_failure(what: str, errors: bytes | str, path: Path) -> Exception:
     return RuntimeError(f"{what}: {text}")
 
 
-def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path, faststart: bool = False) -> int:
+def encode_frames(frames: Iterable[np.ndarray], video: VideoFormat, path: Path, faststart: bool = False,
+                  tags: dict[str, str] | None = None, finish: Callable[[Path], None] | None = None) -> int:
     """Pipe frames to one ffmpeg x264 process (see `Encoder`); `path` appears only if every frame was encoded."""
-    encoder = Encoder(video, path, faststart)
+    encoder = Encoder(video, path, faststart, tags, finish)
     try:
         for frame in frames:
             encoder.write(frame)
@@ -367,8 +380,7 @@ def join_segments(
     command = [ffmpeg_binary(), "-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", str(listing)]
     if music is not None:
         command += ["-i", str(music), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", "192k"]
-    for key, value in (tags or {}).items():
-        command += ["-metadata", f"{key}={value}"]
+    command += metadata_options(tags)
     with atomic_path(path) as temp:
         # use_metadata_tags: keys other than the few standard ones are kept (as mdta keys) instead of dropped.
         command += ["-c:v", "copy", "-movflags", "+faststart+use_metadata_tags", "-f", "mp4", str(temp)]

@@ -42,10 +42,12 @@ from workbench.campaign import Campaign
 from workbench.catalog import Catalog
 from workbench.files import atomic_path, remove_stale_parts
 from workbench.kits import BrandKit
-from workbench.parade import Film, film_manifest, first_frame_at, prepare_film, reporting_full_disk
+from workbench.parade import Film, film_manifest, first_frame_at, label_film, prepare_film, reporting_full_disk
 from workbench.parade.encode import (
-    VideoFormat, encode_frames, ffmpeg_binary, ffmpeg_process_options, prefetched, write_manifest,
+    VideoFormat, encode_frames, ffmpeg_binary, ffmpeg_process_options, metadata_options, prefetched, write_manifest,
 )
+from workbench.provenance.aigc import COMPOSITE, TRAINED, png_bytes_with_text
+from workbench.provenance.labeller import Labeller
 
 SOCIAL_SECONDS = (5.0, 8.0)  # shortest and longest social clip
 IMAGE_SEQUENCE, PRORES_4444 = "image_sequence", "prores_4444"  # a float clip's media references, by name
@@ -87,8 +89,15 @@ def float_passes(film: Film, fps: int) -> list[FloatPass]:
 def export_for_finishing(
     campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str,
     fps: int | None = None, size: tuple[int, int] | None = None, prores: bool = False,
+    labeller: Labeller | None = None,
 ) -> FinishingExport:
-    """Write the finishing folder for one aspect. `fps` and `size` default to the film's (smaller is quicker)."""
+    """Write the finishing folder for one aspect. `fps` and `size` default to the film's (smaller is quicker).
+
+    Every image carries the implicit AI-content label (`labeller`, by default the campaign's): a float's
+    pass names its concept, the rest the film; the visible label is a pass of its own (`labels/label.png`)
+    on a track of its own, over the spans the film shows it.
+    """
+    labeller = labeller or Labeller.for_campaign(campaign)
     film_settings = {"fps": fps or campaign.film.fps}
     if size is not None:
         film_settings["sizes"] = {**campaign.film.sizes, aspect: tuple(size)}
@@ -97,28 +106,38 @@ def export_for_finishing(
     fps = campaign.film.fps
     folder = campaign.films_dir / f"{film.stem}_finishing"
     with reporting_full_disk(folder, "the finishing export"):
-        return _write_finishing(film, catalog, folder, fps, prores)
+        return _write_finishing(film, catalog, folder, fps, prores, labeller)
 
 
-def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prores: bool) -> FinishingExport:
+def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prores: bool,
+                     labeller: Labeller) -> FinishingExport:
     parade, layers = film.parade, film.parade.layers
     pass_folders = [folder / "floats" / slot.brand for slot in film.timeline.slots]
-    for written_to in [folder, folder / "banners", folder / "floats", *pass_folders]:
+    for written_to in [folder, folder / "banners", folder / "floats", folder / "labels", *pass_folders]:
         remove_stale_parts(written_to)  # temp files of a killed export
-    _save_rgba(parade.alone(layers.street, film.timeline.procession_start, channels=3), folder / "plate.png")
+    film_label = labeller.png_text(film.stem, COMPOSITE)
+    _save_rgba(parade.alone(layers.street, film.timeline.procession_start, channels=3), folder / "plate.png",
+               film_label)
     passes = float_passes(film, fps)
     written = 0
     for float_pass in passes:
         pass_folder = folder / "floats" / float_pass.brand
         alone = layers.floats.alone(float_pass.index)
+        concept_label = labeller.png_text(film.timeline.slots[float_pass.index].concept_id, TRAINED)
         for frame_number in range(float_pass.first, float_pass.stop):
             still = pass_folder / f"{float_pass.brand}.{frame_number:04d}.png"
-            _save_rgba(parade.alone(alone, frame_number / fps), still)
+            _save_rgba(parade.alone(alone, frame_number / fps), still, concept_label)
             written += 1
         if prores:
-            _prores_4444(pass_folder, float_pass, fps, folder / "floats" / f"{float_pass.brand}.mov")
+            _prores_4444(pass_folder, float_pass, fps, folder / "floats" / f"{float_pass.brand}.mov",
+                         labeller.mp4_metadata(film.timeline.slots[float_pass.index].concept_id))
     for banner in layers.banners:  # each still at its place during the hold
-        _save_rgba(parade.alone(banner, banner.slot.hold_start), folder / "banners" / f"{banner.slot.brand}.png")
+        _save_rgba(parade.alone(banner, banner.slot.hold_start), folder / "banners" / f"{banner.slot.brand}.png",
+                   film_label)
+    if layers.labels:  # the visible AI-content label, alone, where the film shows it
+        shows = {"text": film.campaign.label_text, **film.campaign.labels.film.model_dump()}
+        _save_rgba(parade.alone(layers.labels[-1], layers.labels[-1].span[0]), folder / "labels" / "label.png",
+                   labeller.png_text(film.stem, COMPOSITE, shows))
 
     timeline = _timeline(film, catalog, passes, fps, folder, _copy_film(film, folder), prores)
     timeline_path = folder / f"{film.stem}.otio"
@@ -128,8 +147,9 @@ def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prore
     return FinishingExport(folder, timeline_path, passes, written, editor_xml)
 
 
-def _save_rgba(premultiplied: np.ndarray, path: Path) -> None:
-    """A premultiplied RGB or RGBA layer as a PNG with straight alpha (what compositing apps expect)."""
+def _save_rgba(premultiplied: np.ndarray, path: Path, text: dict[str, str]) -> None:
+    """A premultiplied RGB or RGBA layer as a PNG with straight alpha (what compositing apps expect),
+    with `text` chunks (its AI-content label)."""
     if premultiplied.shape[2] == 3:
         straight = cv2.cvtColor(premultiplied, cv2.COLOR_RGB2BGRA)
     else:
@@ -142,7 +162,7 @@ def _save_rgba(premultiplied: np.ndarray, path: Path) -> None:
         ok, data = cv2.imencode(".png", straight, [cv2.IMWRITE_PNG_COMPRESSION, 1])  # fast: mostly transparent
         if not ok:
             raise RuntimeError(f"could not encode {path.name}")
-        temp.write_bytes(data.tobytes())
+        temp.write_bytes(png_bytes_with_text(data.tobytes(), text))
 
 
 def prores_available() -> bool:
@@ -150,10 +170,10 @@ def prores_available() -> bool:
     return " prores_ks " in result.stdout
 
 
-def _prores_4444(pass_folder: Path, float_pass: FloatPass, fps: int, output: Path) -> None:
-    """The pass's PNGs as one ProRes 4444 clip with alpha. Its start timecode is the pass's first frame of
-    the film, so the clip and the PNG sequence name the same frames (and an editor relinking by
-    timecode puts the clip where the timeline has it)."""
+def _prores_4444(pass_folder: Path, float_pass: FloatPass, fps: int, output: Path, tags: dict[str, str]) -> None:
+    """The pass's PNGs as one ProRes 4444 clip with alpha, `tags` in its container (its AI-content label).
+    Its start timecode is the pass's first frame of the film, so the clip and the PNG sequence name the
+    same frames (and an editor relinking by timecode puts the clip where the timeline has it)."""
     if not prores_available():
         raise RuntimeError("this ffmpeg has no prores_ks encoder; the PNG sequence is the hand-off")
     pattern = pass_folder / f"{float_pass.brand}.%04d.png"
@@ -161,7 +181,9 @@ def _prores_4444(pass_folder: Path, float_pass: FloatPass, fps: int, output: Pat
         subprocess.run([
             ffmpeg_binary(), "-v", "error", "-y", "-framerate", str(fps), "-start_number", str(float_pass.first),
             "-i", str(pattern), "-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le",
-            "-timecode", timecode(float_pass.first, fps), "-f", "mov", str(temp),
+            "-timecode", timecode(float_pass.first, fps),
+            *metadata_options(tags),
+            "-movflags", "+use_metadata_tags", "-f", "mov", str(temp),
         ], check=True, capture_output=True, **ffmpeg_process_options())
 
 
@@ -295,12 +317,36 @@ def _timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: int, f
         ))
         end = stop
     timeline.tracks.append(banners)
+    if film.parade.layers.labels:
+        timeline.tracks.append(_label_track(film, folder, frame_count, fps, span, url))
 
     for track in timeline.tracks:  # every track the film's length, as editors expect of a sequence
         short = frame_count - round(track.duration().value)
         if short > 0:
             track.append(otio.schema.Gap(source_range=span(0, short)))
     return timeline
+
+
+def _label_track(film: Film, folder: Path, frame_count: int, fps: int, span, url):
+    """The visible AI-content label's still over each span the film shows it: the top track, so it stays on top."""
+    import opentimelineio as otio
+
+    track = otio.schema.Track(name="AI-content label", kind=otio.schema.TrackKind.Video)
+    end = 0
+    for label in film.parade.layers.labels:
+        first, stop = max(end, first_frame_at(label.span[0], fps)), min(frame_count, first_frame_at(label.span[1], fps))
+        if stop <= first:
+            continue
+        if first > end:
+            track.append(otio.schema.Gap(source_range=span(0, first - end)))
+        track.append(otio.schema.Clip(
+            name=film.campaign.label_text, source_range=span(0, stop - first),
+            media_reference=otio.schema.ExternalReference(
+                target_url=url(folder / "labels" / "label.png"), available_range=span(0, stop - first)),
+            metadata={"parade": {"label_box": list(label.box)}},
+        ))
+        end = stop
+    return track
 
 
 def _float_layers(passes: list[FloatPass]) -> dict[int, int]:
@@ -331,13 +377,18 @@ def social_window(film: Film, index: int, seconds: float) -> tuple[float, float]
 
 def render_social_clips(
     campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str = "9:16", seconds: float = 6.0,
+    labeller: Labeller | None = None,
 ) -> list[Path]:
     """One short MP4 per brand, `<films_dir>/social/<campaign>_<brand>_<aspect>.mp4`: its float's pass
     with its lower third, cut from the film's own timeline (5 to 8 s; shorter only if the whole
-    procession is)."""
+    procession is). A clip shows the visible AI-content label throughout and carries the implicit one
+    (ProduceID the clip's name, its concept the ingredient of its signature)."""
     low, high = SOCIAL_SECONDS
     if not low <= seconds <= high:
         raise ValueError(f"seconds: social clips run {low:g} to {high:g} s, got {seconds:g}")
+    labeller = labeller or Labeller.for_campaign(campaign)
+    if campaign.labels.visible:  # a clip is cut from the middle: its label stays up all along
+        campaign = campaign.with_changes(labels={"film": {"shown": "whole"}})
     film = prepare_film(campaign, kits, catalog, aspect)
     video = VideoFormat.for_film(campaign.film, film.size)
     folder = campaign.films_dir / "social"
@@ -348,6 +399,10 @@ def render_social_clips(
             start, end = social_window(film, slot.index, seconds)
             times = [start + i / video.fps for i in range(round((end - start) * video.fps))]
             path = folder / f"{campaign.name}_{slot.brand}_{aspect.replace(':', 'x')}.mp4"
-            encode_frames(prefetched(film.parade.frame, times), video, path, faststart=True)
+            [record] = [record for _kit, record in film.chosen if record.id == slot.concept_id]
+            encode_frames(prefetched(film.parade.frame, times), video, path, faststart=True,
+                          tags=labeller.mp4_metadata(path.stem),
+                          finish=lambda clip, stem=path.stem, shown=[record]: label_film(
+                              clip, film, catalog, labeller, stem, shown))
             paths.append(path)
     return paths

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, ClassVar
@@ -118,6 +119,22 @@ def png_text(label: AigcLabel, digital_source_type: str = TRAINED, creator: str 
              visible: dict | None = None) -> dict[str, str]:
     """The two text chunks a PNG carries (pass them to `workbench.files.save_png`)."""
     return {PNG_XMP_KEY: xmp_packet(label, digital_source_type, creator, visible), PNG_AIGC_KEY: label.as_json()}
+
+
+def png_bytes_with_text(data: bytes, text: dict[str, str]) -> bytes:
+    """PNG bytes (say from cv2.imencode) with iTXt chunks for `text` inserted after the header chunk:
+    labels for images written without Pillow, at no re-encoding cost."""
+    signature, header_end = 8, 8 + 8 + 13 + 4  # the signature, then IHDR: length, type, 13 bytes, CRC
+    if data[:signature] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not PNG data")
+    chunks = b"".join(_itxt_chunk(key, value) for key, value in text.items())
+    return data[:header_end] + chunks + data[header_end:]
+
+
+def _itxt_chunk(key: str, value: str) -> bytes:
+    # keyword, null, compression flag 0, method 0, empty language tag, null, empty translated keyword, null, text
+    body = key.encode("latin-1") + b"\x00\x00\x00\x00\x00" + value.encode("utf-8")
+    return struct.pack(">I", len(body)) + b"iTXt" + body + struct.pack(">I", zlib.crc32(b"iTXt" + body))
 
 
 def carried_png_text(info: dict) -> dict[str, str]:

@@ -80,12 +80,6 @@ class Labeller:
             return None
         return {"text": self.text, **self.settings.images.model_dump()}
 
-    @property
-    def film_label(self) -> dict | None:
-        """The visible label films show, as their metadata records it (None when labels are off)."""
-        if not self.settings.visible:
-            return None
-        return {"text": self.text, **self.settings.film.model_dump()}
 
     def stamp(self, image: Image.Image) -> Image.Image:
         """`image` with the visible label in the campaign's image corner (unchanged when labels are off)."""

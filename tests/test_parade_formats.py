@@ -164,6 +164,26 @@ def test_safe_zones_keep_the_campaign_header_out_of_the_platforms_areas(tmp_path
     assert np.array_equal(zoned[0][covered], zoned[1][covered])
 
 
+def test_in_a_safe_area_the_header_keeps_under_the_label_moved_in_from_its_corner(tmp_path):
+    """The label (top-right) moves down into the safe area; the header, which the title changes, stays under it."""
+    aspect, size, zone = "9:16", ZONED_SIZES["9:16"], ZONES["9:16"]
+
+    def opening(title: str):
+        campaign, order, catalog = three_brands(tmp_path / title, sizes={aspect: list(size)}, safe_zones={aspect: zone})
+        prepared = quietly_prepared(campaign.with_changes(title=title), order, catalog, aspect)
+        t = prepared.timeline.slots[0].hold_mid  # the label's opening seconds
+        [label] = [label for label in prepared.parade.layers.labels if label.span[0] <= t < label.span[1]]
+        return prepared.parade.frame(t), label.box
+
+    (first, label_box), (second, _same) = opening("Test Parade"), opening("A Much Longer Title For The Summer")
+    assert label_box[1] >= zone["top"] * size[1], "the label moved down into the safe area"
+    header_rows, header_columns = np.nonzero(np.any(first != second, axis=2))
+    assert header_rows.size, "the header is shown"
+    left, top, right, bottom = label_box
+    under_label = (left <= header_columns) & (header_columns < right) & (top <= header_rows) & (header_rows < bottom)
+    assert not under_label.any()
+
+
 def test_a_bad_safe_zone_is_one_line_naming_the_file_and_field(tmp_path, kits_folder):
     path = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders",
                           film={"safe_zones": {"9:16": {"bottom": 0.6}}})

@@ -14,7 +14,8 @@ procession itself may pass under the platform's buttons.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from workbench.campaign import SafeZone
 
@@ -52,6 +53,15 @@ class SafeArea:
         A box larger than the area is aligned with the area's top or left edge.
         """
         return max(self.left, min(left, self.right - width)), max(self.top, min(top, self.bottom - height))
+
+    def under(self, boxes: Iterable[tuple[int, int, int, int]]) -> SafeArea:
+        """This area less the band down to the lowest of `boxes` standing in its top half (a top corner's label).
+
+            >>> SafeArea(0, 154, 928, 1497).under([(700, 154, 928, 262)])
+            SafeArea(left=0, top=262, right=928, bottom=1497)
+        """
+        middle = (self.top + self.bottom) / 2
+        return replace(self, top=max([self.top, *(bottom for _left, top, _right, bottom in boxes if top < middle)]))
 
     def holds(self, box: tuple[int, int, int, int]) -> bool:
         """Whether a (left, top, right, bottom) box lies wholly inside."""

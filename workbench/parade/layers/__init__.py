@@ -77,11 +77,14 @@ def layers_for(
 
     zone = film.safe_zones.get(stage.aspect)  # a platform's caption and buttons: banners and header keep clear
     safe = SafeArea.within(zone, stage.width, stage.height) if zone is not None else None
-    street = Street.build(stage, painting, colours, campaign.title, camera, safe)
+    labels = DisclosureLabel.for_film(campaign.label_text, campaign.labels, stage, timeline, safe)
+    # The safe area moves a top corner's label down from its corner, onto the header: the header goes under it.
+    header_area = safe.under(label.box for label in labels) if safe is not None else None
+    street = Street.build(stage, painting, colours, campaign.title, camera, header_area)
     moving = Floats(stage, timeline, camera, tuple(image for _kit, image in floats), film.motion)
     bilingual = film.lower_third == "bilingual"
     banners = tuple(Banner(kit, stage, slot, safe, bilingual) for kit, slot in zip(kits, timeline.slots))
-    procession = [street, *Header.over(stage, campaign.title, colours, camera, safe)]
+    procession = [street, *Header.over(stage, campaign.title, colours, camera, header_area)]
     if film.particles:
         procession.append(Lanterns.release(stage, camera))
     procession += [moving, Crowd(stage, timeline, colours, camera), *banners]
@@ -92,7 +95,6 @@ def layers_for(
         dissolves.append(CardDissolve(ending, cut=end, seconds=dissolve, card_first=False))
     breaks = section_breaks(timeline, stage, colours, painting, card, film.particles)  # chapter cards, cutaways
 
-    labels = DisclosureLabel.for_film(campaign.label_text, campaign.labels, stage, timeline)
     seen = [Scene(span, tuple(procession)) for span in timeline.procession_spans()]  # the procession, less the breaks
     stack = [title, *seen, ending, *breaks, *dissolves, *labels]
     return FilmLayers(tuple(stack), street, moving, banners, labels)

@@ -15,13 +15,17 @@ import pytest
 
 from conftest import SAMPLE_KITS, decode, logo_template, match_at
 from test_parade_identical import three_brands
+from test_parade_layers import (  # the same check, run here with the camera and the depth route on
+    test_frames_in_view_are_the_frames_a_scan_finds_the_float_in as frames_in_view_are_what_a_scan_finds,
+)
 from test_parade_resume import Stop, count_frames, render, setup, work_dir
-from workbench.campaign import CameraSettings, CampaignError, load_campaign
+from workbench.campaign import CameraSettings, CampaignError, FilmSettings, load_campaign
 from workbench.kits import load_kits
 from workbench.parade import prepare_film, render_film
 from workbench.parade.camera import Camera
 from workbench.parade.layers import Header, Scene
-from workbench.parade.timeline import first_frame_at
+from workbench.parade.stages import stage_for
+from workbench.parade.timeline import first_frame_at, plan_timeline
 
 PUSH = {"push_in": 0.12}
 CAMERA = {"push_in": 0.12, "pan": 0.03, "depth_of_field": True}
@@ -122,7 +126,8 @@ def test_the_header_stays_on_the_screen_while_the_camera_pushes_in_or_softens_th
     assert any(isinstance(layer, Header) for layer in procession_layers(moving))
     slot = moving.timeline.slots[0]
     header_rows = slice(0, round(0.15 * moving.size[1]))
-    frames = [moving.parade.frame(t)[header_rows] for t in (slot.hold_start + 0.05, slot.hold_mid, slot.hold_end - 0.05)]
+    moments = (slot.hold_start + 0.05, slot.hold_mid, slot.hold_end - 0.05)
+    frames = [moving.parade.frame(t)[header_rows] for t in moments]
     lettering = [np.all(frame > 235, axis=2) for frame in frames]  # the near-white title
     assert lettering[0].sum() > 20, "the title is there"
     assert all(np.array_equal(lettering[0], other) for other in lettering[1:]), "and does not move"
@@ -171,14 +176,9 @@ def test_the_depth_route_is_the_wide_stages_alone(inputs):
 @pytest.mark.parametrize("aspect", ["16:9", "9:16"])
 @pytest.mark.parametrize("fps", [10, 24])
 def test_frames_in_view_are_still_the_frames_a_scan_finds_with_the_camera_and_route_on(inputs, aspect, fps):
-    film = parade_with(inputs, aspect, camera={**CAMERA, **ROUTE}, motion={"sway": 4.0})
-    floats, timeline = film.parade.layers.floats, film.timeline
-    procession = range(first_frame_at(timeline.procession_start, fps), first_frame_at(timeline.procession_end, fps))
-    for slot in timeline.slots:
-        scanned = [frame for frame in procession
-                   if slot.index in [index for index, _placement in floats.in_view(frame / fps)]]
-        assert floats.frames_in_view(slot.index, fps) == range(scanned[0], scanned[-1] + 1), slot.brand
-        assert len(scanned) == len(range(scanned[0], scanned[-1] + 1)), "in view once, then gone"
+    campaign, kits, catalog = inputs
+    craft = campaign.with_changes(film={"camera": {**CAMERA, **ROUTE}, "motion": {"sway": 4.0}})
+    frames_in_view_are_what_a_scan_finds((craft, kits, catalog), aspect, fps)
 
 
 # The floats alive ---------------------------------------------------------------------------------
@@ -213,7 +213,8 @@ def test_the_glint_lies_on_the_floats_own_pixels(inputs):
     changed = np.any(plain.parade.frame(t) != lit.parade.frame(t), axis=2)
     assert changed.any()
     assert not changed[float_alone(plain, 0, t) == 0].any(), "no light off the float"
-    assert (lit.parade.frame(t)[changed].astype(int) >= plain.parade.frame(t)[changed].astype(int)).all(), "only brighter"
+    brighter = lit.parade.frame(t)[changed].astype(int) >= plain.parade.frame(t)[changed].astype(int)
+    assert brighter.all(), "light only brightens"
     travel = (slot.hold_end + plain.timeline.slots[1].hold_start) / 2
     assert np.array_equal(plain.parade.frame(travel), lit.parade.frame(travel)), "only during its hold"
 
@@ -241,3 +242,17 @@ def test_a_stopped_render_with_the_craft_on_resumes_to_the_same_bytes(tmp_path, 
     assert [path.name[:4] for path in sorted(work_dir(campaign).glob("*.mp4"))] == ["0000", "0001"]
     monkeypatch.undo()
     assert render(campaign, catalog, order).path.read_bytes() == whole
+
+
+def test_a_group_shot_stays_wide_while_close_holds_push_in():
+    film = FilmSettings(shots="varied", camera=CameraSettings(**CAMERA))
+    timeline = plan_timeline(film, [(f"brand-{index}", f"concept-{index}") for index in range(9)])
+    camera = Camera.for_film(film.camera, stage_for("16:9", (320, 180)), timeline)
+    shots = {slot.shot for slot in timeline.slots}
+    assert shots == {"close", "group"}
+    for slot in timeline.slots:
+        framing, softness = camera.framing(slot.hold_end - 0.01), camera.softness(slot.hold_mid)
+        if slot.shot == "close":
+            assert framing.zoom > 1.1 and softness == 1.0, slot.index
+        else:
+            assert framing.still and softness == 0.0, slot.index

@@ -5,8 +5,9 @@ procession out in them. Every layer that places something in the world asks the 
 push-in or a pan is a change to the camera alone. Banners, cards, labels and the header sit on the
 screen instead.
 
-The moving camera pushes in slowly over each brand's hold (eased in and out) towards the front
-float, drifting gently sideways, and backs out to the still framing while the procession moves on.
+The moving camera pushes in slowly over each brand's close hold (eased in and out) towards the front
+float, drifting gently sideways, and backs out to the still framing while the procession moves on;
+a group shot (`BrandSlot.shot`) stays on the still framing, the widest, with its floats in view.
 It never frames anything outside the world: a pan is only ever as wide as the push-in's room.
 
     >>> camera = Camera.for_film(CameraSettings(push_in=0.06), stage, timeline)
@@ -33,7 +34,8 @@ FOCUS_PULL_SECONDS = 0.4  # the backdrop softens this long after a hold starts, 
 
 @dataclass(frozen=True)
 class Hold:
-    """One brand's hold as the camera sees it: it pushes in from `start` to `end`, then backs out until `wide_again`."""
+    """One brand's close hold as the camera sees it: it pushes in from `start` to `end`, then backs out until
+    `wide_again`."""
 
     start: float
     end: float
@@ -92,8 +94,10 @@ class Camera:
         anchor = (front.centre_x, front.base_y - stage.float_size[1] * front.scale / 2)
         slots = timeline.slots
         ends = [following.hold_start for following in slots[1:]] + [timeline.procession_end]
-        holds = tuple(Hold(slot.hold_start, slot.hold_end, max(slot.hold_end, wide_again), 1.0 if slot.index % 2 == 0
-                           else -1.0) for slot, wide_again in zip(slots, ends))
+        # Close holds push in on their float; a group shot stays wide on its run of floats.
+        closes = [(slot, wide_again) for slot, wide_again in zip(slots, ends) if slot.shot == "close"]
+        holds = tuple(Hold(slot.hold_start, slot.hold_end, max(slot.hold_end, wide_again), 1.0 if number % 2 == 0
+                           else -1.0) for number, (slot, wide_again) in enumerate(closes))
         pan_room = max(1.0, min(anchor[0], stage.width - anchor[0]))
         return cls(holds, anchor, settings.push_in, settings.pan * stage.width, pan_room, settings.depth_of_field)
 
@@ -136,20 +140,24 @@ class Camera:
         return (x, y) if framing.still else framing.point(x, y)
 
     def plate(self, world: np.ndarray, t: float, frame: np.ndarray) -> None:
-        """The still backdrop of the world (painted in world pixels) as framed at `t`, into `frame`.
+        """The still backdrop of the world (painted in world pixels) as framed at `t`, into the RGB `frame`.
 
+        `world` is RGB, or RGBX, which OpenCV warps in about half the time (the fourth channel is dropped).
         One bilinear warp of the whole plate: exact to the sub-pixel, so a slow push-in glides instead of stepping.
         """
         framing = self.framing(t)
-        if framing.still:
+        if not framing.still:
+            height, width = frame.shape[:2]
+            world = cv2.warpAffine(world, framing.matrix(), (width, height), flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_REPLICATE)  # never reached: the framing stays in the world
+        if world.shape[2] == 4:
+            cv2.cvtColor(world, cv2.COLOR_RGBA2RGB, dst=frame)
+        else:
             np.copyto(frame, world)
-            return
-        height, width = frame.shape[:2]
-        cv2.warpAffine(world, framing.matrix(), (width, height), dst=frame, flags=cv2.INTER_LINEAR,
-                       borderMode=cv2.BORDER_REPLICATE)  # never reached: the framing stays inside the world
 
     def softness(self, t: float) -> float:
-        """How far the backdrop is softened at `t` (0 sharp, 1 fully): the focus pulls onto the front float in each hold."""
+        """How far the backdrop is softened at `t` (0 sharp, 1 fully): the focus pulls onto the float of each close
+        hold."""
         hold = self._hold(t) if self.depth_of_field else None
         if hold is None or not hold.start <= t < hold.end:
             return 0.0

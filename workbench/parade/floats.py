@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,7 +113,19 @@ def _resample(levels: tuple[Sprite, ...], width: int, height: int) -> Sprite:
     source = _level_for(levels, width)
     if (source.width, source.height) == (width, height):
         return source
-    return source.resized(width, height, cv2.INTER_LINEAR)
+    return _bilinear(source, lambda plane, _outside: cv2.resize(plane, (width, height), interpolation=cv2.INTER_LINEAR))
+
+
+def _bilinear(sprite: Sprite, resample: Callable[[np.ndarray, int], np.ndarray]) -> Sprite:
+    """`sprite` through one bilinear resampling (a resize or a warp, given a plane and its value outside the
+    sprite), premultiplied: colour and transparency through the same weights, so colour stays <= alpha and
+    edges pick up no dark fringe.
+
+    The transparency's three channels are the same, so one is resampled and copied to the others: the
+    same bytes as resampling all three (bilinear weighs each channel alike), for a third of that plane's work.
+    """
+    transparency = resample(cv2.extractChannel(sprite.transparency, 0), 255)  # outside: fully transparent
+    return Sprite(resample(sprite.colour, 0), cv2.merge([transparency, transparency, transparency]))
 
 
 def _rocked(sprite: Sprite, scale_x: float, scale_y: float, degrees: float) -> tuple[Sprite, float, float]:
@@ -124,17 +137,19 @@ def _rocked(sprite: Sprite, scale_x: float, scale_y: float, degrees: float) -> t
     corners = [(x * cos - y * sin, x * sin + y * cos) for x in (-width / 2, width / 2) for y in (0.0, -height)]
     pivot_x = 1 - min(x for x, _y in corners)  # a pixel of room all round for the bilinear edge
     pivot_y = 1 - min(y for _x, y in corners)
-    canvas = (math.ceil(pivot_x + max(x for x, _y in corners)) + 1, math.ceil(pivot_y + max(y for _x, y in corners)) + 1)
+    canvas = (math.ceil(pivot_x + max(x for x, _y in corners)) + 1,
+              math.ceil(pivot_y + max(y for _x, y in corners)) + 1)
     # Pixel centres sit half a pixel in from the edges: source centre (u, v) -> canvas centre (x, y).
     from_u, from_v = 0.5 - sprite.width / 2, 0.5 - sprite.height
     matrix = np.array([
         [cos * scale_x, -sin * scale_y, cos * scale_x * from_u - sin * scale_y * from_v + pivot_x - 0.5],
         [sin * scale_x, cos * scale_y, sin * scale_x * from_u + cos * scale_y * from_v + pivot_y - 0.5],
     ])
-    colour = cv2.warpAffine(sprite.colour, matrix, canvas, flags=cv2.INTER_LINEAR, borderValue=(0, 0, 0))
-    transparency = cv2.warpAffine(sprite.transparency, matrix, canvas, flags=cv2.INTER_LINEAR,
-                                  borderValue=(255, 255, 255))
-    return Sprite(colour, transparency), pivot_x, pivot_y
+
+    def warp(plane: np.ndarray, outside: int) -> np.ndarray:
+        return cv2.warpAffine(plane, matrix, canvas, flags=cv2.INTER_LINEAR, borderValue=(outside,) * 3)
+
+    return _bilinear(sprite, warp), pivot_x, pivot_y
 
 
 def _contact_sprite(body: Sprite) -> Sprite:

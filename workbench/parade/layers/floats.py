@@ -55,8 +55,8 @@ class Glint:
         >>> lit = Glint().over(body, progress=0.5)  # the band across the float's middle
     """
 
-    strength: float = 0.42  # of the way to white, at the band's middle
-    width: float = 0.14  # the band's soft width, a fraction of the float's width
+    strength: float = 0.5  # of the way to white, at the band's middle
+    width: float = 0.1  # the band's soft width, a fraction of the float's width
     slant: float = 0.45  # the band leans: it is this much further right per unit of height up
 
     def over(self, body: Sprite, progress: float) -> Sprite:

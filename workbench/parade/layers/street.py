@@ -59,19 +59,27 @@ class Street:
 
     def _backdrop(self, t: float, art: ArtCache) -> np.ndarray:
         """The plate as sharp as the focus pull at `t` leaves it."""
-        softness = self.camera.softness(t)
-        if softness <= 0:
-            return self.plate
-        soft = art.once(("street", "soft"), self._soften)
-        step = round(softness * FOCUS_STEPS)
+        step = round(self.camera.softness(t) * FOCUS_STEPS)
+        if step <= 0:
+            return self._plate("sharp", art)
         if step >= FOCUS_STEPS:
-            return soft
+            return self._plate("soft", art)
         blends = art.once(("street", "blends"), lambda: ArtCache(keep=2))
         share = step / FOCUS_STEPS
-        return blends.once(step, lambda: cv2.addWeighted(self.plate, 1 - share, soft, share, 0))
+        return blends.once(step, lambda: cv2.addWeighted(self._plate("sharp", art), 1 - share,
+                                                         self._plate("soft", art), share, 0))
 
-    def _soften(self) -> np.ndarray:
-        return cv2.GaussianBlur(self.plate, (0, 0), max(0.5, SOFT_BACKDROP * self.plate.shape[0]))
+    def _plate(self, focus: str, art: ArtCache) -> np.ndarray:
+        """The plate "sharp" or "soft", made once; RGBX when the camera moves, as OpenCV warps that faster."""
+        if focus == "sharp" and not self.camera.moves:
+            return self.plate
+
+        def make() -> np.ndarray:
+            plate = self.plate if focus == "sharp" else cv2.GaussianBlur(
+                self.plate, (0, 0), max(0.5, SOFT_BACKDROP * self.plate.shape[0]))
+            return cv2.cvtColor(plate, cv2.COLOR_RGB2RGBA) if self.camera.moves else plate
+
+        return art.once(("street", focus), make)
 
 
 @dataclass(frozen=True, eq=False)

@@ -88,3 +88,10 @@ def test_approving_an_unknown_concept_writes_nothing(campaign_file, catalog_with
     result = runner.invoke(app, ["review", "approve", str(campaign_file), "--id", "lotus-tea-s1", "--id", "nope"])
     assert result.exit_code == 2 and "nope" in result.output
     assert catalog_with_concepts.history() == []
+
+
+def test_an_unknown_aspect_is_one_clear_line_naming_the_option(campaign_file):
+    for command in (["render", str(campaign_file), "--aspect", "3:2"], ["export", str(campaign_file), "--aspect", "3:2"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "--aspect" in result.output and "'3:2': expected one of 16:9, 9:16, 1:1, 4:5" in result.output

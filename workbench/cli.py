@@ -16,14 +16,14 @@ import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterator, Optional, get_args
 
 import typer
 
 from pydantic import ValidationError
 
 from workbench.backends import UnknownBackend
-from workbench.campaign import CampaignError, load_campaign, open_campaign
+from workbench.campaign import Aspect, CampaignError, load_campaign, open_campaign
 from workbench.catalog import Catalog, CatalogError
 from workbench.errors import InputError, explain_validation, printable
 from workbench.kits import load_kits
@@ -45,6 +45,15 @@ BrandOption = typer.Option(None, "--brand", "-b", help="Only this brand (repeata
 
 
 warnings.formatwarning = lambda message, category, *rest, **kw: f"warning: {message}\n"
+
+
+def checked_aspects(aspects: list[str]) -> list[str]:
+    """The --aspect values, each one the film knows, or a BadParameter naming the option."""
+    known = get_args(Aspect)
+    for aspect in aspects:
+        if aspect not in known:
+            raise typer.BadParameter(f"{aspect!r}: expected one of {', '.join(known)}", param_hint="--aspect")
+    return aspects
 
 
 def reports_bad_input(command):
@@ -388,7 +397,7 @@ def render(
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     if aspect:
-        campaign = campaign.with_changes(film={"aspects": aspect})
+        campaign = campaign.with_changes(film={"aspects": checked_aspects(aspect)})
     labeller = Labeller.for_campaign(campaign)  # a configured signing key is checked before the render
     with Catalog(campaign.catalog_path) as catalog:
         for film in render_films(campaign, kits, catalog, resume=resume, labeller=labeller):
@@ -415,6 +424,7 @@ def export(
     an OTIO timeline and (with ProRes) an FCP 7 XML, media named relative to the folder so it can travel."""
     from workbench.parade.export import export_for_finishing, prores_available
 
+    checked_aspects([aspect])
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
         done = export_for_finishing(campaign, kits, catalog, aspect, fps=fps,

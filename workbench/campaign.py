@@ -106,6 +106,32 @@ class SafeZone(BaseModel):
     right: float = Field(0.0, ge=0, le=0.4)
 
 
+BACKDROP_PROMPT = ("a festival street at dusk for a parade, lanterns strung overhead, crowds on both pavements,"
+                   " an empty road in front, wide shot, no floats, no text, no logos")
+
+
+class BackdropSettings(BaseModel):
+    """What the procession passes in front of: the drawn street (default), a still or looping plate, or a
+    plate the campaign's backend makes once per aspect; and how far the floats are matched to it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    kind: Literal["street", "image", "video", "generated"] = Field(
+        "street", description="street: the drawn street; image: a still plate (PNG/JPEG); video: a looping plate"
+        " (MP4); generated: made by the campaign's backend once per aspect and recorded in the catalog.")
+    path: Path | None = Field(None, description="image and video: the plate's file, relative to the campaign file.")
+    prompt: str = Field(BACKDROP_PROMPT, min_length=1, max_length=600,
+                        description="generated: what the backend is asked for (the campaign's style follows).")
+    harmonise: float = Field(0.0, ge=0, le=1, description="How far the floats' colour and light are matched to"
+                             " the backdrop (0: untouched; the logo and name banner always stay exact).")
+    loop_seconds: float = Field(20.0, gt=0, le=120, description="video: at most this much of the file is looped.")
+
+    @model_validator(mode="after")
+    def _path_for_plates(self):
+        if self.kind in ("image", "video") and self.path is None:
+            raise error_at("BackdropSettings", ("path",), None, f"{self.kind} backdrops need the plate's file")
+        return self
+
+
 class BrandGroup(BaseModel):
     """A section of the parade: its brands follow one another after a chapter card with `title`."""
 
@@ -141,6 +167,7 @@ class FilmSettings(BaseModel):
                                      " chapter card; brands in no group follow the last one.")
     chapter_seconds: float = Field(1.6, gt=0, le=10, description="How long each chapter card stays up.")
     beat_sync: bool = Field(False, description="Holds and cuts land on the beats of `audio` (needs a music track).")
+    backdrop: BackdropSettings = Field(default_factory=BackdropSettings)
 
     @model_validator(mode="after")
     def _even_sizes(self):
@@ -380,6 +407,9 @@ def load_campaign(path: Path | str) -> Campaign:
     audio = (data.get("film") or {}).get("audio")
     if audio:
         data["film"]["audio"] = base / str(audio)
+    backdrop = (data.get("film") or {}).get("backdrop")
+    if isinstance(backdrop, dict) and backdrop.get("path"):  # a plate file, like the audio, beside the campaign
+        data["film"]["backdrop"] = {**backdrop, "path": base / str(backdrop["path"])}
     try:
         return Campaign.model_validate(data)
     except ValidationError as error:

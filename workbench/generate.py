@@ -10,12 +10,15 @@ running again skips what is already on disk and in the catalog, and makes only w
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import defaultdict
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from PIL import Image
 from pydantic import ValidationError
 from tqdm.auto import tqdm
 
@@ -198,6 +201,46 @@ def record_concept(
             image_path.unlink(missing_ok=True)
         raise
     return record
+
+
+# A backdrop plate is recorded like a concept, under a brand no kit can have: "_backdrop" is not a slug, so no
+# float, triage pass, shortlist or per-brand tally of the campaign's brands ever takes a plate for a float.
+BACKDROP_BRAND = "_backdrop"
+BACKDROP_NEGATIVE = "text, logos, watermark, parade floats, vehicles in the road"
+DRAWS_FLOATS_ONLY = frozenset({"previz"})  # backends with no model of a street: their plate is the drawn one
+
+
+def generate_backdrop(
+    campaign: Campaign, kit: BrandKit, catalog: Catalog, aspect: str, size: tuple[int, int],
+    drawn: Callable[[], Image.Image], backend: Backend | None = None, labeller: Labeller | None = None,
+) -> ConceptRecord:
+    """The campaign's backdrop plate for one aspect (`film.backdrop.prompt` at `size`, the campaign's first
+    seed), made by its backend once and recorded in the catalog like a concept (brand `_backdrop`, settings
+    role "backdrop" and the aspect); the next call finds it by its id and makes nothing. `kit` is the one
+    the backend is given (backends make images for a kit); a backend that draws floats only (previz, offline)
+    records `drawn()`, the drawn street, with the same recipe.
+
+        >>> record = generate_backdrop(campaign, kits[0], catalog, "16:9", (1920, 1080), drawn=paint_street)
+        >>> record.brand, record.settings["role"]
+        ('_backdrop', 'backdrop')
+    """
+    backend = backend or get_backend(campaign.generation.backend)
+    width, height = size
+    settings = {**campaign.generation.backend_settings(), "width": width, "height": height}
+    prompt = Prompt(campaign.film.backdrop.prompt, BACKDROP_NEGATIVE)
+    seed = campaign.generation.seeds[0]
+    recipe = {**settings, "role": "backdrop", "aspect": aspect}
+    record_id = concept_id(BACKDROP_BRAND, backend.name, prompt, seed, recipe)
+    if _already_made(catalog, record_id, 1):
+        return catalog.concept(record_id)
+    if backend.name in DRAWS_FLOATS_ONLY:
+        made = Concept(drawn().convert("RGB"), model="drawn-street", settings=settings)
+    else:
+        made = backend.generate(kit, prompt, seed, settings)[0]
+    plate = dataclasses.replace(made, settings={**made.settings, "role": "backdrop", "aspect": aspect}, layout=None,
+                                extra_images={})  # a plate carries no brand marks
+    owner = kit.model_copy(update={"slug": BACKDROP_BRAND})  # record_concept files it under concepts/_backdrop/
+    return record_concept(catalog, campaign, owner, backend.name, prompt, seed, record_id, plate, labeller)
 
 
 def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = False) -> GenerationReport:

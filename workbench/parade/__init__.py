@@ -116,8 +116,10 @@ def prepare_film(
     Each float's file must be the one its catalog row records (same sha256: not replaced, not cut
     short), or a ConceptFileError names it; `hashes` lets several calls of one render read each file once.
     """
+    from workbench.marks import FloatLayout
     from workbench.parade.compositor import Parade
-    from workbench.parade.floats import float_cutout
+    from workbench.parade.harmonise import marked_cutout
+    from workbench.parade.layers.plate import with_made_plate
     from workbench.parade.stages import stage_for
 
     hashes = hashes or FileHashes()
@@ -134,7 +136,8 @@ def prepare_film(
     for kit, record in chosen:
         image_path = check_concept_file(catalog.image_path(record), record.id, record.content_hash, hashes)
         with reading_concept_image(image_path, record.id):
-            floats.append((kit, float_cutout(image_path)))
+            floats.append((kit, marked_cutout(image_path, FloatLayout.from_settings(record.settings))))
+    campaign = with_made_plate(campaign, [kit for kit, _record in chosen], catalog, stage, aspect)
     timeline = plan_timeline(campaign.film, [(kit.slug, record.id) for kit, record in chosen])
     parade = Parade.build(campaign, stage, timeline, floats)
     return Film(campaign, aspect, chosen, skipped, timeline, parade)

@@ -17,6 +17,7 @@ from PIL import Image
 from workbench.campaign import Campaign
 from workbench.kits import BrandKit
 from workbench.parade.camera import Camera
+from workbench.parade.harmonise import harmonised
 from workbench.parade.layers.banner import Banner, LowerThird
 from workbench.parade.layers.breaks import section_breaks
 from workbench.parade.layers.cards import CardBackdrop, EndCard, TitleCard
@@ -26,6 +27,7 @@ from workbench.parade.layers.dissolve import CardDissolve
 from workbench.parade.layers.floats import Floats
 from workbench.parade.layers.label import DisclosureLabel
 from workbench.parade.layers.lanterns import Lanterns
+from workbench.parade.layers.plate import VideoPlate, backdrop_layer, plate_picture
 from workbench.parade.layers.scene import ALWAYS, Layer, Scene, draw_layers
 from workbench.parade.layers.street import Header, Street
 from workbench.parade.safe_area import SafeArea
@@ -45,7 +47,7 @@ class FilmLayers:
     """One film's layers: `stack`, everything bottom to top, and the ones the finishing export draws alone."""
 
     stack: tuple[Layer, ...]
-    street: Street
+    street: Street | VideoPlate  # the backdrop: the drawn street, a still plate, or a video plate
     floats: Floats
     banners: tuple[Banner, ...]  # in parade order
     labels: tuple[DisclosureLabel, ...] = ()  # the visible AI-content label, over each span it shows
@@ -80,7 +82,9 @@ def layers_for(
     labels = DisclosureLabel.for_film(campaign.label_text, campaign.labels, stage, timeline, safe)
     # The safe area moves a top corner's label down from its corner, onto the header: the header goes under it.
     header_area = safe.under(label.box for label in labels) if safe is not None else None
-    street = Street.build(stage, painting, colours, campaign.title, camera, header_area)
+    plate = plate_picture(film.backdrop, stage, painting)  # the drawn street unless film.backdrop names a plate
+    street = backdrop_layer(film.backdrop, stage, plate, colours, campaign.title, camera, header_area, film.fps)
+    floats = harmonised(floats, plate, film.backdrop.harmonise)  # the floats' colour and light, matched to it
     moving = Floats(stage, timeline, camera, tuple(image for _kit, image in floats), film.motion)
     bilingual = film.lower_third == "bilingual"
     banners = tuple(Banner(kit, stage, slot, safe, bilingual) for kit, slot in zip(kits, timeline.slots))

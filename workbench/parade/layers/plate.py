@@ -1,0 +1,185 @@
+"""Backdrops other than the drawn street: a still image plate, a looping video plate, a generated plate.
+
+Every plate is seen through the camera exactly like the street (`Camera.plate`), so push-ins and pans
+frame it the same way. A still plate (an image, or one the campaign's backend made) is cut to cover
+the stage once and becomes the `Street`'s plate, header and depth of field included. A video plate is
+decoded once, at the stage's size and the film's fps, into a memory-mapped file; frame t shows the
+video's frame (t * fps) modulo its length, so any segment of a render, or a resumed one, starts
+anywhere and shows the same pictures.
+
+Plates are read before the first frame: a missing, unreadable or oversized file, or a video without a
+video stream, is one line naming `film.backdrop.path`.
+
+    >>> plate = plate_picture(film.backdrop, stage, painting)  # RGB at the stage's size: the street's plate
+    >>> VideoPlate.build(film.backdrop, stage, camera, fps=30).draw(frame, t=3.2, art=ArtCache())
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from workbench.campaign import BackdropSettings, Campaign, CampaignError
+from workbench.catalog import Catalog
+from workbench.colours import RGB
+from workbench.errors import InputError
+from workbench.files import FileHashes, check_concept_file
+from workbench.kits import BrandKit
+from workbench.parade.art import ArtCache
+from workbench.parade.camera import Camera
+from workbench.parade.layers.scene import ALWAYS
+from workbench.parade.layers.street import Header, Street
+from workbench.parade.safe_area import SafeArea
+from workbench.parade.scenery import festival_colours
+from workbench.parade.stages import Stage
+
+FIELD = "film.backdrop.path"
+
+
+def plate_picture(backdrop: BackdropSettings, stage: Stage, painting: np.ndarray) -> np.ndarray:
+    """The still picture behind the procession, RGB at the stage's size: the drawn street's `painting`, the
+    image plate cut to cover the stage, or for a video plate its first frame (what floats are matched to)."""
+    if backdrop.kind == "street":
+        return painting
+    if backdrop.path is None:  # a generated plate is made by prepare_film, which fills in its path
+        raise CampaignError("film.backdrop", "path", f"the {backdrop.kind} plate has not been made yet")
+    if backdrop.kind == "video":
+        return VideoLoop.open(backdrop, stage, fps=1).first_frame()
+    return _cover(_read_image(backdrop.path), stage.width, stage.height)
+
+
+def with_made_plate(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, stage: Stage,
+                    aspect: str) -> Campaign:
+    """The campaign with its generated plate's file filled in as `film.backdrop.path` (made by the campaign's
+    backend and recorded in the catalog first when it is missing); any other campaign as it is."""
+    backdrop = campaign.film.backdrop
+    if backdrop.kind != "generated":
+        return campaign
+    from workbench.generate import generate_backdrop
+
+    street = stage.routed(campaign.film.camera.depth_route)  # what the drawn street would be, offline
+    record = generate_backdrop(campaign, kits[0], catalog, aspect, (stage.width, stage.height),
+                               drawn=lambda: Image.fromarray(street.paint_street(festival_colours(kits))))
+    path = check_concept_file(catalog.image_path(record), record.id, record.content_hash, FileHashes())
+    film = campaign.film.model_copy(update={"backdrop": backdrop.model_copy(update={"path": path})})
+    return campaign.model_copy(update={"film": film})
+
+
+def backdrop_layer(backdrop: BackdropSettings, stage: Stage, plate: np.ndarray, colours: tuple[RGB, ...], title: str,
+                   camera: Camera, safe: SafeArea | None, fps: int) -> Street | VideoPlate:
+    """The procession's backdrop: the `Street` with `plate` (the drawn street or a still plate), or the video plate."""
+    if backdrop.kind != "video":
+        return Street.build(stage, plate, colours, title, camera, safe)
+    # The street has a still camera's header painted in; a video plate, new every frame, draws it over each
+    # frame instead (under a moving camera `Header.over` puts it on the screen, as for the street).
+    on_screen = Header.over(stage, title, colours, camera, safe)
+    header = Header(title, stage, colours, safe) if stage.has_header and not on_screen else None
+    return VideoPlate.build(backdrop, stage, camera, fps, header)
+
+
+def _read_image(path: Path):
+    """The plate's image, checked as the concept import checks hostile files (size before reading, pixels
+    before decoding); any problem is one line naming film.backdrop.path."""
+    from workbench.concepts_import import _decode_first_frame, _read_file
+
+    try:
+        image, _format = _decode_first_frame(path, _read_file(path))
+    except InputError as error:
+        raise CampaignError(path, FIELD, f"{error.field}: {error.message}") from None
+    return image.convert("RGB")
+
+
+def _cover(image, width: int, height: int) -> np.ndarray:
+    """`image` scaled to cover width x height and cut to it about its middle, as RGB uint8."""
+    return np.asarray(ImageOps.fit(image, (width, height), method=Image.LANCZOS))
+
+
+@dataclass(frozen=True)
+class VideoLoop:
+    """A video file looped at the stage's size and a film's fps, at most `frames` frames long.
+
+        >>> loop = VideoLoop.open(backdrop, stage, fps=30)   # fails now, in one line, for a bad file
+        >>> frames = loop.decode()                           # (count, height, width, 3) uint8, memory-mapped
+    """
+
+    path: Path
+    width: int
+    height: int
+    fps: int
+    frames: int  # the cap: loop_seconds at fps
+
+    @classmethod
+    def open(cls, backdrop: BackdropSettings, stage: Stage, fps: int) -> VideoLoop:
+        """The loop of `backdrop.path`, checked now: it must be a file with a video stream ffmpeg decodes."""
+        path = Path(backdrop.path)
+        if not path.is_file():
+            raise CampaignError(path, FIELD, "video plate not found")
+        loop = cls(path, stage.width, stage.height, fps, max(1, round(backdrop.loop_seconds * fps)))
+        loop.first_frame()
+        return loop
+
+    def first_frame(self) -> np.ndarray:
+        """The first frame at the stage's size (decodes just that)."""
+        with tempfile.TemporaryFile() as output:
+            return np.array(self._decode_into(output, frames=1)[0])
+
+    def decode(self) -> np.ndarray:
+        """Every frame of the loop at the stage's size, memory-mapped from a temporary file (removed when the
+        array is dropped): a 20 s 1080p loop is 3.7 GB, which the page cache holds instead of the heap."""
+        with tempfile.TemporaryFile() as output:
+            return self._decode_into(output, self.frames)
+
+    def _decode_into(self, output, frames: int) -> np.ndarray:
+        from workbench.parade.encode import ffmpeg_binary, ffmpeg_process_options
+
+        scale = (f"fps={self.fps},scale={self.width}:{self.height}:force_original_aspect_ratio=increase,"
+                 f"crop={self.width}:{self.height},setsar=1")
+        command = [ffmpeg_binary(), "-v", "error", "-nostdin", "-i", str(self.path), "-map", "0:v:0", "-an",
+                   "-vf", scale, "-frames:v", str(frames), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
+        result = subprocess.run(command, stdout=output, stderr=subprocess.PIPE, **ffmpeg_process_options())
+        frame_bytes = self.width * self.height * 3
+        count = output.seek(0, 2) // frame_bytes
+        if result.returncode != 0 or count == 0:
+            said = result.stderr.decode(errors="replace").strip().splitlines()
+            reason = said[-1].removeprefix(f"{self.path}: ") if said else "it has no video frames"
+            raise CampaignError(self.path, FIELD, f"not a video ffmpeg can read ({reason})")
+        return np.memmap(output, np.uint8, mode="r", shape=(count, self.height, self.width, 3))
+
+
+@dataclass(frozen=True, eq=False)
+class VideoPlate:
+    """A filmed street looping behind the procession, framed by the camera like the drawn street; where the
+    stage has a header and the camera is still, the campaign title over it (as `Street` paints it in).
+
+    Depth of field leaves a video plate sharp: softening every frame would cost a blur per frame.
+
+        >>> plate = VideoPlate.build(film.backdrop, stage, Camera(), fps=30)
+        >>> plate.draw(frame, t=3.2, art=ArtCache())  # the video's frame 96, modulo the loop's length
+    """
+
+    loop: VideoLoop
+    camera: Camera
+    header: Header | None = None
+    span = ALWAYS
+
+    @classmethod
+    def build(cls, backdrop: BackdropSettings, stage: Stage, camera: Camera, fps: int,
+              header: Header | None = None) -> VideoPlate:
+        return cls(VideoLoop.open(backdrop, stage, fps), camera, header)
+
+    def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
+        frames = art.once(("plate", "video"), self.loop.decode)
+        index = math.floor(t * self.loop.fps + 1e-6) % len(frames)
+        self.camera.plate(frames[index], t, frame)
+        if self.header is not None:
+            self.header.draw(frame, t, art)
+
+    def seconds(self, art: ArtCache) -> float:
+        """The loop's length: after it, the plate shows the same frames again."""
+        return len(art.once(("plate", "video"), self.loop.decode)) / self.loop.fps

@@ -83,7 +83,7 @@ class Harmonise:
         moved = lab + self.strength * (matched - lab)
         rgb = np.clip(cv2.cvtColor(moved.astype(np.float32), cv2.COLOR_Lab2RGB) * 255 + 0.5, 0, 255).astype(np.uint8)
         rgb[kept] = pixels[..., :3][kept]  # the logo and banner exactly as they were
-        result = Image.fromarray(np.dstack([rgb, pixels[..., 3]]), "RGBA")
+        result = Image.fromarray(np.dstack([rgb, pixels[..., 3]]))  # four channels: RGBA
         result.info = dict(image.info)
         return result
 

@@ -2,7 +2,8 @@
 
 A float made on a white or studio background looks pasted onto a filmed or painted street. Harmonising
 moves the float's colour statistics toward the plate's (Reinhard's mean and spread transfer in Lab,
-over the float's opaque pixels), by `strength`: 0 leaves it untouched, 1 gives it the plate's.
+over the float's opaque pixels, the spread's change kept within SPREAD_RATIO), by `strength`: 0 leaves it
+untouched, 1 gives it the plate's mean colour.
 
 The logo and the name banner are never touched: a concept's layout (`FloatLayout` in its catalog
 settings) says where they sit, and those boxes are left out of the statistics and copied back exact.
@@ -30,6 +31,9 @@ from workbench.parade.floats import float_cutout
 MARKS_INFO = "workbench.marks"  # Image.info key: the boxes (left, top, right, bottom) harmonising leaves exact
 OPAQUE = 128  # alpha from which a pixel counts as the float's own (soft edges would pull in the background)
 CUTOUT_ALPHA = 8  # float_cutout trims to the pixels with more alpha than this
+# How far the float's spread of colour may be scaled toward the plate's: a hazy plate softens a float's
+# contrast a little but never greys it out, a busy one sharpens it a little.
+SPREAD_RATIO = (0.75, 1.35)
 
 Box = tuple[int, int, int, int]
 
@@ -79,7 +83,8 @@ class Harmonise:
             return image
         float_mean, float_spread = _statistics(lab[counted])
         plate_mean, plate_spread = _statistics(_lab(self.plate).reshape(-1, 3))
-        matched = (lab - float_mean) * (plate_spread / float_spread) + plate_mean
+        contrast = np.clip(plate_spread / float_spread, *SPREAD_RATIO)  # a flat plate must not flatten the float
+        matched = (lab - float_mean) * contrast + plate_mean
         moved = lab + self.strength * (matched - lab)
         rgb = np.clip(cv2.cvtColor(moved.astype(np.float32), cv2.COLOR_Lab2RGB) * 255 + 0.5, 0, 255).astype(np.uint8)
         rgb[kept] = pixels[..., :3][kept]  # the logo and banner exactly as they were

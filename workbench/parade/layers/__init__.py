@@ -97,7 +97,8 @@ def layers_for(
         dissolves.append(CardDissolve(title, cut=start, seconds=dissolve, card_first=True))
     if timeline.end.seconds > 0:
         dissolves.append(CardDissolve(ending, cut=end, seconds=dissolve, card_first=False))
-    breaks = section_breaks(timeline, stage, colours, painting, card, film.particles)  # chapter cards, cutaways
+    # The chapter cards and crowd cutaways between sections; a cutaway's crowd stands before the film's own backdrop.
+    breaks = section_breaks(timeline, stage, colours, plate, card, film.particles)
 
     seen = [Scene(span, tuple(procession)) for span in timeline.procession_spans()]  # the procession, less the breaks
     stack = [title, *seen, ending, *breaks, *dissolves, *labels]

@@ -2,7 +2,7 @@
 its span, with the transitions that bring it in (a ribbon wipe from the procession) and take it out
 (a cross-dissolve into what follows).
 
-    >>> layers = section_breaks(timeline, stage, colours, painting, card, particles=True)
+    >>> layers = section_breaks(timeline, stage, colours, plate, card, particles=True)
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ BREAK_SEED = SCENERY_SEED + 10  # the breaks' confetti, each break its own scatt
 
 
 def section_breaks(
-    timeline: Timeline, stage: Stage, colours: tuple[RGB, ...], painting: np.ndarray,
+    timeline: Timeline, stage: Stage, colours: tuple[RGB, ...], plate: np.ndarray,
     card: Callable[[Layer, int], tuple[Layer, ...]], particles: bool,
 ) -> tuple[Layer, ...]:
     """The breaks' scenes, then their transitions (drawn over whatever is under them at the time).
 
-    `card(type_layer, confetti_seed)` makes a card's layers as the title card's are made.
+    `card(type_layer, confetti_seed)` makes a card's layers as the title card's are made; `plate` is the
+    still picture behind the procession (RGB), which a cutaway shows out of focus behind the crowd.
     """
     scenes: list[Layer] = []
     transitions: list[Layer] = []
@@ -42,7 +43,7 @@ def section_breaks(
             layers = card(ChapterCard(segment.text, chapters, stage, colours), BREAK_SEED + number)
         else:
             confetti = (Confetti.scatter(colours, seed=BREAK_SEED + number),) if particles else ()
-            layers = (Cutaway(stage, timeline, colours, painting, segment.start), *confetti)
+            layers = (Cutaway(stage, timeline, colours, plate, segment.start), *confetti)
         scene = Scene((segment.start, segment.end), layers)
         scenes.append(scene)
         into, out = timeline.transition_seconds(segment)

@@ -1,7 +1,7 @@
 """A crowd cutaway between two sections of the parade: the spectators seen close, cheering.
 
 It is the film's own crowd (the `Crowd` layer's drawing, made at the size the cutaway shows it, so it
-stays crisp) filling the lower part of the frame, with the street behind it out of focus. The crowd
+stays crisp) filling the lower part of the frame, with the film's backdrop behind it out of focus. The crowd
 jumps in a wave that runs along it, and the view drifts slowly sideways, as a camera tracking along the kerb.
 """
 
@@ -42,7 +42,7 @@ class Cutaway:
     stage: Stage
     timeline: Timeline
     colours: tuple[RGB, ...]
-    street: np.ndarray  # the film's painted street (RGB)
+    street: np.ndarray  # the picture behind the procession (RGB): the drawn street or the film's plate
     start: float  # when the cutaway begins: the view's drift along the crowd counts from here
     span = ALWAYS
 

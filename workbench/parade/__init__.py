@@ -16,6 +16,7 @@ picks up from its last finished segment (`resume=True`) and writes the same byte
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import shutil
@@ -95,12 +96,16 @@ class Film:
         return self.parade.stage.width, self.parade.stage.height
 
     def fingerprint(self) -> str:
-        """A digest of every input that decides the film's pictures (not its music), for resuming safely."""
+        """A digest of every input that decides the film's pictures, for resuming safely. The music counts
+        only through the timeline it shapes (beat sync), a backdrop plate by its bytes."""
         film = self.campaign.film.model_dump(mode="json", exclude={"audio"})
         labels = self.campaign.labels.model_dump(mode="json", exclude={"producer"})  # the producer is metadata only
+        plate = self.campaign.film.backdrop.path
         inputs = {
             "campaign": [self.campaign.name, self.campaign.title, self.campaign.end_card], "film": film,
             "labels": [labels, self.campaign.label_text],
+            "timeline": dataclasses.asdict(self.timeline),  # every cut, where beats moved them
+            "plate": file_hash(plate) if plate is not None and plate.is_file() else None,
             "aspect": self.aspect, "size": self.size,
             "floats": [[record.id, record.content_hash] for _kit, record in self.chosen],
             "kits": [[kit.model_dump(mode="json"), file_hash(kit.logo_path)] for kit, _record in self.chosen],

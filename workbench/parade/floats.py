@@ -113,7 +113,12 @@ def _resample(levels: tuple[Sprite, ...], width: int, height: int) -> Sprite:
     source = _level_for(levels, width)
     if (source.width, source.height) == (width, height):
         return source
-    return _bilinear(source, lambda plane, _outside: cv2.resize(plane, (width, height), interpolation=cv2.INTER_LINEAR))
+    return resampled(source, width, height)
+
+
+def resampled(sprite: Sprite, width: int, height: int) -> Sprite:
+    """`sprite` resized bilinearly to width x height: `Sprite.resized(..., cv2.INTER_LINEAR)` to the byte, faster."""
+    return _bilinear(sprite, lambda plane, _outside: cv2.resize(plane, (width, height), interpolation=cv2.INTER_LINEAR))
 
 
 def _bilinear(sprite: Sprite, resample: Callable[[np.ndarray, int], np.ndarray]) -> Sprite:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
 from workbench.colours import RGB, mix
 from workbench.parade.art import ArtCache
 from workbench.parade.camera import Camera
+from workbench.parade.floats import resampled
 from workbench.parade.layers.scene import ALWAYS
 from workbench.parade.scenery import SCENERY_SEED
 from workbench.parade.sprites import Sprite, paste
@@ -51,7 +51,7 @@ class Crowd:
             return
         # Seen closer, the strip is larger; it tiles every (zoomed) strip width, and three copies always
         # cover the frame, as the camera never frames past the world's sides.
-        zoomed = strip.resized(round(strip.width * framing.zoom), round(strip.height * framing.zoom), cv2.INTER_LINEAR)
+        zoomed = resampled(strip, round(strip.width * framing.zoom), round(strip.height * framing.zoom))
         for copy in (-1, 0, 1):
             paste(frame, zoomed, round(left) + copy * zoomed.width, round(top))
 

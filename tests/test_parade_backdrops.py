@@ -17,8 +17,8 @@ from conftest import SAMPLE_KITS, SHOWN, decode, probe, write_campaign, write_to
 from test_parade_identical import three_brands
 from workbench.backends import get_backend
 from workbench.campaign import CampaignError, load_campaign
-from workbench.catalog import Catalog
-from workbench.generate import BACKDROP_BRAND, record_concept
+from workbench.catalog import BACKDROP_BRAND, Catalog
+from workbench.generate import record_concept
 from workbench.kits import load_kits
 from workbench.marks import FloatLayout
 from workbench.parade import prepare_film, render_film
@@ -92,7 +92,7 @@ def test_a_video_plate_renders_in_segments(tmp_path, plates):
 
 def test_a_generated_plate_is_recorded_once_and_reused(tmp_path):
     film, catalog = film_on(tmp_path, kind="generated")
-    [plate] = [record for record in catalog.concepts() if record.brand == BACKDROP_BRAND]
+    [plate] = catalog.concepts(BACKDROP_BRAND)
     assert plate.settings["role"] == "backdrop" and plate.settings["aspect"] == "16:9"
     assert plate.backend == "previz" and plate.model == "drawn-street"  # previz has no street model: drawn
     drawn = np.asarray(Image.open(catalog.image_path(plate)).convert("RGB"))
@@ -101,7 +101,8 @@ def test_a_generated_plate_is_recorded_once_and_reused(tmp_path):
     assert np.array_equal(frame[SKY], drawn[SKY])
     again = prepare_film(film.campaign.with_changes(film={"backdrop": {"kind": "generated"}}),
                          [kit for kit, _record in film.chosen], catalog, "16:9")
-    assert [record for record in catalog.concepts() if record.brand == BACKDROP_BRAND] == [plate]  # no second row
+    assert catalog.concepts(BACKDROP_BRAND) == [plate]  # no second row
+    assert BACKDROP_BRAND not in {record.brand for record in catalog.concepts()}  # no brand listing shows it
     assert again.campaign.film.backdrop.path == film.campaign.film.backdrop.path
     assert len(catalog.approved()) == len(SHOWN)  # the plate is no brand's float
 
@@ -191,3 +192,16 @@ def test_defaults_draw_the_street(tmp_path):
     film, _catalog = film_on(tmp_path)
     assert film.campaign.film.backdrop.kind == "street" and film.campaign.film.backdrop.harmonise == 0
     assert type(film.parade.layers.street).__name__ == "Street"
+
+
+def test_backdrop_plates_stay_out_of_every_brand_listing(tmp_path):
+    from workbench.catalog import ConceptRecord
+
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    for brand, concept_id in ((BACKDROP_BRAND, "plate-1"), ("lotus-tea", "lotus-1")):
+        catalog.add_concept(ConceptRecord(id=concept_id, brand=brand, backend="previz", model="m", prompt="",
+                                          negative_prompt="", seed=1, settings={}, path=f"{concept_id}.png",
+                                          content_hash="x"))
+    assert [record.id for record in catalog.concepts()] == ["lotus-1"]
+    assert [summary.brand for summary in catalog.summary()] == ["lotus-tea"]
+    assert [record.id for record in catalog.concepts(BACKDROP_BRAND)] == ["plate-1"]

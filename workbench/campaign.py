@@ -123,7 +123,8 @@ class BackdropSettings(BaseModel):
                         description="generated: what the backend is asked for (the campaign's style follows).")
     harmonise: float = Field(0.0, ge=0, le=1, description="How far the floats' colour and light are matched to"
                              " the backdrop (0: untouched; the logo and name banner always stay exact).")
-    loop_seconds: float = Field(20.0, gt=0, le=120, description="video: at most this much of the file is looped.")
+    loop_seconds: float = Field(8.0, gt=0, le=120, description="video: at most this much of the file is looped"
+                                " (decoded once at the film's size: 8 s of 1080p30 is about 1.5 GB of scratch file).")
 
     @model_validator(mode="after")
     def _path_for_plates(self):

@@ -210,6 +210,11 @@ class BrandSummary:
         return self.approved / self.reviewed if self.reviewed else None
 
 
+# A film's backdrop plate is recorded like a concept, under a brand no kit can have ("_backdrop" is not a
+# slug): galleries, sheets, tallies and triage, which list every brand's concepts, never see it.
+BACKDROP_BRAND = "_backdrop"
+
+
 class Catalog:
     """A campaign's concepts and reviews in `<campaign>/catalog.sqlite` (WAL, short transactions)."""
 
@@ -283,8 +288,9 @@ class Catalog:
         return _concept(row) if row else None
 
     def concepts(self, brand: str | None = None) -> list[ConceptRecord]:
+        """One brand's concepts, or every brand's; the film's backdrop plates only when asked for by BACKDROP_BRAND."""
         if brand is None:
-            rows = self._db.execute("SELECT * FROM concepts ORDER BY brand, seed, id")
+            rows = self._db.execute("SELECT * FROM concepts WHERE brand != ? ORDER BY brand, seed, id", (BACKDROP_BRAND,))
         else:
             rows = self._db.execute("SELECT * FROM concepts WHERE brand = ? ORDER BY seed, id", (brand,))
         return [_concept(r) for r in rows]

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from workbench.backends import REGISTRY, Backend, BackendUnusable, Concept, ConceptRefused, cost_estimator, get_backend
 from workbench.campaign import Campaign
-from workbench.catalog import Catalog, ConceptRecord
+from workbench.catalog import BACKDROP_BRAND, Catalog, ConceptRecord
 from workbench.errors import explain_validation
 from workbench.files import file_hash, remove_stale_parts, save_png
 from workbench.provenance.aigc import TRAINED
@@ -203,9 +203,7 @@ def record_concept(
     return record
 
 
-# A backdrop plate is recorded like a concept, under a brand no kit can have: "_backdrop" is not a slug, so no
-# float, triage pass, shortlist or per-brand tally of the campaign's brands ever takes a plate for a float.
-BACKDROP_BRAND = "_backdrop"
+# A backdrop plate is recorded like a concept under catalog.BACKDROP_BRAND, a brand no kit can have.
 BACKDROP_NEGATIVE = "text, logos, watermark, parade floats, vehicles in the road"
 DRAWS_FLOATS_ONLY = frozenset({"previz"})  # backends with no model of a street: their plate is the drawn one
 

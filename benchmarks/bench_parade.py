@@ -230,14 +230,14 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\n{args.seconds:g} s at {args.fps} fps, {args.floats} floats ({SPRITE_WIDTH} px sprites)\n")
     header = ["row", "size", "(a) encode", "(a) rgb pipe", "(b) parade", "(c) moviepy", "(b)/(a)", "(b)/(a rgb)",
               "(b)/(a) cpu", "(c)/(b)", "(c)/(a)"]
-    print("  ".join(f"{h:>20}" if index == 0 else f"{h:>12}" for index, h in enumerate(header)))
+    print("  ".join(f"{h:>24}" if index == 0 else f"{h:>12}" for index, h in enumerate(header)))
     for row_name, row in results.items():
         naive = "c" in row
         cells = [row_name, sizes[row_name], f"{row['a']:.1f} s", f"{row['a_rgb']:.1f} s", f"{row['b']:.1f} s",
                  f"{row['c']:.1f} s" if naive else "-", f"{row['b'] / row['a']:.2f}", f"{row['b'] / row['a_rgb']:.2f}",
                  f"{row['b_cpu'] / row['a_cpu']:.2f}",
                  f"{row['c'] / row['b']:.2f}" if naive else "-", f"{row['c'] / row['a']:.2f}" if naive else "-"]
-        print("  ".join(f"{c:>20}" if index == 0 else f"{c:>12}" for index, c in enumerate(cells)))
+        print("  ".join(f"{c:>24}" if index == 0 else f"{c:>12}" for index, c in enumerate(cells)))
     print("\ngoals: (b)/(a) <= 1.2 at medium, every row; (c)/(b) >= 4")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

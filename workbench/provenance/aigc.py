@@ -237,18 +237,44 @@ def _parse_xmp(packet: str, source: Path) -> ElementTree.Element:
 
 
 def _png_chunks(path: Path) -> dict[str, str]:
-    """A PNG's text chunks, read without decoding its pixels (chunks after the image data included)."""
-    from PIL import Image
+    """A PNG's text chunks (tEXt, zTXt, iTXt), those after the image data included, read by walking the
+    chunks: the pixels are skipped, never decoded (Pillow's `Image.text` decodes the whole image first)."""
+    text: dict[str, str] = {}
+    with open(path, "rb") as handle:
+        if handle.read(8) != b"\x89PNG\r\n\x1a\n":
+            raise LabelError(path, "format", "expected a PNG")
+        while header := handle.read(8):
+            if len(header) < 8:
+                break
+            length, kind = struct.unpack(">I4s", header)
+            if kind in (b"tEXt", b"zTXt", b"iTXt") and length <= MAX_XMP_BYTES:
+                try:
+                    key, value = _text_chunk(kind, handle.read(length))
+                except (IndexError, zlib.error):
+                    raise LabelError(path, kind.decode(), "a damaged text chunk") from None
+                text[key] = value
+                handle.seek(4, 1)  # the CRC
+            else:
+                handle.seek(length + 4, 1)  # the chunk's data (pixels, for IDAT) and its CRC
+            if kind == b"IEND":
+                break
+    return text
 
-    with Image.open(path) as image:
-        if image.format != "PNG":
-            raise LabelError(path, "format", f"expected a PNG, found {image.format}")
-        text = dict(image.info)
-        try:
-            text.update(image.text)  # loads chunks that follow IDAT too
-        except (OSError, ValueError):
-            pass
-    return {key: value for key, value in text.items() if isinstance(value, str)}
+
+def _text_chunk(kind: bytes, data: bytes) -> tuple[str, str]:
+    key, _, rest = data.partition(b"\x00")
+    if kind == b"tEXt":
+        return key.decode("latin-1"), rest.decode("latin-1")
+    if kind == b"zTXt":
+        return key.decode("latin-1"), _inflated(rest[1:]).decode("latin-1")
+    compressed, rest = rest[0], rest[2:]  # compression flag, then method
+    _language, _, rest = rest.partition(b"\x00")
+    _translated, _, value = rest.partition(b"\x00")
+    return key.decode("latin-1"), (_inflated(value) if compressed else value).decode("utf-8", errors="replace")
+
+
+def _inflated(data: bytes) -> bytes:
+    return zlib.decompressobj().decompress(data, MAX_XMP_BYTES)  # bounded: a text chunk is no zip bomb
 
 
 def _mp4_xmp(path: Path) -> str | None:

@@ -261,19 +261,34 @@ def load_kits(root: Path | str) -> KitLoadReport:
 def load_kit(folder: Path | str) -> BrandKit:
     """Load and fully check one kit folder, logo and font included."""
     folder = Path(folder)
+    kit, problems = check_kit_data(_read_yaml(folder / "brand.yaml"), folder)
+    if problems:
+        raise problems[0]
+    check_kit_files(kit)
+    return kit
+
+
+def check_kit_data(data: dict, folder: Path) -> tuple[BrandKit | None, list[KitError]]:
+    """The kit that brand.yaml's fields make in `folder`, or every problem with them, each in the words
+    `kits validate` prints (its first). Files are not read: see `check_kit_files`. Shared with the
+    onboarding imports and the kit editor, which check fields before a brand.yaml exists."""
+    folder = Path(folder)
     yaml_path = folder / "brand.yaml"
-    data = _read_yaml(yaml_path)
     try:
         kit = BrandKit.model_validate({**data, "folder": folder})
     except ValidationError as error:
-        where, message = explain_validation(error.errors()[0])
         # A field name is the designer's own text (an unknown key): never send its escapes to a terminal.
-        raise KitError(yaml_path, _printable(where), _printable(message)) from None
+        return None, [KitError(yaml_path, _printable(where), _printable(message))
+                      for where, message in map(explain_validation, error.errors())]
     if kit.slug != folder.name:
-        raise KitError(yaml_path, "slug", f"must equal the folder name {folder.name!r}, got {kit.slug!r}")
+        return None, [KitError(yaml_path, "slug", f"must equal the folder name {folder.name!r}, got {kit.slug!r}")]
+    return kit, []
+
+
+def check_kit_files(kit: BrandKit) -> None:
+    """Check the kit's logo and font files (size limits, safe SVG, decodable); raises a KitError."""
     _check_logo(kit)
     _check_font(kit)
-    return kit
 
 
 def _read_yaml(path: Path) -> dict:

@@ -12,7 +12,8 @@ One run, one machine, side by side, for each x264 preset:
 
 Each row is one kind of film: the side-on parade (the defaults; the only row (c) is run for), the
 camera and depth route on (push-in, pan, depth route, depth of field), the same with the floats alive
-(sway, contact shadow, glint), and the defaults at 4K (3840x2160).
+(sway, contact shadow, glint), a looping video plate behind the procession (a synthetic clip, 1080p
+H.264, decoded while the film is made), and the defaults at 4K (3840x2160).
 
 It prints seconds and the ratios (b)/(a) against the floor (goal: at most 1.2 at medium, in every
 row) and (c)/(b) (goal: at least 4). On a shared machine the wall clock is at the mercy of everything
@@ -58,8 +59,21 @@ ROWS = {  # name: film settings changed from the side-on parade's
     "side-on": {},
     "camera": {"camera": CAMERA},
     "camera+motion": {"camera": CAMERA, "motion": MOTION},
+    "video-plate": {"backdrop": {"kind": "video"}},  # its path: a clip the bench films, `plate_video`
     "4k": {"sizes": {"16:9": [3840, 2160], "9:16": [2160, 3840]}},
 }
+PLATE_SECONDS = 8  # the video plate's clip: as long as the loop it is cut to by default
+
+
+def plate_video(path: Path, size: tuple[int, int], fps: int) -> Path:
+    """An H.264 clip to loop behind the procession: ffmpeg's moving test pattern, as a filmed plate would be."""
+    from workbench.parade.encode import ffmpeg_binary
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([ffmpeg_binary(), "-v", "error", "-y", "-f", "lavfi",
+                    "-i", f"testsrc2=size={size[0]}x{size[1]}:rate={fps}:duration={PLATE_SECONDS}",
+                    "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", str(path)], check=True)
+    return path
 
 
 def bench_float(kit: BrandKit, variant: int, width: int = SPRITE_WIDTH) -> Image.Image:
@@ -218,10 +232,14 @@ def main(argv: list[str] | None = None) -> dict:
         for name in args.rows:
             for preset in args.presets:
                 row_name, run = f"{name} {preset}", root / name / preset
+                film = ROWS[name]
+                if name == "video-plate":
+                    clip = plate_video(run / "plate.mp4", (1920, 1080), args.fps)
+                    film = {**film, "backdrop": {**film["backdrop"], "path": str(clip)}}
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     campaign, kits, catalog = bench_campaign(run, args.floats, args.seconds, args.fps, preset,
-                                                             args.aspect, ROWS[name])
+                                                             args.aspect, film)
                     results[row_name] = measure(campaign, kits, catalog, args, run, naive=name == "side-on")
                 sizes[row_name] = "x".join(map(str, campaign.film.size(args.aspect)))
                 print(f"{row_name}: " + ", ".join(f"({k}) {v:.1f} s" for k, v in results[row_name].items()),

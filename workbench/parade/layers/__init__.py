@@ -83,7 +83,8 @@ def layers_for(
     # The safe area moves a top corner's label down from its corner, onto the header: the header goes under it.
     header_area = safe.under(label.box for label in labels) if safe is not None else None
     plate = plate_picture(film.backdrop, stage, painting)  # the drawn street unless film.backdrop names a plate
-    street = backdrop_layer(film.backdrop, stage, plate, colours, campaign.title, camera, header_area, film.fps)
+    street = backdrop_layer(film.backdrop, stage, plate, colours, campaign.title, camera, header_area, film.fps,
+                            timeline.duration)
     floats = harmonised(floats, plate, film.backdrop.harmonise)  # the floats' colour and light, matched to it
     moving = Floats(stage, timeline, camera, tuple(image for _kit, image in floats), film.motion)
     bilingual = film.lower_third == "bilingual"

@@ -1,16 +1,23 @@
 # The two README commands. Each sets up what it needs first (once; again when pyproject.toml changes).
-.PHONY: demo test lab setup
+.PHONY: demo test lab setup catalogs
 
 .venv/.installed: pyproject.toml scripts/setup.sh scripts/jupyterlab-overrides.json
 	bash scripts/setup.sh
 
 setup: .venv/.installed
 
-demo: .venv/.installed
+# The compiled message catalogs, again whenever a .po changes (scripts/i18n.sh: extract, update, compile).
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard workbench/locale/*/LC_MESSAGES/workbench.po))
+%.mo: %.po .venv/.installed
+	bash scripts/i18n.sh compile
+
+catalogs: $(CATALOGS)
+
+demo: .venv/.installed catalogs
 	.venv/bin/workbench demo
 
-test: .venv/.installed
+test: .venv/.installed catalogs
 	.venv/bin/python -m pytest -n 2 -q
 
-lab: .venv/.installed
+lab: .venv/.installed catalogs
 	.venv/bin/jupyter lab notebooks/

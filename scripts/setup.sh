@@ -28,6 +28,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev]'
+# The message catalogs the workbench reads (workbench/locale/*/LC_MESSAGES/workbench.mo), from the .po files.
+bash scripts/i18n.sh compile
 # JupyterLab defaults for the workbench: every cell stays attached to the page (our notebooks are short,
 # and browser tests read every cell), and no news or update checks on a closed network.
 mkdir -p .venv/share/jupyter/lab/settings

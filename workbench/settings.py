@@ -24,9 +24,9 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
 from workbench.errors import InputError
 
@@ -118,10 +118,11 @@ def _error_body_field(error: Any, name: str) -> str:
     return ""
 
 
-def default_settings_path() -> Path:
-    if os.environ.get(SETTINGS_VARIABLE):
-        return Path(os.environ[SETTINGS_VARIABLE]).expanduser()
-    config_home = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+def default_settings_path(environ: Mapping[str, str] | None = None) -> Path:
+    environ = os.environ if environ is None else environ
+    if environ.get(SETTINGS_VARIABLE):
+        return Path(environ[SETTINGS_VARIABLE]).expanduser()
+    config_home = Path(environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     return config_home / "parade-workbench" / "settings.toml"
 
 
@@ -202,6 +203,47 @@ def load_provenance_settings(path: Path | str | None = None, environ: dict[str, 
             values[key] = Path(values[key]).expanduser()
     settings = _validated(ProvenanceSettings, values, path, _provenance_setting)
     return settings.model_copy(update={"source": path})
+
+
+class UISettings(BaseModel):
+    """How the workbench speaks to this person:
+
+        # ~/.config/parade-workbench/settings.toml
+        [ui]
+        language = "zh_CN"    # or "en"; $WORKBENCH_LANG and a notebook's `lang` parameter come first
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str | None) -> str | None:
+        from workbench.i18n import LANGUAGES, normalise
+
+        if value is None or not value.strip():
+            return None
+        language = normalise(value)
+        if language is None:
+            raise ValueError(f"unknown language {value!r}; expected one of {', '.join(LANGUAGES)}")
+        return language
+
+
+def load_ui_settings(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> UISettings:
+    """The [ui] table of the settings file (the file named by $PARADE_WORKBENCH_SETTINGS in `environ`, if set)."""
+    if path is None:
+        path = default_settings_path(environ)
+    path = Path(path)
+    values = _settings_table(path, "ui")
+    try:
+        return UISettings.model_validate(values)
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        # Our validator's message names the value and the languages; a number or a table is not a name at all.
+        message = (first["msg"].removeprefix("Value error, ") if first["type"] == "value_error"
+                   else 'expected a language name such as "zh_CN" or "en"')
+        raise SettingsError(path, f"ui.{field}", message) from None
 
 
 def _settings_table(path: Path, name: str) -> dict:

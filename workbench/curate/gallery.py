@@ -29,6 +29,7 @@ from workbench.catalog import (
     brand_summaries, counting_verdict,
 )
 from workbench.curate.scores import best_first
+from workbench.i18n import N_, translator
 from workbench.kits import BrandKit
 
 REVIEWER_ENV = "WORKBENCH_REVIEWER"
@@ -41,17 +42,18 @@ SHORTLIST_REASON = "triage shortlist"
 ROLE_FIELDS = {"designer": "designer", "art_director": "director", TRIAGE_ROLE: "triage_verdict"}
 
 # The keyboard: one key per common action, on the concept under the cursor.
+# The actions are also their English names (N_: translated where they are shown).
 KEYS: dict[str, str] = {
-    "a": "approve",
-    "r": "reject",
-    "1": "1 star", "2": "2 stars", "3": "3 stars", "4": "4 stars", "5": "5 stars",
-    "j": "next concept",
-    "k": "previous concept",
-    "n": "next page",
-    "p": "previous page",
-    "x": "select for bulk",
-    "c": "add to compare",
-    "m": "more like this",
+    "a": N_("approve"),
+    "r": N_("reject"),
+    "1": N_("1 star"), "2": N_("2 stars"), "3": N_("3 stars"), "4": N_("4 stars"), "5": N_("5 stars"),
+    "j": N_("next concept"),
+    "k": N_("previous concept"),
+    "n": N_("next page"),
+    "p": N_("previous page"),
+    "x": N_("select for bulk"),
+    "c": N_("add to compare"),
+    "m": N_("more like this"),
 }
 
 
@@ -169,10 +171,12 @@ class Gallery:
         page_size: int = 12,
         brands: list[str] | None = None,
         wanted_per_brand: int = 1,
+        lang: str | None = None,
     ):
         if page_size < 1:
             raise GalleryError(f"page_size: expected at least 1, got {page_size}")
         self.catalog = catalog
+        self.tr = translator(lang)  # the language of what the gallery says (None: the process's)
         self.kits = kits or {}
         self.reviewer = reviewer_name(reviewer)
         self.role = reviewer_role(role)
@@ -379,38 +383,40 @@ class Gallery:
 
     def press(self, key: str, reason: str = "") -> str:
         """Do what `key` means (see KEYS) to the concept under the cursor; returns what happened."""
+        tr = self.tr
         action = KEYS.get(key.lower())
         if action is None:
-            return f"key {key!r} does nothing; keys: " + ", ".join(f"{k} {v}" for k, v in KEYS.items())
-        if action == "next page":
-            self.next_page()
-            return f"page {self.page + 1} of {self.page_count}"
-        if action == "previous page":
-            self.previous_page()
-            return f"page {self.page + 1} of {self.page_count}"
+            return tr._("key {key!r} does nothing; keys: {keys}").format(
+                key=key, keys=", ".join(f"{k} {tr._(v)}" for k, v in KEYS.items()))
+        if action in ("next page", "previous page"):
+            if action == "next page":
+                self.next_page()
+            else:
+                self.previous_page()
+            return tr._("page {page} of {pages}").format(page=self.page + 1, pages=self.page_count)
         concept_id = self.current
         if concept_id is None:
-            return "no concept here: change the filters"
+            return tr._("no concept here: change the filters")
         if action in ("approve", "reject"):
-            verdict = "approved" if action == "approve" else "rejected"
-            self.decide(concept_id, verdict=verdict, reason=reason)
+            self.decide(concept_id, verdict="approved" if action == "approve" else "rejected", reason=reason)
             self.move(+1)  # the review flow: decide, look at the next one
-            return f"{verdict} {concept_id}"
+            said = tr._("approved {id}") if action == "approve" else tr._("rejected {id}")
+            return said.format(id=concept_id)
         if action.endswith(("star", "stars")):
             stars = int(key)
             self.decide(concept_id, stars=stars, reason=reason)
             return f"{stars}★ {concept_id}"
         if action in ("next concept", "previous concept"):
             self.move(+1 if action == "next concept" else -1)
-            return f"at {self.current}"
+            return tr._("at {id}").format(id=self.current)
         if action == "select for bulk":
             self.toggle_selected(concept_id)
-            return f"{len(self.selected)} selected"
+            return tr._("{count} selected").format(count=len(self.selected))
         if action == "add to compare":
             self.add_to_compare(concept_id)
-            return f"comparing {' and '.join(self.compared)}"
+            return tr._("comparing {ids}").format(ids=tr._(" and ").join(self.compared))
         seeds = [r.seed for r in self.more_like_this(concept_id)]
-        return f"queued seeds {', '.join(map(str, seeds))} like {concept_id}"
+        return tr._("queued seeds {seeds} like {id}").format(seeds=", ".join(map(str, seeds)), id=concept_id)
 
     def _note(self, review: Review) -> None:
         item = self._items[review.concept_id]

@@ -26,6 +26,7 @@ from workbench.curate import scores
 from workbench.curate.contact_sheet import INK, MUTED, PAPER, VERDICT_COLOURS, BrandRow, board
 from workbench.curate.thumbnails import thumbnail
 from workbench.files import FileHashes, atomic_path, check_concept_file, save_png
+from workbench.i18n import Translator, translator
 from workbench.kits import BrandKit
 from workbench.provenance.aigc import COMPOSITE
 from workbench.provenance.labeller import Labeller
@@ -74,18 +75,21 @@ class Page:
 
 
 def handoff_pages(catalog: Catalog, kits: dict[str, BrandKit], title: str, brands: list[str] | None = None,
-                  labeller: Labeller | None = None) -> list[Page]:
+                  labeller: Labeller | None = None, lang: str | None = None) -> list[Page]:
     """The cover page and each brand's pages of approved concepts, laid out in millimetres, each page
-    with the visible AI-content label in its corner (unless the labeller's settings turn it off)."""
+    with the visible AI-content label in its corner (unless the labeller's settings turn it off);
+    their words in `lang` (None: the process's language)."""
+    tr = translator(lang)
     rows = board(catalog, kits, brands=brands, only_approved=True)
     if brands is not None:  # brands of the campaign without any concept still belong on the cover
         known = {row.slug for row in rows}
         rows += [row for row in _empty_rows(brands, kits) if row.slug not in known]
     hashes = FileHashes()
-    brand_pages = [page for row in rows if row.cards for page in _brand_pages(catalog, row, title, hashes)]
-    pages = [_cover(rows, title)] + brand_pages
+    brand_pages = [page for row in rows if row.cards for page in _brand_pages(catalog, row, hashes, tr)]
+    pages = [_cover(rows, title, tr)] + brand_pages
     for number, page in enumerate(pages, start=1):
-        footer = f"{title}  ·  {catalog.root.name}  ·  {date.today().isoformat()}  ·  page {number} of {len(pages)}"
+        page_of = tr._("page {number} of {pages}").format(number=number, pages=len(pages))
+        footer = f"{title}  ·  {catalog.root.name}  ·  {date.today().isoformat()}  ·  {page_of}"
         page.items.append(Text(MARGIN, PAGE_SIZE[1] - MARGIN + 4, 3.2, footer, MUTED))
     labeller = labeller or Labeller.from_settings()
     if labeller.settings.visible:
@@ -111,14 +115,17 @@ def _empty_rows(brands: list[str], kits: dict[str, BrandKit]) -> list[BrandRow]:
     return [BrandRow(slug, kits.get(slug), BrandSummary(slug, 0, 0, 0), ()) for slug in brands]
 
 
-def _cover(rows: list[BrandRow], title: str) -> Page:
+def _cover(rows: list[BrandRow], title: str, tr: Translator) -> Page:
     page = Page()
     approved = sum(len(row.cards) for row in rows)
     blocking = [row for row in rows if not row.cards]
+    facts = tr._("Approved concepts for hand-off  ·  {brands} brands  ·  {approved} approved").format(
+        brands=len(rows), approved=approved)
+    if blocking:
+        facts += "  ·  " + tr._("{count} with nothing approved").format(count=len(blocking))
     page.items += [
         Text(MARGIN, MARGIN, 11, title),
-        Text(MARGIN, MARGIN + 15, 4.5, f"Approved concepts for hand-off  ·  {len(rows)} brands  ·  {approved} approved"
-             + (f"  ·  {len(blocking)} with nothing approved" if blocking else ""), MUTED),
+        Text(MARGIN, MARGIN + 15, 4.5, facts, MUTED),
         Box(MARGIN, MARGIN + 24, PAGE_SIZE[0] - 2 * MARGIN, 0.6, INK),
     ]
     per_column = 22
@@ -126,16 +133,17 @@ def _cover(rows: list[BrandRow], title: str) -> Page:
     for index, row in enumerate(rows[: 2 * per_column]):
         x = MARGIN + (index // per_column) * column_width
         y = MARGIN + 30 + (index % per_column) * 6.6
-        count = f"{len(row.cards)} approved" if row.cards else "blocks parade"
+        count = tr._("{count} approved").format(count=len(row.cards)) if row.cards else tr._("blocks parade")
         page.items.append(Text(x, y + 0.3, 3.6, count, MUTED if row.cards else VERDICT_COLOURS["rejected"]))
         name = row.name + (f"  ({row.subtitle})" if row.subtitle else "")
         page.items.append(Text(x + 28, y, 4.2, name if len(name) <= 46 else name[:45] + "…"))
     if len(rows) > 2 * per_column:
-        page.items.append(Text(MARGIN, PAGE_SIZE[1] - MARGIN - 6, 3.6, f"… and {len(rows) - 2 * per_column} more brands", MUTED))
+        more = tr._("… and {count} more brands").format(count=len(rows) - 2 * per_column)
+        page.items.append(Text(MARGIN, PAGE_SIZE[1] - MARGIN - 6, 3.6, more, MUTED))
     return page
 
 
-def _brand_pages(catalog: Catalog, row: BrandRow, title: str, hashes: FileHashes) -> list[Page]:
+def _brand_pages(catalog: Catalog, row: BrandRow, hashes: FileHashes, tr: Translator) -> list[Page]:
     background = row.kit.palette.rgb("background") if row.kit else None
     cell = (PAGE_SIZE[0] - 2 * MARGIN - (COLUMNS - 1) * CELL_GAP) / COLUMNS
     per_page = COLUMNS * ROWS
@@ -148,8 +156,10 @@ def _brand_pages(catalog: Catalog, row: BrandRow, title: str, hashes: FileHashes
         if row.kit is not None:
             for index, role in enumerate(("primary", "secondary", "accent", "background")):
                 page.items.append(Box(PAGE_SIZE[0] - MARGIN - (4 - index) * 9, MARGIN + 2, 7, 7, row.kit.palette.rgb(role)))
-        more = f"  ·  continued ({start // per_page + 1})" if start else ""
-        page.items.append(Text(MARGIN, MARGIN + 21, 3.6, f"{len(row.cards)} approved concept(s){more}", MUTED))
+        facts = tr._("{count} approved concept(s)").format(count=len(row.cards))
+        if start:
+            facts += "  ·  " + tr._("continued ({part})").format(part=start // per_page + 1)
+        page.items.append(Text(MARGIN, MARGIN + 21, 3.6, facts, MUTED))
         page.items.append(Box(MARGIN, MARGIN + 28, PAGE_SIZE[0] - 2 * MARGIN, 0.5, INK))
         for index, card in enumerate(row.cards[start:start + per_page]):
             x = MARGIN + (index % COLUMNS) * (cell + CELL_GAP)
@@ -161,10 +171,12 @@ def _brand_pages(catalog: Catalog, row: BrandRow, title: str, hashes: FileHashes
             page.items.append(Picture(x, y, cell, cell, path))
             page.items.append(Text(x, y + cell + 2, 3.0, card.record.id))
             stars = f"  ·  {'★' * card.stars}" if card.stars else ""
-            page.items.append(Text(x, y + cell + 6.5, 2.8, f"seed {card.record.seed}{stars}", MUTED))
+            seed = tr._("seed {seed}").format(seed=card.record.seed)
+            page.items.append(Text(x, y + cell + 6.5, 2.8, f"{seed}{stars}", MUTED))
             if card.triage is not None:
                 colour = scores.BAND_COLOURS[scores.band(card.triage)]
-                page.items.append(Text(x, y + cell + 10.5, 2.8, f"triage: {scores.caption(card.triage)}", colour))
+                triage = tr._("triage: {caption}").format(caption=scores.caption(card.triage, tr))
+                page.items.append(Text(x, y + cell + 10.5, 2.8, triage, colour))
         pages.append(page)
     return pages
 
@@ -251,14 +263,17 @@ def contact_sheet_pdf(
     catalog: Catalog,
     kits: dict[str, BrandKit],
     folder: Path | str,
-    title: str = "Approved concepts",
+    title: str | None = None,
     brands: list[str] | None = None,
     labeller: Labeller | None = None,
+    lang: str | None = None,
 ) -> tuple[Path, list[Path]]:
     """Write `contact_sheet.pdf` and a PNG per page into `folder`; returns their paths. Both carry the
-    AI-content labels (`labeller`: the campaign's; by default the personal settings' with labels on)."""
+    AI-content labels (`labeller`: the campaign's; by default the personal settings' with labels on).
+    Their words are in `lang` (None: the process's language); the default title is "Approved concepts"."""
     labeller = labeller or Labeller.from_settings()
-    pages = handoff_pages(catalog, kits, title, brands, labeller)
+    title = title or translator(lang)._("Approved concepts")
+    pages = handoff_pages(catalog, kits, title, brands, labeller, lang)
     folder = Path(folder)
     for old in folder.glob("contact_sheet_p*.png"):  # a shorter sheet than last time leaves no stale pages
         old.unlink()

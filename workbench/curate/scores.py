@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, TypeVar
 
 from workbench.catalog import TriageResult
+from workbench.i18n import N_, Translator, translator
 
 GOOD_SCORE = 70  # from here a passed concept shows green; below, amber
 BANDS = ("good", "fair", "flagged", "duplicate")
@@ -35,16 +36,36 @@ def band(result: TriageResult | None) -> str | None:
     return "good" if result.score >= GOOD_SCORE else "fair"
 
 
-def label(result: TriageResult) -> str:
+# Triage's statuses as a person reads them (the catalog stores the English words).
+STATUS_NAMES = {"passed": N_("passed"), "flagged": N_("flagged"), "duplicate": N_("duplicate")}
+# The checks' names as the detail panel shows them (the catalog's keys are these English words).
+CHECK_NAMES = {"lettering": N_("lettering"), "logo": N_("logo"), "palette": N_("palette"), "cutout": N_("cut-out"),
+               "craft": N_("craft"), "duplicates": N_("duplicates")}
+
+
+def label(result: TriageResult, tr: Translator | None = None) -> str:
     """The badge's text: the score rounded, or "dup" for a near-copy (its own score says little)."""
-    return "dup" if result.status == "duplicate" else f"{result.score:.0f}"
+    tr = tr or translator()
+    return tr._("dup") if result.status == "duplicate" else f"{result.score:.0f}"
 
 
-def caption(result: TriageResult | None) -> str:
+def caption(result: TriageResult | None, tr: Translator | None = None) -> str:
     """The score as a printed caption says it: "87", "41 flagged", "dup"; empty when not triaged."""
     if result is None:
         return ""
-    return f"{label(result)} flagged" if result.status == "flagged" else label(result)
+    tr = tr or translator()
+    if result.status == "flagged":
+        return tr._("{score} flagged").format(score=label(result, tr))
+    return label(result, tr)
+
+
+def status_name(status: str, tr: Translator | None = None) -> str:
+    """"passed", "flagged", "duplicate" in the reader's language (an unknown status as it is)."""
+    return (tr or translator())._(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def check_name(name: str, tr: Translator | None = None) -> str:
+    return (tr or translator())._(CHECK_NAMES[name]) if name in CHECK_NAMES else name
 
 
 def checks_worst_first(result: TriageResult) -> list[tuple[str, dict]]:

@@ -38,13 +38,14 @@ SERVED_ADDRESSES = "workbench_served_addresses"  # the tornado setting the guard
 
 
 def write_app_notebook(folder: Path, campaign_file: Path, reviewer: str | None, role: str | None,
-                       brands: list[str] | None = None, page_size: int = 12) -> Path:
-    """A notebook whose only cell shows the gallery; reviewer/role left None are read in the kernel
-    from $WORKBENCH_REVIEWER / $WORKBENCH_ROLE (Voila's kernels inherit the server's environment)."""
+                       brands: list[str] | None = None, page_size: int = 12, lang: str | None = None) -> Path:
+    """A notebook whose only cell shows the gallery; reviewer/role/lang left None are read in the kernel
+    from $WORKBENCH_REVIEWER / $WORKBENCH_ROLE / $WORKBENCH_LANG (Voila's kernels inherit the server's
+    environment), the language then from the settings file and the system locale (workbench.i18n)."""
     source = (
         "from workbench.curate.widgets import open_gallery\n\n"
         f"open_gallery({str(Path(campaign_file).resolve())!r}, reviewer={reviewer!r}, role={role!r},"
-        f" brands={brands!r}, page_size={page_size!r})"
+        f" brands={brands!r}, page_size={page_size!r}, lang={lang!r})"
     )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

@@ -23,14 +23,19 @@ import ipywidgets as widgets
 
 from workbench.catalog import Catalog, TriageResult
 from workbench.curate import scores
-from workbench.curate.contact_sheet import VERDICT_COLOURS, VERDICT_LABELS
+from workbench.curate.contact_sheet import VERDICT_COLOURS, verdict_label
 from workbench.curate.gallery import KEYS, BrandStats, Gallery, GalleryItem
 from workbench.curate.keys import KeyboardShortcuts
 from workbench.curate.thumbnails import thumbnail
+from workbench.i18n import N_, Translator, translator
 from workbench.kits import BrandKit
 
 ANY = ""  # the "any" choice of a filter dropdown
 THUMB_SIZE = 192  # the cached file's size; cards show it at about 170 px
+# Each role as a card's marks name it: (short, long), translated where drawn.
+ROLE_MARKS = {"designer": (N_("D"), N_("designer")), "art_director": (N_("AD"), N_("art director")),
+              "triage": (N_("T"), N_("triage (automatic)"))}
+ROLE_NAMES = {"designer": N_("designer"), "art_director": N_("art director"), "triage": N_("triage")}
 
 STYLE = """
 <style>
@@ -92,13 +97,20 @@ def _css(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def usable_chart_html(stats: list[BrandStats], selected: str | None = None) -> str:
+def role_name(role: str, tr: Translator | None = None) -> str:
+    """"designer", "art director", "triage" in the reader's language."""
+    return (tr or translator())._(ROLE_NAMES[role]) if role in ROLE_NAMES else role.replace("_", " ")
+
+
+def usable_chart_html(stats: list[BrandStats], selected: str | None = None, tr: Translator | None = None) -> str:
     """One small bar per brand (green approved, red rejected, of the reviewed); brands that need
     more concepts are listed first in red, and named above the chart."""
+    tr = tr or translator()
     approved, rejected = _css(VERDICT_COLOURS["approved"]), _css(VERDICT_COLOURS["rejected"])
     needing = [s for s in stats if s.needs_concepts]
-    head = (f'<div class="wb-needs-list">Needs concepts: {escape(", ".join(s.name for s in needing))}</div>'
-            if needing else '<div class="wb-muted">No brand is short of concepts.</div>')
+    names = tr._(", ").join(s.name for s in needing)
+    head = (f'<div class="wb-needs-list">{escape(tr._("Needs concepts: {brands}").format(brands=names))}</div>'
+            if needing else f'<div class="wb-muted">{escape(tr._("No brand is short of concepts."))}</div>')
     lines = []
     for s in sorted(stats, key=lambda s: not s.needs_concepts):
         if s.reviewed:
@@ -107,74 +119,97 @@ def usable_chart_html(stats: list[BrandStats], selected: str | None = None) -> s
                    f'<span style="width:{100 - share:.1f}%;background:{rejected}"></span>')
             note = f"{s.approved}/{s.reviewed}"
         else:
-            bar, note = "", f"{s.made} new" if s.made else "none"
+            bar, note = "", tr._("{count} new").format(count=s.made) if s.made else tr._("none")
         classes = "wb-chart-row" + (" wb-selected" if s.brand == selected else "") + (" wb-needs" if s.needs_concepts else "")
-        tip = (f"{s.name}: {s.made} made, {s.reviewed} reviewed, {s.approved} approved, {s.to_review} to review"
-               + (" - needs more concepts" if s.needs_concepts else ""))
+        tip = tr._("{brand}: {made} made, {reviewed} reviewed, {approved} approved, {to_review} to review").format(
+            brand=s.name, made=s.made, reviewed=s.reviewed, approved=s.approved, to_review=s.to_review)
+        if s.needs_concepts:
+            tip += tr._(" - needs more concepts")
         lines.append(f'<div class="{classes}" title="{escape(tip)}"><span class="wb-chart-name">{escape(s.name)}</span>'
-                     f'<span class="wb-chart-bar">{bar}</span><span class="wb-chart-note">{note}</span></div>')
+                     f'<span class="wb-chart-bar">{bar}</span><span class="wb-chart-note">{escape(note)}</span></div>')
     return f'{head}<div class="wb-chart">{"".join(lines)}</div>'
 
 
-def verdict_html(item: GalleryItem) -> str:
+def verdict_html(item: GalleryItem, tr: Translator | None = None) -> str:
     """The badge of the verdict that counts, and each role's own verdict when there is one."""
+    tr = tr or translator()
     colour = _css(VERDICT_COLOURS[item.verdict])
     roles = "".join(
-        f'<span class="wb-role" title="{title}">{short}:{"✓" if verdict == "approved" else "✗"}</span>'
-        for short, title, verdict in (("D", "designer", item.designer), ("AD", "art director", item.director),
-                                      ("T", "triage (automatic)", item.triage_verdict))
+        f'<span class="wb-role" title="{escape(tr._(ROLE_MARKS[role][1]))}">{escape(tr._(ROLE_MARKS[role][0]))}:'
+        f'{"✓" if verdict == "approved" else "✗"}</span>'
+        for role, verdict in (("designer", item.designer), ("art_director", item.director),
+                              ("triage", item.triage_verdict))
         if verdict
     )
-    return f'<span class="wb-badge" style="background:{colour}">{VERDICT_LABELS[item.verdict]}</span>{roles}'
+    return f'<span class="wb-badge" style="background:{colour}">{escape(verdict_label(item.verdict, tr))}</span>{roles}'
 
 
-def triage_tooltip(result: TriageResult) -> str:
+def triage_tooltip(result: TriageResult, tr: Translator | None = None) -> str:
     """Score, status and every reason, worst first, one per line (a tooltip's text)."""
-    lines = [f"triage {result.score:.0f}/100, {result.status}"]
+    tr = tr or translator()
+    lines = [tr._("triage {score}/100, {status}").format(score=f"{result.score:.0f}",
+                                                          status=scores.status_name(result.status, tr))]
     lines += [f"· {reason}" for reason in scores.reasons_worst_first(result)]
     return "\n".join(lines)
 
 
-def score_html(result: TriageResult) -> str:
+def score_html(result: TriageResult, tr: Translator | None = None) -> str:
     """Triage's score as a small badge in its band's colour, with every reason in its tooltip."""
+    tr = tr or translator()
     band = scores.band(result)
     return (f'<span class="wb-score wb-score-{band}" style="background:{_css(scores.BAND_COLOURS[band])}"'
-            f' title="{escape(triage_tooltip(result))}">{scores.label(result)}</span>')
+            f' title="{escape(triage_tooltip(result, tr))}">{escape(scores.label(result, tr))}</span>')
 
 
-def triage_line_html(item: GalleryItem) -> str:
+def triage_line_html(item: GalleryItem, tr: Translator | None = None) -> str:
     """The card's triage line: the score badge and the reason that explains it best, cut to fit
     (the whole list is in the tooltip)."""
+    tr = tr or translator()
     if item.triage is None:
-        return '<div class="wb-triage-line wb-muted">not triaged</div>'
+        return f'<div class="wb-triage-line wb-muted">{escape(tr._("not triaged"))}</div>'
     reasons = scores.reasons_worst_first(item.triage)
-    first = reasons[0] if reasons else "no issues found"
-    return (f'<div class="wb-triage-line">{score_html(item.triage)}<span class="wb-triage-reason"'
-            f' title="{escape(triage_tooltip(item.triage))}">{escape(first)}</span></div>')
+    first = reasons[0] if reasons else tr._("no issues found")
+    return (f'<div class="wb-triage-line">{score_html(item.triage, tr)}<span class="wb-triage-reason"'
+            f' title="{escape(triage_tooltip(item.triage, tr))}">{escape(first)}</span></div>')
 
 
-def card_caption_html(item: GalleryItem, brand_name: str) -> str:
-    return (f'<div class="wb-meta">{verdict_html(item)} seed {item.record.seed}{triage_line_html(item)}'
+def card_caption_html(item: GalleryItem, brand_name: str, tr: Translator | None = None) -> str:
+    tr = tr or translator()
+    seed = escape(tr._("seed {seed}").format(seed=item.record.seed))
+    return (f'<div class="wb-meta">{verdict_html(item, tr)} {seed}{triage_line_html(item, tr)}'
             f'{escape(brand_name)}<br><code title="{escape(item.id)}">{escape(item.id)}</code></div>')
 
 
-def triage_facts(result: TriageResult | None) -> list[tuple[str, str]]:
+def triage_facts(result: TriageResult | None, tr: Translator | None = None) -> list[tuple[str, str]]:
     """The detail panel's triage rows: score and status, the original of a near-copy, each check."""
+    tr = tr or translator()
     if result is None:
-        return [("Triage", '<span class="wb-muted">not triaged yet (<code>workbench triage</code>)</span>')]
-    facts = [("Triage", f"{score_html(result)} {escape(result.status)}")]
+        return [(tr._("Triage"), '<span class="wb-muted">{}</span>'.format(
+            escape(tr._("not triaged yet ({command})")).format(command="<code>workbench triage</code>")))]
+    facts = [(tr._("Triage"), f"{score_html(result, tr)} {escape(scores.status_name(result.status, tr))}")]
     if result.duplicate_of:
-        facts.append(("Copy", f"near-copy of <code>{escape(result.duplicate_of)}</code>"))
+        facts.append((tr._("Copy"), escape(tr._("near-copy of {id}")).format(
+            id=f"<code>{escape(result.duplicate_of)}</code>")))
     checks = []
     for name, check in scores.checks_worst_first(result):
         reasons = "".join(f"<li>{escape(reason)}</li>" for reason in check.get("reasons", []))
         reason_list = f"<ul>{reasons}</ul>" if reasons else ""
         failed = " wb-failed" if check.get("failed") else ""
-        checks.append(f'<li class="wb-check{failed}"><span class="wb-check-name">{escape(name)}</span>'
-                      f' {check.get("score", 0):.0f}{reason_list}</li>')
+        checks.append(f'<li class="wb-check{failed}"><span class="wb-check-name">{escape(scores.check_name(name, tr))}'
+                      f'</span> {check.get("score", 0):.0f}{reason_list}</li>')
     if checks:
-        facts.append(("Checks", f'<ul class="wb-checks">{"".join(checks)}</ul>'))
+        facts.append((tr._("Checks"), f'<ul class="wb-checks">{"".join(checks)}</ul>'))
     return facts
+
+
+def keys_help_html(tr: Translator) -> str:
+    """The keyboard line: each key in <kbd> and what it does, in `tr`'s language."""
+    keys = (("<kbd>a</kbd>", tr._("approve")), ("<kbd>r</kbd>", tr._("reject")),
+            ("<kbd>1</kbd>–<kbd>5</kbd>", tr._("stars")), ("<kbd>j</kbd>/<kbd>k</kbd>", tr._("next/prev")),
+            ("<kbd>n</kbd>/<kbd>p</kbd>", tr._("page")), ("<kbd>x</kbd>", tr._("select")),
+            ("<kbd>c</kbd>", tr._("compare")), ("<kbd>m</kbd>", tr._("more like this")))
+    actions = " · ".join(f"{key} {escape(action)}" for key, action in keys)
+    return f'<div class="wb-muted">{escape(tr._("Click a card, then press:"))} {actions}</div>'
 
 
 class CardSlot:
@@ -183,17 +218,18 @@ class CardSlot:
 
     def __init__(self, view: "GalleryView"):
         self.view = view
+        tr = view.tr
         self.concept_id: str | None = None
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto"))
         self.caption = widgets.HTML()
-        self.approve = widgets.Button(description="✓ Approve", layout=widgets.Layout(width="50%"))
-        self.reject = widgets.Button(description="✗ Reject", layout=widgets.Layout(width="50%"))
-        self.stars = [widgets.Button(description="☆", tooltip=f"{n} star{'s' * (n > 1)}",
+        self.approve = widgets.Button(description=tr._("✓ Approve"), layout=widgets.Layout(width="50%"))
+        self.reject = widgets.Button(description=tr._("✗ Reject"), layout=widgets.Layout(width="50%"))
+        self.stars = [widgets.Button(description="☆", tooltip=tr.ngettext("{n} star", "{n} stars", n).format(n=n),
                                      layout=widgets.Layout(width="20px")) for n in range(1, 6)]
         # The select and Details buttons keep their width; only the stars give way in a narrow card.
-        self.select = widgets.ToggleButton(description="☐", tooltip="Select for bulk approve / reject",
+        self.select = widgets.ToggleButton(description="☐", tooltip=tr._("Select for bulk approve / reject"),
                                            layout=widgets.Layout(width="30px", flex="0 0 auto"))
-        self.open = widgets.Button(description="Details", tooltip="Show in the detail panel",
+        self.open = widgets.Button(description=tr._("Details"), tooltip=tr._("Show in the detail panel"),
                                    layout=widgets.Layout(width="60px", flex="0 0 auto"))
         self.approve.add_class("wb-approve")
         self.reject.add_class("wb-reject")
@@ -238,7 +274,8 @@ class CardSlot:
             return
         if image is not None:
             self.image.value = image
-        self.caption.value = card_caption_html(item, gallery.brand_names().get(item.record.brand, item.record.brand))
+        self.caption.value = card_caption_html(item, gallery.brand_names().get(item.record.brand, item.record.brand),
+                                               self.view.tr)
         self.approve.button_style = "success" if item.verdict == "approved" else ""
         self.reject.button_style = "danger" if item.verdict == "rejected" else ""
         for n, button in enumerate(self.stars, start=1):
@@ -266,57 +303,59 @@ class GalleryView:
     """Filters, a paged grid of cards, keys, bulk actions, a detail panel, a compare view and the
     usable-fraction chart, all drawn from one `Gallery`."""
 
-    def __init__(self, gallery: Gallery, title: str = "Concept gallery"):
+    def __init__(self, gallery: Gallery, title: str | None = None):
         self.gallery = gallery
-        self.title = title
+        self.tr = tr = gallery.tr  # the gallery's language is the view's (one source: Gallery(lang=...))
+        self.title = title or tr._("Concept gallery")
         self.drawing = False  # True while we set widget values ourselves, so observers stay quiet
 
         # ipywidgets reads a Dropdown value of None as "nothing chosen", so "any" is ANY ("") here.
-        self.brand = widgets.Dropdown(description="Brand", layout=widgets.Layout(width="270px"))
-        self.verdict = widgets.Dropdown(options=[("Any", ANY), ("To review", "unreviewed"), ("Approved", "approved"),
-                                                 ("Rejected", "rejected")],
-                                        description="Verdict", layout=widgets.Layout(width="170px"))
-        self.min_stars = widgets.Dropdown(options=[("Any", 0)] + [("★" * n + " or more", n) for n in range(1, 6)],
-                                          description="Stars", layout=widgets.Layout(width="170px"))
-        self.backend = widgets.Dropdown(description="Backend", layout=widgets.Layout(width="180px"))
-        self.seeds = widgets.IntRangeSlider(description="Seeds", continuous_update=False,
+        self.brand = widgets.Dropdown(description=tr._("Brand"), layout=widgets.Layout(width="270px"))
+        self.verdict = widgets.Dropdown(options=[(tr._("Any"), ANY), (tr._("To review"), "unreviewed"),
+                                                 (tr._("Approved"), "approved"), (tr._("Rejected"), "rejected")],
+                                        description=tr._("Verdict"), layout=widgets.Layout(width="170px"))
+        self.min_stars = widgets.Dropdown(
+            options=[(tr._("Any"), 0)] + [(tr._("{stars} or more").format(stars="★" * n), n) for n in range(1, 6)],
+            description=tr._("Stars"), layout=widgets.Layout(width="170px"))
+        self.backend = widgets.Dropdown(description=tr._("Backend"), layout=widgets.Layout(width="180px"))
+        self.seeds = widgets.IntRangeSlider(description=tr._("Seeds"), continuous_update=False,
                                             layout=widgets.Layout(width="240px"))
-        self.triage = widgets.Dropdown(options=[("Any", ANY), ("Passed", "passed"), ("Flagged", "flagged"),
-                                                ("Duplicates", "duplicate"), ("Not triaged", "untriaged")],
-                                       description="Triage", layout=widgets.Layout(width="180px"))
+        self.triage = widgets.Dropdown(options=[(tr._("Any"), ANY), (tr._("Passed"), "passed"),
+                                                (tr._("Flagged"), "flagged"), (tr._("Duplicates"), "duplicate"),
+                                                (tr._("Not triaged"), "untriaged")],
+                                       description=tr._("Triage"), layout=widgets.Layout(width="180px"))
         self.triage.add_class("wb-triage-filter")
         for control in (self.brand, self.verdict, self.min_stars, self.backend, self.seeds, self.triage):
             control.style.description_width = "56px"
             control.observe(self._on_filters, names="value")
-        self.sort = widgets.Dropdown(options=[("Score", "score"), ("Made", "made")], description="Sort",
-                                     tooltip="Score: best triage score first. Made: by brand and seed.",
+        self.sort = widgets.Dropdown(options=[(tr._("Score"), "score"), (tr._("Made"), "made")],
+                                     description=tr._("Sort"),
+                                     tooltip=tr._("Score: best triage score first. Made: by brand and seed."),
                                      layout=widgets.Layout(width="140px"))
         self.sort.style.description_width = "40px"
         self.sort.add_class("wb-sort")
         self.sort.observe(self._on_sort, names="value")
-        self.reset = widgets.Button(description="Reset", tooltip="Show every concept", layout=widgets.Layout(width="64px"))
+        self.reset = widgets.Button(description=tr._("Reset"), tooltip=tr._("Show every concept"),
+                                    layout=widgets.Layout(width="64px"))
         self.reset.on_click(lambda _: self._reset_filters())
-        self.refresh_button = widgets.Button(description="⟳ Refresh", tooltip="Load everyone's latest decisions",
+        self.refresh_button = widgets.Button(description=tr._("⟳ Refresh"), tooltip=tr._("Load everyone's latest decisions"),
                                              layout=widgets.Layout(width="92px"))
         self.refresh_button.on_click(lambda _: self.run(gallery.refresh))
         self.refresh_button.add_class("wb-refresh")
 
         # Keys act while the reviewer is in the gallery (see keys.py for the exact rule).
         self.shortcuts = KeyboardShortcuts(list(KEYS), on_key=self.press)
-        self.keys_help = widgets.HTML(
-            '<div class="wb-muted">Click a card, then press: <kbd>a</kbd> approve · <kbd>r</kbd> reject ·'
-            ' <kbd>1</kbd>–<kbd>5</kbd> stars · <kbd>j</kbd>/<kbd>k</kbd> next/prev · <kbd>n</kbd>/<kbd>p</kbd> page ·'
-            ' <kbd>x</kbd> select · <kbd>c</kbd> compare · <kbd>m</kbd> more like this</div>',
-            layout=widgets.Layout(flex="1 1 420px"))
+        self.keys_help = widgets.HTML(keys_help_html(tr), layout=widgets.Layout(flex="1 1 420px"))
         self.keys_help.add_class("wb-keys-help")
-        self.reason_box = widgets.Text(placeholder="Reason (saved with each decision)", layout=widgets.Layout(width="260px"))
+        self.reason_box = widgets.Text(placeholder=tr._("Reason (saved with each decision)"),
+                                       layout=widgets.Layout(width="260px"))
         self.reason_box.add_class("wb-reason")
-        self.bulk_approve = widgets.Button(description="Approve selected", button_style="success",
+        self.bulk_approve = widgets.Button(description=tr._("Approve selected"), button_style="success",
                                            layout=widgets.Layout(width="140px"))
-        self.bulk_reject = widgets.Button(description="Reject selected", button_style="danger",
+        self.bulk_reject = widgets.Button(description=tr._("Reject selected"), button_style="danger",
                                           layout=widgets.Layout(width="130px"))
-        self.select_page = widgets.Button(description="Select page", layout=widgets.Layout(width="100px"))
-        self.clear = widgets.Button(description="Clear", layout=widgets.Layout(width="64px"))
+        self.select_page = widgets.Button(description=tr._("Select page"), layout=widgets.Layout(width="100px"))
+        self.clear = widgets.Button(description=tr._("Clear"), layout=widgets.Layout(width="64px"))
         self.bulk_approve.on_click(lambda _: self.run(lambda: gallery.bulk("approved", self.reason())))
         self.bulk_reject.on_click(lambda _: self.run(lambda: gallery.bulk("rejected", self.reason())))
         self.select_page.on_click(lambda _: self.run(gallery.select_page))
@@ -324,14 +363,14 @@ class GalleryView:
         self.bulk_approve.add_class("wb-bulk-approve")
         self.bulk_reject.add_class("wb-bulk-reject")
         self.accept_shortlist = widgets.Button(
-            description="Accept triage shortlist", icon="check",
-            tooltip="Approve, as you, every shown concept triage shortlisted that nobody has decided yet",
+            description=tr._("Accept triage shortlist"), icon="check",
+            tooltip=tr._("Approve, as you, every shown concept triage shortlisted that nobody has decided yet"),
             layout=widgets.Layout(width="230px"))
         self.accept_shortlist.on_click(lambda _: self.run(gallery.accept_triage_shortlist))
         self.accept_shortlist.add_class("wb-accept-shortlist")
 
-        self.previous = widgets.Button(description="◀ Previous", layout=widgets.Layout(width="96px"))
-        self.next = widgets.Button(description="Next ▶", layout=widgets.Layout(width="80px"))
+        self.previous = widgets.Button(description=tr._("◀ Previous"), layout=widgets.Layout(width="96px"))
+        self.next = widgets.Button(description=tr._("Next ▶"), layout=widgets.Layout(width="80px"))
         self.previous.on_click(lambda _: self.run(gallery.previous_page))
         self.next.on_click(lambda _: self.run(gallery.next_page))
         self.next.add_class("wb-next")
@@ -350,8 +389,8 @@ class GalleryView:
         self.compare_buttons = []
         compare_sides = []
         for side in range(2):
-            approve = widgets.Button(description="✓ Approve this", layout=widgets.Layout(width="50%"))
-            reject = widgets.Button(description="✗ Reject this", layout=widgets.Layout(width="50%"))
+            approve = widgets.Button(description=tr._("✓ Approve this"), layout=widgets.Layout(width="50%"))
+            reject = widgets.Button(description=tr._("✗ Reject this"), layout=widgets.Layout(width="50%"))
             approve.on_click(lambda _, side=side: self._compare_decide(side, "approved"))
             reject.on_click(lambda _, side=side: self._compare_decide(side, "rejected"))
             self.compare_buttons.append((approve, reject))
@@ -361,23 +400,24 @@ class GalleryView:
         self.compare_hint = widgets.HTML()
         self.compare_view = widgets.VBox([self.compare_hint, widgets.HBox(compare_sides)])
         self.main = widgets.Tab([widgets.VBox([self.grid, self.empty]), self.compare_view])
-        self.main.titles = ("Grid", "Compare")
+        self.main.titles = (tr._("Grid"), tr._("Compare"))
         self.main.layout = widgets.Layout(flex="1 1 auto", min_width="0")
 
         self.chart = widgets.HTML()
         self.detail_image = widgets.Image(format="png", layout=widgets.Layout(width="100%", height="auto"))
         self.detail_facts = widgets.HTML()
-        self.more = widgets.Button(description="More like this (4 seeds)", tooltip="Queue 4 new seeds for this prompt",
-                                   layout=widgets.Layout(width="auto"))
-        self.to_compare = widgets.Button(description="Compare", layout=widgets.Layout(width="auto"))
+        self.more = widgets.Button(description=tr._("More like this (4 seeds)"),
+                                   tooltip=tr._("Queue 4 new seeds for this prompt"), layout=widgets.Layout(width="auto"))
+        self.to_compare = widgets.Button(description=tr._("Compare"), layout=widgets.Layout(width="auto"))
         self.more.on_click(lambda _: self._on_current(lambda cid: gallery.more_like_this(cid)))
         self.to_compare.on_click(lambda _: self._on_current(self._compare))
         self.more.add_class("wb-more")
-        detail = widgets.VBox([widgets.HTML('<div class="wb-title" style="font-size:14px">Detail</div>'),
+        detail = widgets.VBox([widgets.HTML(f'<div class="wb-title" style="font-size:14px">{escape(tr._("Detail"))}</div>'),
                                self.detail_image, widgets.HBox([self.more, self.to_compare]), self.detail_facts])
         detail.add_class("wb-panel")
-        chart = widgets.VBox([widgets.HTML('<div class="wb-title" style="font-size:14px">Usable per brand'
-                                           ' <span class="wb-muted">(approved / reviewed)</span></div>'), self.chart])
+        chart = widgets.VBox([widgets.HTML(f'<div class="wb-title" style="font-size:14px">{escape(tr._("Usable per brand"))}'
+                                           f' <span class="wb-muted">{escape(tr._("(approved / reviewed)"))}</span></div>'),
+                              self.chart])
         chart.add_class("wb-panel")
         side = widgets.VBox([chart, detail], layout=widgets.Layout(width="350px", flex="0 0 350px", grid_gap="10px"))
 
@@ -426,13 +466,17 @@ class GalleryView:
         self.status.value = f'<div class="wb-status" style="color:{colour}">{escape(message)}</div>' if message else ""
 
     def _describe(self, result) -> str:
+        tr = self.tr
         if hasattr(result, "verdict"):  # a Review
-            what = result.verdict or f"{result.stars}★"
-            return f"{what} {result.concept_id} (as {self.gallery.reviewer}, {self.gallery.role.replace('_', ' ')})"
+            what = {"approved": tr._("approved"), "rejected": tr._("rejected")}.get(result.verdict or "",
+                                                                                      f"{result.stars}★")
+            return tr._("{what} {id} (as {reviewer}, {role})").format(
+                what=what, id=result.concept_id, reviewer=self.gallery.reviewer, role=role_name(self.gallery.role, tr))
         if isinstance(result, int):
-            return f"{result} concept(s) decided"
+            return tr._("{count} concept(s) decided").format(count=result)
         if isinstance(result, list) and result and hasattr(result[0], "seed"):
-            return f"queued seeds {', '.join(str(r.seed) for r in result)}: `workbench generate` makes them"
+            return tr._("queued seeds {seeds}: `workbench generate` makes them").format(
+                seeds=", ".join(str(r.seed) for r in result))
         return ""
 
     def _on_filters(self, _change) -> None:
@@ -455,7 +499,7 @@ class GalleryView:
 
     def _on_current(self, action) -> None:
         if self.gallery.current is None:
-            self.say("no concept highlighted", error=True)
+            self.say(self.tr._("no concept highlighted"), error=True)
             return
         concept_id = self.gallery.current
         self.run(lambda: action(concept_id))
@@ -473,7 +517,7 @@ class GalleryView:
 
     def draw(self) -> None:
         """Show the model as it is now."""
-        gallery = self.gallery
+        gallery, tr = self.gallery, self.tr
         self.drawing = True
         try:
             self._draw_filters()
@@ -481,21 +525,25 @@ class GalleryView:
             for index, slot in enumerate(self.slots):
                 item = items[index] if index < len(items) else None
                 slot.show(item, gallery, self._thumbnail(item) if item else None)
-            self.empty.value = ("" if items else '<div class="wb-muted" style="padding:24px">No concepts match these '
-                                'filters. Reset them, or generate more concepts (02_generate).</div>')
-            reviewing = f"{escape(gallery.reviewer)} · {gallery.role.replace('_', ' ')}"
+            nothing = tr._("No concepts match these filters. Reset them, or generate more concepts (02_generate).")
+            self.empty.value = "" if items else f'<div class="wb-muted" style="padding:24px">{escape(nothing)}</div>'
+            reviewing = f"<b>{escape(gallery.reviewer)} · {escape(role_name(gallery.role, tr))}</b>"
+            counts = escape(tr.ngettext("{count} concept", "{count} concepts", gallery.item_count())).format(
+                count=gallery.item_count())
             self.heading.value = (f'<span class="wb-title">{escape(self.title)}</span>'
-                                  f'<span class="wb-muted"> &nbsp; {gallery.item_count()} concepts · reviewing as'
-                                  f' <b>{reviewing}</b></span>')
-            self.pager.value = (f'<span class="wb-muted">Page <b>{gallery.page + 1}</b> of {gallery.page_count}'
-                                f' · {gallery.shown_count} shown · {len(gallery.selected)} selected</span>')
+                                  f'<span class="wb-muted"> &nbsp; {counts} · '
+                                  f'{escape(tr._("reviewing as {reviewer}")).format(reviewer=reviewing)}</span>')
+            pager = escape(tr._("Page {page} of {pages} · {shown} shown · {selected} selected")).format(
+                page=f"<b>{gallery.page + 1}</b>", pages=gallery.page_count, shown=gallery.shown_count,
+                selected=len(gallery.selected))
+            self.pager.value = f'<span class="wb-muted">{pager}</span>'
             self.previous.disabled = gallery.page == 0
             self.next.disabled = gallery.page >= gallery.page_count - 1
             self.bulk_approve.disabled = self.bulk_reject.disabled = not gallery.selected
             to_accept = len(gallery.triage_shortlist_to_accept())
             self.accept_shortlist.disabled = not to_accept
-            self.accept_shortlist.description = f"Accept triage shortlist ({to_accept})"
-            self.chart.value = usable_chart_html(gallery.brand_stats(), gallery.filters.brand)
+            self.accept_shortlist.description = tr._("Accept triage shortlist ({count})").format(count=to_accept)
+            self.chart.value = usable_chart_html(gallery.brand_stats(), gallery.filters.brand, tr)
             self._draw_detail()
             self._draw_compare()
         finally:
@@ -504,8 +552,8 @@ class GalleryView:
     def _draw_filters(self) -> None:
         """The controls as the filters are; choices follow the catalog (a refresh may bring new brands)."""
         gallery, filters = self.gallery, self.gallery.filters
-        brands = [("All brands", ANY)] + [(self._brand_label(slug), slug) for slug in gallery.brand_names()]
-        backends = [("Any", ANY)] + [(name, name) for name in gallery.backends()]
+        brands = [(self.tr._("All brands"), ANY)] + [(self._brand_label(slug), slug) for slug in gallery.brand_names()]
+        backends = [(self.tr._("Any"), ANY)] + [(name, name) for name in gallery.backends()]
         for control, options in ((self.brand, brands), (self.backend, backends)):
             if tuple(control.options) != tuple(options):
                 control.options = options
@@ -518,10 +566,11 @@ class GalleryView:
                             filters.seed_max if filters.seed_max is not None else high)
 
     def _draw_detail(self) -> None:
+        tr = self.tr
         concept_id = self.gallery.current
         self.more.disabled = self.to_compare.disabled = concept_id is None
         if concept_id is None:
-            self.detail_facts.value = '<div class="wb-muted">Nothing highlighted.</div>'
+            self.detail_facts.value = f'<div class="wb-muted">{escape(tr._("Nothing highlighted."))}</div>'
             self.detail_image.layout.display = "none"
             return
         detail = self.gallery.detail(concept_id)
@@ -529,41 +578,46 @@ class GalleryView:
         self.detail_image.layout.display = None
         self.detail_image.value = detail.image_path.read_bytes() if detail.image_path.is_file() else b""
         settings = json.dumps({k: v for k, v in record.settings.items() if k != "layout"}, ensure_ascii=False)
-        facts = [("Concept", f"<code>{escape(record.id)}</code>"),
-                 ("Verdict", verdict_html(detail.item)),
-                 *triage_facts(detail.item.triage),
-                 ("Brand", escape(self.gallery.brand_names().get(record.brand, record.brand))),
-                 ("Seed", str(record.seed)), ("Backend", escape(f"{record.backend} · {record.model}")),
-                 ("Prompt", escape(record.prompt)), ("Negative", escape(record.negative_prompt) or "–"),
-                 ("Settings", f"<code>{escape(settings)}</code>")]
+        facts = [(tr._("Concept"), f"<code>{escape(record.id)}</code>"),
+                 (tr._("Verdict"), verdict_html(detail.item, tr)),
+                 *triage_facts(detail.item.triage, tr),
+                 (tr._("Brand"), escape(self.gallery.brand_names().get(record.brand, record.brand))),
+                 (tr._("Seed"), str(record.seed)), (tr._("Backend"), escape(f"{record.backend} · {record.model}")),
+                 (tr._("Prompt"), escape(record.prompt)), (tr._("Negative"), escape(record.negative_prompt) or "–"),
+                 (tr._("Settings"), f"<code>{escape(settings)}</code>")]
         if detail.requests:
-            facts.append(("Queued", "seeds " + ", ".join(str(r.seed) for r in detail.requests)))
+            facts.append((tr._("Queued"), escape(tr._("seeds {seeds}").format(
+                seeds=", ".join(str(r.seed) for r in detail.requests)))))
+        verdicts = {"approved": tr._("approved"), "rejected": tr._("rejected")}
         history = "".join(
             f"<li>{escape(r.created_at[:16].replace('T', ' '))} {escape(r.reviewer or '?')}"
-            f" ({r.role.replace('_', ' ')}): {r.verdict or ''}{' ' + str(r.stars) + '★' if r.stars else ''}"
-            f"{' – ' + escape(r.reason) if r.reason else ''}</li>"
+            f" ({escape(role_name(r.role, tr))}): {verdicts.get(r.verdict or '', '')}"
+            f"{' ' + str(r.stars) + '★' if r.stars else ''}{' – ' + escape(r.reason) if r.reason else ''}</li>"
             for r in reversed(detail.history))
+        none_yet = f'<div class="wb-muted">{escape(tr._("No decisions yet."))}</div>'
         self.detail_facts.value = (
-            '<table class="wb-facts">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in facts) + "</table>"
-            + (f'<ul class="wb-history">{history}</ul>' if history else '<div class="wb-muted">No decisions yet.</div>'))
+            '<table class="wb-facts">' + "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in facts)
+            + "</table>" + (f'<ul class="wb-history">{history}</ul>' if history else none_yet))
 
     def _draw_compare(self) -> None:
         pair = self.gallery.compare_pair()
-        self.compare_hint.value = ('<div class="wb-muted" style="margin:4px 0 8px">Press <b>c</b> on a concept (or'
-                                   ' <b>Compare</b> in its detail) to put it here; the two latest stay side by side.</div>')
+        hint = escape(self.tr._("Press {key} on a concept (or {button} in its detail) to put it here;"
+                                " the two latest stay side by side.")).format(
+            key="<b>c</b>", button=f"<b>{escape(self.tr._('Compare'))}</b>")
+        self.compare_hint.value = f'<div class="wb-muted" style="margin:4px 0 8px">{hint}</div>'
         for side in range(2):
             item = pair[side] if side < len(pair) else None
             approve, reject = self.compare_buttons[side]
             approve.disabled = reject.disabled = item is None
             if item is None:
                 self.compare_images[side].layout.display = "none"
-                self.compare_captions[side].value = '<div class="wb-muted">Empty</div>'
+                self.compare_captions[side].value = f'<div class="wb-muted">{escape(self.tr._("Empty"))}</div>'
                 continue
             path = self.gallery.catalog.image_path(item.record)
             self.compare_images[side].layout.display = None
             self.compare_images[side].value = path.read_bytes() if path.is_file() else b""
             self.compare_captions[side].value = card_caption_html(
-                item, self.gallery.brand_names().get(item.record.brand, item.record.brand))
+                item, self.gallery.brand_names().get(item.record.brand, item.record.brand), self.tr)
             approve.button_style = "success" if item.verdict == "approved" else ""
             reject.button_style = "danger" if item.verdict == "rejected" else ""
 
@@ -593,15 +647,17 @@ def open_gallery(
     brands: list[str] | None = None,
     renders_folder: str | None = None,
     page_size: int = 12,
+    lang: str | None = None,
 ) -> GalleryView:
-    """The gallery of a campaign file, as the notebook and the Voila page open it."""
+    """The gallery of a campaign file, as the notebook and the Voila page open it; its words in `lang`
+    (None: the process's language, see workbench.i18n)."""
     from workbench.campaign import open_campaign
 
     campaign, kits = open_campaign(campaign_file, brands=brands, renders_folder=renders_folder)
     kits_by_slug: dict[str, BrandKit] = {kit.slug: kit for kit in kits}
     catalog = Catalog(campaign.catalog_path)
     gallery = Gallery(catalog, kits_by_slug, reviewer=reviewer, role=role, page_size=page_size,
-                      brands=list(kits_by_slug))
+                      brands=list(kits_by_slug), lang=lang)
     return GalleryView(gallery, title=campaign.title)
 
 

@@ -93,6 +93,69 @@ def kits_validate(kits_folder: Path = typer.Argument(Path("brand_kits"), help="F
         raise typer.Exit(1)
 
 
+# kits: onboarding (workbench/onboarding/) ---------------------------------------------------------
+
+KitsIntoOption = typer.Option(Path("brand_kits"), "--into", help="Folder the kits are written into.")
+UpdateOption = typer.Option(False, "--update", help="Replace a kit that already exists (its brand.yaml keeps its comments).")
+
+
+@kits_app.command("import")
+@reports_bad_input
+def kits_import(
+    sheet: Path = typer.Argument(..., help="The client's sheet: .xlsx or .csv, one brand per row."),
+    logos: Path = typer.Option(..., "--logos", help="Folder of logo files, matched by file name."),
+    into: Path = KitsIntoOption,
+    partial: bool = typer.Option(False, "--partial", help="Write the good rows even when other rows have problems."),
+    update: bool = UpdateOption,
+):
+    """One kit per row of a sheet. The whole sheet is checked first: with any problem (listed by row and
+    column) nothing is written, unless --partial. Exit 2 when any row has a problem."""
+    from workbench.onboarding.sheet import check_sheet, write_sheet_kits
+
+    checked = check_sheet(sheet, logos, into, update=update)
+    for note in checked.notes:
+        typer.echo(f"note: {note}")
+    for problem in checked.problems:
+        typer.secho(f"error: {problem}", fg=typer.colors.RED, err=True)
+    if checked.problems and not partial:
+        typer.secho(f"{len(checked.bad_rows)} of {checked.rows} row(s) have problems; nothing written "
+                    f"(--partial writes the {len(checked.drafts)} good one(s))", fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    written = write_sheet_kits(checked, into, update=update)
+    typer.echo(f"wrote {len(written)} kit(s) into {into}; `workbench kits validate {into}` checks them")
+    if checked.problems:
+        typer.secho(f"not imported: row(s) {', '.join(map(str, checked.bad_rows))}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@kits_app.command("new")
+@reports_bad_input
+def kits_new(
+    slug: str = typer.Argument(..., help="The new kit's slug (its folder name), e.g. lotus-tea."),
+    logo: Path = typer.Option(..., "--logo", help="Logo file: PNG, SVG, WebP or JPEG (a JPEG's flat background is removed)."),
+    name: Optional[str] = typer.Option(None, "--name", help="Display name, in any script; default from the slug."),
+    latin_name: Optional[str] = typer.Option(None, "--latin-name", help="Latin name, when the display name is not."),
+    category: str = typer.Option("brand", "--category", help="What the brand is; suggests motifs and style words."),
+    tagline: str = typer.Option("", "--tagline"),
+    into: Path = KitsIntoOption,
+    update: bool = UpdateOption,
+):
+    """A draft kit from one logo: palette roles from its colours, motifs from the category. Check it, then edit."""
+    from workbench.onboarding.logo_palette import draft_from_logo
+    from workbench.onboarding.writer import write_kit
+
+    draft = draft_from_logo(slug, logo, into, name=name, latin_name=latin_name, category=category, tagline=tagline)
+    _report_draft(write_kit(draft, into, update=update), draft)
+
+
+def _report_draft(folder: Path, draft) -> None:
+    for note in draft.notes:
+        typer.echo(f"note: {note}")
+    palette = draft.fields["palette"]
+    typer.echo("palette: " + ", ".join(f"{role} {palette[role]}" for role in palette))
+    typer.echo(f"wrote {folder}; `workbench kits validate {folder.parent}` checks it")
+
+
 # generate -----------------------------------------------------------------------------------------
 
 

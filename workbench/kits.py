@@ -36,6 +36,7 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from workbench.errors import InputError, explain_validation
+from workbench.i18n import _
 from workbench.yamlfile import KIT_FILE_MAX_BYTES, read_yaml_mapping
 
 # Matched with fullmatch: '$' also matches before a trailing newline, so 'lotus-tea\n' got through.
@@ -78,13 +79,14 @@ def _check_slug(value: str) -> str:
 
 def _check_colour(value: str) -> str:
     if not HEX_COLOUR.fullmatch(value):
-        raise ValueError(f"expected a hex colour like '#1F6E5A', got {value!r}")
+        raise ValueError(_("expected a hex colour like '#1F6E5A', got {value!r}").format(value=value))
     return value.upper()
 
 
 def _check_plain_file_name(value: str) -> str:
     if Path(value).name != value or value in {"", ".", ".."}:
-        raise ValueError(f"expected a file name inside the kit folder (no folders or '..'), got {value!r}")
+        raise ValueError(_("expected a file name inside the kit folder (no folders or '..'), got {value!r}").format(
+            value=value))
     return _check_no_control_characters(value)
 
 
@@ -191,9 +193,11 @@ class KitLoadReport:
             f"<tr><td>{escape(str(e.file))}</td><td><code>{escape(e.field)}</code></td><td>{escape(e.message)}</td></tr>"
             for e in self.errors
         )
-        problems = (f"<table><tr><th>file</th><th>field</th><th>problem</th></tr>{rows}</table>"
-                    if rows else "<p>No problems found.</p>")
-        summary = f"<p>{len(self.kits)} valid kits, {len(self.errors)} with problems, in <code>{escape(str(self.root))}</code></p>"
+        header = "".join(f"<th>{escape(name)}</th>" for name in (_("file"), _("field"), _("problem")))
+        problems = (f"<table><tr>{header}</tr>{rows}</table>" if rows else f"<p>{escape(_('No problems found.'))}</p>")
+        summary = escape(_("{valid} valid kits, {invalid} with problems, in {folder}")).format(
+            valid=len(self.kits), invalid=len(self.errors), folder=f"<code>{escape(str(self.root))}</code>")
+        summary = f"<p>{summary}</p>"
         return f'{summary}{problems}<div style="display:flex;flex-wrap:wrap;gap:14px">{cards}</div>'
 
     def select(self, slugs: list[str] | None) -> list[BrandKit]:
@@ -212,7 +216,8 @@ class KitLoadReport:
             if broken:
                 raise broken[0]
             known = ", ".join(sorted(self.kits)) or "none"
-            raise KitError(self.root / slug, "brand", f"unknown brand {slug!r}; known brands: {known}")
+            raise KitError(self.root / slug, "brand", _("unknown brand {slug!r}; known brands: {known}").format(
+                slug=slug, known=known))
         return chosen
 
 
@@ -293,7 +298,7 @@ def check_kit_files(kit: BrandKit) -> None:
 
 def _read_yaml(path: Path) -> dict:
     if not path.is_file():
-        raise KitError(path, "file", "brand.yaml not found")
+        raise KitError(path, "file", _("brand.yaml not found"))
     return read_yaml_mapping(path, KitError, "kit", KIT_FILE_MAX_BYTES)
 
 
@@ -302,7 +307,7 @@ def _check_logo(kit: BrandKit) -> None:
     if path.suffix.lower() not in LOGO_SUFFIXES:
         raise KitError(kit.yaml_path, "logo", f"expected one of {', '.join(LOGO_SUFFIXES)}, got {path.name!r}")
     if not path.is_file():
-        raise KitError(kit.yaml_path, "logo", f"logo file not found: {path}")
+        raise KitError(kit.yaml_path, "logo", _("logo file not found: {path}").format(path=path))
     _check_inside_kit(kit, path, "logo")
     try:
         image = _logo_cache(path)  # decoded once per process: the kit's later logo_image() calls reuse it

@@ -29,14 +29,20 @@ from typing import Any, Callable, Mapping
 from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
 from workbench.errors import InputError
+from workbench.i18n import N_, Translator
 
 KEY_VARIABLE = "OPENAI_API_KEY"
 REDACTED = "[redacted]"
 SETTINGS_VARIABLE = "PARADE_WORKBENCH_SETTINGS"  # another settings file, e.g. on a shared machine
-HOW_TO_SET_A_KEY = (
-    f"set {KEY_VARIABLE} in the environment, or put api_key under [openai] in "
-    "~/.config/parade-workbench/settings.toml (outside the repository)"
-)
+HOW_TO_SET_A_KEY_TEMPLATE = N_("set {variable} in the environment, or put api_key under [openai] in {file}"
+                               " (outside the repository)")
+SETTINGS_FILE_SHOWN = "~/.config/parade-workbench/settings.toml"  # where the default settings file is, as people write it
+HOW_TO_SET_A_KEY = HOW_TO_SET_A_KEY_TEMPLATE.format(variable=KEY_VARIABLE, file=SETTINGS_FILE_SHOWN)
+
+
+def how_to_set_a_key(tr: Translator) -> str:
+    """HOW_TO_SET_A_KEY in `tr`'s language."""
+    return tr._(HOW_TO_SET_A_KEY_TEMPLATE).format(variable=KEY_VARIABLE, file=SETTINGS_FILE_SHOWN)
 
 
 class SettingsError(InputError):

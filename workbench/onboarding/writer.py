@@ -77,7 +77,7 @@ def ordered_fields(fields: dict[str, Any]) -> dict[str, Any]:
     ordered = {}
     for key in keys:
         value = fields[key]
-        if value is None or value == [] or (value == "" and key != "tagline"):
+        if value is None or value == [] or value == "":
             continue
         if key == "palette":
             value = {role: value[role] for role in PALETTE_ORDER if role in value}
@@ -130,6 +130,7 @@ def _yaml():
 
     yaml = YAML()  # round-trip: comments, key order and quoting style survive a load and a dump
     yaml.allow_unicode = True
+    yaml.preserve_quotes = True
     yaml.width = 4096  # never fold a tagline over two lines
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml

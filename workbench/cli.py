@@ -26,6 +26,7 @@ from workbench.backends import UnknownBackend
 from workbench.campaign import Aspect, CampaignError, load_campaign, open_campaign
 from workbench.catalog import Catalog, CatalogError
 from workbench.errors import InputError, explain_validation, printable
+from workbench.i18n import UnknownLanguage, _, checked, choose_language, current_language, set_language
 from workbench.kits import load_kits
 from workbench.provenance.labeller import Labeller
 from workbench.typography import FontError
@@ -34,14 +35,14 @@ DEFAULT_CAMPAIGN = Path("campaigns/demo.yaml")
 EXIT_BAD_INPUT = 2
 LARGE_BATCH_USD = 5.0  # above this (or at an unknown price), `generate` asks before a paid batch starts
 
-app = typer.Typer(help="Parade Workbench: brand kits -> concepts -> reviews -> parade films.", no_args_is_help=True)
-kits_app = typer.Typer(help="Brand kits.", no_args_is_help=True)
-review_app = typer.Typer(help="Review decisions.", no_args_is_help=True)
+app = typer.Typer(help=_("Parade Workbench: brand kits -> concepts -> reviews -> parade films."), no_args_is_help=True)
+kits_app = typer.Typer(help=_("Brand kits."), no_args_is_help=True)
+review_app = typer.Typer(help=_("Review decisions."), no_args_is_help=True)
 app.add_typer(kits_app, name="kits")
 app.add_typer(review_app, name="review")
 
-CampaignArg = typer.Argument(DEFAULT_CAMPAIGN, help="Campaign YAML file.")
-BrandOption = typer.Option(None, "--brand", "-b", help="Only this brand (repeatable).")
+CampaignArg = typer.Argument(DEFAULT_CAMPAIGN, help=_("Campaign YAML file."))
+BrandOption = typer.Option(None, "--brand", "-b", help=_("Only this brand (repeatable)."))
 
 
 warnings.formatwarning = lambda message, category, *rest, **kw: f"warning: {message}\n"
@@ -52,7 +53,8 @@ def checked_aspects(aspects: list[str]) -> list[str]:
     known = get_args(Aspect)
     for aspect in aspects:
         if aspect not in known:
-            raise typer.BadParameter(f"{aspect!r}: expected one of {', '.join(known)}", param_hint="--aspect")
+            raise typer.BadParameter(_("{value!r}: expected one of {known}").format(value=aspect, known=", ".join(known)),
+                                     param_hint="--aspect")
     return aspects
 
 
@@ -64,10 +66,37 @@ def reports_bad_input(command):
         try:
             return command(*args, **kwargs)
         except (InputError, CatalogError, FontError, UnknownBackend) as error:
-            typer.secho(f"error: {error}", fg=typer.colors.RED, err=True)
+            typer.secho(_("error: {problem}").format(problem=error), fg=typer.colors.RED, err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper
+
+
+@app.callback()
+def choose_messages_language(
+    lang: Optional[str] = typer.Option(
+        None, "--lang", metavar="LANG",
+        help=_("Language of the messages: en or zh_CN. Default: $WORKBENCH_LANG, then ui.language in the"
+               " settings file, then the system locale. (The help follows $WORKBENCH_LANG and the settings.)")),
+):
+    # Help texts are read when this module is imported (the language of $WORKBENCH_LANG or the settings);
+    # --lang arrives later, so it changes the messages of the command that runs.
+    from workbench.settings import SettingsError
+
+    try:
+        language = choose_language(lang)  # an unknown --lang, $WORKBENCH_LANG or setting: one line, exit 2
+    except (UnknownLanguage, SettingsError) as error:
+        typer.secho(_("error: {problem}").format(problem=error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    set_language(language if lang else None)  # without --lang, messages follow the environment as it is
+
+
+def _checked_language(lang: str | None) -> str:
+    """A command's own --lang, or the messages' language; an unknown one is a BadParameter naming --lang."""
+    try:
+        return checked(lang, "--lang") if lang else current_language()
+    except UnknownLanguage as error:
+        raise typer.BadParameter(str(error).removeprefix("--lang: "), param_hint="--lang") from None
 
 
 @contextmanager
@@ -80,43 +109,43 @@ def stage(name: str, timings: dict[str, float]) -> Iterator[None]:
 # kits ---------------------------------------------------------------------------------------------
 
 
-@kits_app.command("validate")
+@kits_app.command("validate", help=_(
+    "Check every kit; print a table of kits and their problems. Exit 1 if any kit is invalid."))
 @reports_bad_input
-def kits_validate(kits_folder: Path = typer.Argument(Path("brand_kits"), help="Folder of brand kits.")):
-    """Check every kit; print a table of kits and their problems. Exit 1 if any kit is invalid."""
+def kits_validate(kits_folder: Path = typer.Argument(Path("brand_kits"), help=_("Folder of brand kits."))):
     report = load_kits(kits_folder)
-    rows = [(slug, kit.display_name, kit.logo, "ok") for slug, kit in report.kits.items()]
+    rows = [(slug, kit.display_name, kit.logo, _("ok")) for slug, kit in report.kits.items()]
     rows += [(printable(e.file.parent.name), "-", "-", printable(f"{e.field}: {e.message}")) for e in report.errors]
-    _print_table(("kit", "display name", "logo", "problems"), sorted(rows))
-    typer.echo(f"{len(report.kits)} valid, {len(report.errors)} invalid")
+    _print_table((_("kit"), _("display name"), _("logo"), _("problems")), sorted(rows))
+    typer.echo(_("{valid} valid, {invalid} invalid").format(valid=len(report.kits), invalid=len(report.errors)))
     if report.errors:
         raise typer.Exit(1)
 
 
 # kits: onboarding (workbench/onboarding/) ---------------------------------------------------------
 
-KitsIntoOption = typer.Option(Path("brand_kits"), "--into", help="Folder the kits are written into.")
-UpdateOption = typer.Option(False, "--update", help="Replace a kit that already exists (its brand.yaml keeps its comments).")
+KitsIntoOption = typer.Option(Path("brand_kits"), "--into", help=_("Folder the kits are written into."))
+UpdateOption = typer.Option(False, "--update", help=_("Replace a kit that already exists (its brand.yaml keeps its comments)."))
 
 
-@kits_app.command("import")
+@kits_app.command("import", help=_(
+    "One kit per row of a sheet. The whole sheet is checked first: with any problem (listed by row and"
+    " column) nothing is written, unless --partial. Exit 2 when any row has a problem."))
 @reports_bad_input
 def kits_import(
-    sheet: Path = typer.Argument(..., help="The client's sheet: .xlsx or .csv, one brand per row."),
-    logos: Path = typer.Option(..., "--logos", help="Folder of logo files, matched by file name."),
+    sheet: Path = typer.Argument(..., help=_("The client's sheet: .xlsx or .csv, one brand per row.")),
+    logos: Path = typer.Option(..., "--logos", help=_("Folder of logo files, matched by file name.")),
     into: Path = KitsIntoOption,
-    partial: bool = typer.Option(False, "--partial", help="Write the good rows even when other rows have problems."),
+    partial: bool = typer.Option(False, "--partial", help=_("Write the good rows even when other rows have problems.")),
     update: bool = UpdateOption,
 ):
-    """One kit per row of a sheet. The whole sheet is checked first: with any problem (listed by row and
-    column) nothing is written, unless --partial. Exit 2 when any row has a problem."""
     from workbench.onboarding.sheet import check_sheet, write_sheet_kits
 
     checked = check_sheet(sheet, logos, into, update=update)
     for note in checked.notes:
-        typer.echo(f"note: {note}")
+        typer.echo(_("note: {note}").format(note=note))
     for problem in checked.problems:
-        typer.secho(f"error: {problem}", fg=typer.colors.RED, err=True)
+        typer.secho(_("error: {problem}").format(problem=problem), fg=typer.colors.RED, err=True)
     if checked.problems and not partial:
         typer.secho(f"{len(checked.bad_rows)} of {checked.rows} row(s) have problems; nothing written "
                     f"(--partial writes the {len(checked.drafts)} good one(s))", fg=typer.colors.RED, err=True)
@@ -128,19 +157,20 @@ def kits_import(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
-@kits_app.command("new")
+@kits_app.command("new", help=_(
+    "A draft kit from one logo: palette roles from its colours, motifs from the category. Check it, then"
+    " edit."))
 @reports_bad_input
 def kits_new(
-    slug: str = typer.Argument(..., help="The new kit's slug (its folder name), e.g. lotus-tea."),
-    logo: Path = typer.Option(..., "--logo", help="Logo file: PNG, SVG, WebP or JPEG (a JPEG's flat background is removed)."),
-    name: Optional[str] = typer.Option(None, "--name", help="Display name, in any script; default from the slug."),
-    latin_name: Optional[str] = typer.Option(None, "--latin-name", help="Latin name, when the display name is not."),
-    category: str = typer.Option("brand", "--category", help="What the brand is; suggests motifs and style words."),
+    slug: str = typer.Argument(..., help=_("The new kit's slug (its folder name), e.g. lotus-tea.")),
+    logo: Path = typer.Option(..., "--logo", help=_("Logo file: PNG, SVG, WebP or JPEG (a JPEG's flat background is removed).")),
+    name: Optional[str] = typer.Option(None, "--name", help=_("Display name, in any script; default from the slug.")),
+    latin_name: Optional[str] = typer.Option(None, "--latin-name", help=_("Latin name, when the display name is not.")),
+    category: str = typer.Option("brand", "--category", help=_("What the brand is; suggests motifs and style words.")),
     tagline: str = typer.Option("", "--tagline"),
     into: Path = KitsIntoOption,
     update: bool = UpdateOption,
 ):
-    """A draft kit from one logo: palette roles from its colours, motifs from the category. Check it, then edit."""
     from workbench.onboarding.logo_palette import draft_from_logo
     from workbench.onboarding.writer import write_kit
 
@@ -159,18 +189,18 @@ def _report_draft(folder: Path, draft) -> None:
 # generate -----------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(help=_(
+    "Make every missing concept for the campaign's brands (re-running resumes), then the queued seeds."))
 @reports_bad_input
 def generate(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
-    backend: Optional[str] = typer.Option(None, help="Backend name; default from the campaign."),
-    queued: bool = typer.Option(True, help="Also make the seeds queued with 'make more like this'."),
-    from_ideas: bool = typer.Option(False, "--ideas", help="Make concepts from the accepted ideas (see ideate)."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Start a paid batch without asking about its cost."),
-    then_triage: bool = typer.Option(False, "--triage", help="Then triage the campaign's concepts (see triage)."),
+    backend: Optional[str] = typer.Option(None, help=_("Backend name; default from the campaign.")),
+    queued: bool = typer.Option(True, help=_("Also make the seeds queued with 'make more like this'.")),
+    from_ideas: bool = typer.Option(False, "--ideas", help=_("Make concepts from the accepted ideas (see ideate).")),
+    yes: bool = typer.Option(False, "--yes", "-y", help=_("Start a paid batch without asking about its cost.")),
+    then_triage: bool = typer.Option(False, "--triage", help=_("Then triage the campaign's concepts (see triage).")),
 ):
-    """Make every missing concept for the campaign's brands (re-running resumes), then the queued seeds."""
     from workbench.generate import generate_campaign
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
@@ -214,23 +244,23 @@ def _confirm_cost(campaign, kits, catalog, yes: bool) -> None:
     if estimate is None or yes or not estimate.images:
         return
     if estimate.usd is None or estimate.usd > LARGE_BATCH_USD:
-        typer.confirm("start this batch?", abort=True)
+        typer.confirm(_("start this batch?"), abort=True)
 
 
 # triage -------------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(help=_(
+    "Score every concept for brand accuracy and craft; flag, auto-reject and shortlist by the campaign's"
+    " policy.\n\nRe-running measures only new or changed images; changed thresholds re-decide from stored"
+    " measures."))
 @reports_bad_input
 def triage(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
-    report: Optional[Path] = typer.Option(None, "--report", help="Also write a CSV: concept_id, brand, source, score, flagged, reasons."),
-    workers: Optional[int] = typer.Option(None, min=1, help="Processes reading images; default one per CPU."),
+    report: Optional[Path] = typer.Option(None, "--report", help=_("Also write a CSV: concept_id, brand, source, score, flagged, reasons.")),
+    workers: Optional[int] = typer.Option(None, min=1, help=_("Processes reading images; default one per CPU.")),
 ):
-    """Score every concept for brand accuracy and craft; flag, auto-reject and shortlist by the campaign's policy.
-
-    Re-running measures only new or changed images; changed thresholds re-decide from stored measures."""
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
         done = _triage_and_print(campaign, kits, catalog, report, workers)
@@ -245,27 +275,27 @@ def _triage_and_print(campaign, kits, catalog, report_file: Path | None, workers
     names = {kit.slug: kit.display_name for kit in kits}
     rows = [(slug, names.get(slug, slug), tally.passed, tally.flagged, tally.duplicate)
             for slug, tally in done.brands.items()]
-    _print_table(("brand", "name", "passed", "flagged", "duplicates"), rows)
+    _print_table((_("brand"), _("name"), _("passed"), _("flagged"), _("duplicates")), rows)
     typer.echo(str(done))
     if report_file is not None:
-        typer.echo(f"report: {write_report_csv(catalog, kits, report_file)}")
+        typer.echo(_("report: {path}").format(path=write_report_csv(catalog, kits, report_file)))
     return done
 
 
 # ideate -------------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(help=_(
+    "Ask a chat model for float ideas (brief, prompt words, tagline) and save them in the catalog."))
 @reports_bad_input
 def ideate(
     campaign_file: Path = CampaignArg,
-    brand: list[str] = typer.Option(..., "--brand", "-b", help="Brand to ask ideas for (repeatable)."),
-    count: int = typer.Option(4, help="Ideas per brand (1-12)."),
-    brief: Optional[str] = typer.Option(None, help="Campaign brief; default the campaign's prompt brief."),
-    model: Optional[str] = typer.Option(None, help="Chat model; default gpt-4o-mini."),
-    accept: bool = typer.Option(False, help="Save the ideas as accepted (for generate --ideas)."),
+    brand: list[str] = typer.Option(..., "--brand", "-b", help=_("Brand to ask ideas for (repeatable).")),
+    count: int = typer.Option(4, help=_("Ideas per brand (1-12).")),
+    brief: Optional[str] = typer.Option(None, help=_("Campaign brief; default the campaign's prompt brief.")),
+    model: Optional[str] = typer.Option(None, help=_("Chat model; default gpt-4o-mini.")),
+    accept: bool = typer.Option(False, help=_("Save the ideas as accepted (for generate --ideas).")),
 ):
-    """Ask a chat model for float ideas (brief, prompt words, tagline) and save them in the catalog."""
     from workbench.copywriting import DEFAULT_CHAT_MODEL, IdeationError, ideate as ask_for_ideas, save_ideas
 
     campaign, kits = open_campaign(campaign_file, brands=brand)
@@ -276,31 +306,32 @@ def ideate(
             try:
                 ideas = ask_for_ideas(kit, brief, count, model=model)
             except (IdeationError, ValueError) as error:
-                typer.secho(f"error: {kit.slug}: {error}", fg=typer.colors.RED, err=True)
+                typer.secho(_("error: {problem}").format(problem=f"{kit.slug}: {error}"), fg=typer.colors.RED, err=True)
                 raise typer.Exit(1) from None
             records = save_ideas(catalog, kit, brief, ideas, model, status="accepted" if accept else "proposed")
-            _print_table(("idea", "brief", "tagline"), [(r.id, r.brief, r.tagline) for r in records])
-    typer.echo(f"saved as {'accepted' if accept else 'proposed'} in {campaign.catalog_path}")
+            _print_table((_("idea"), _("brief"), _("tagline")), [(r.id, r.brief, r.tagline) for r in records])
+    saved = _("saved as accepted in {catalog}") if accept else _("saved as proposed in {catalog}")
+    typer.echo(saved.format(catalog=campaign.catalog_path))
 
 
 # concepts -----------------------------------------------------------------------------------------
 
-concepts_app = typer.Typer(help="Concepts made outside the workbench.", no_args_is_help=True)
+concepts_app = typer.Typer(help=_("Concepts made outside the workbench."), no_args_is_help=True)
 app.add_typer(concepts_app, name="concepts")
 
 
-@concepts_app.command("import")
+@concepts_app.command("import", help=_(
+    "Record image files as concepts of one brand, with their provenance; the same file again is skipped."
+    " The whole batch is checked first: one bad file and nothing is written."))
 @reports_bad_input
 def concepts_import(
-    campaign_file: Path = typer.Argument(..., help="Campaign YAML file."),
-    files: list[Path] = typer.Argument(..., help="Image files (PNG, JPEG, WebP, ...); an animation's first frame."),
-    brand: str = typer.Option(..., "--brand", "-b", help="The brand the images are concepts for."),
-    backend: str = typer.Option("import", help="Where they were made, e.g. midjourney (also recorded as the model)."),
-    prompt: str = typer.Option("", help="The prompt they were made with, if known."),
-    finish: bool = typer.Option(False, help="Cut each float out and put the exact logo and name banner on it."),
+    campaign_file: Path = typer.Argument(..., help=_("Campaign YAML file.")),
+    files: list[Path] = typer.Argument(..., help=_("Image files (PNG, JPEG, WebP, ...); an animation's first frame.")),
+    brand: str = typer.Option(..., "--brand", "-b", help=_("The brand the images are concepts for.")),
+    backend: str = typer.Option("import", help=_("Where they were made, e.g. midjourney (also recorded as the model).")),
+    prompt: str = typer.Option("", help=_("The prompt they were made with, if known.")),
+    finish: bool = typer.Option(False, help=_("Cut each float out and put the exact logo and name banner on it.")),
 ):
-    """Record image files as concepts of one brand, with their provenance; the same file again is skipped.
-    The whole batch is checked first: one bad file and nothing is written."""
     from workbench.concepts_import import campaign_and_kit, import_concepts
 
     campaign, kit = campaign_and_kit(campaign_file, brand)
@@ -323,85 +354,84 @@ def _review_many(campaign_file: Path, concept_ids: list[str], verdict: str, revi
     with Catalog(campaign.catalog_path) as catalog:
         missing = [c for c in concept_ids if catalog.concept(c) is None]
         if missing:
-            raise CatalogError(f"concept: not in {campaign.catalog_path}: {', '.join(missing)}")
+            raise CatalogError(_("concept: not in {catalog}: {ids}").format(catalog=campaign.catalog_path,
+                                                                              ids=", ".join(missing)))
         for concept_id in concept_ids:
             catalog.review(concept_id, verdict=verdict, reason=reason, reviewer=reviewer, role=role)
-    typer.echo(f"{verdict} {len(concept_ids)} concept(s)")
+    done = _("approved {count} concept(s)") if verdict == "approved" else _("rejected {count} concept(s)")
+    typer.echo(done.format(count=len(concept_ids)))
 
 
-ReviewerOption = typer.Option("", envvar="WORKBENCH_REVIEWER", help="Who decides (name).")
-RoleOption = typer.Option("designer", envvar="WORKBENCH_ROLE", help="designer or art_director.")
+ReviewerOption = typer.Option("", envvar="WORKBENCH_REVIEWER", help=_("Who decides (name)."))
+RoleOption = typer.Option("designer", envvar="WORKBENCH_ROLE", help=_("designer or art_director."))
 
 
-def _add_verdict_command(name: str, verdict: str) -> None:
+def _add_verdict_command(name: str, verdict: str, help_text: str) -> None:
     def command(
         campaign_file: Path = CampaignArg,
-        concept_ids: list[str] = typer.Option(..., "--id", help="Concept id (repeatable)."),
+        concept_ids: list[str] = typer.Option(..., "--id", help=_("Concept id (repeatable).")),
         reviewer: str = ReviewerOption, role: str = RoleOption, reason: str = "",
     ):
         _review_many(campaign_file, concept_ids, verdict, reviewer, role, reason)
 
-    command.__doc__ = f"{name.capitalize()} concepts by id (nothing is written if any id is unknown)."
-    review_app.command(name)(reports_bad_input(command))
+    review_app.command(name, help=help_text)(reports_bad_input(command))
 
 
-_add_verdict_command("approve", "approved")
-_add_verdict_command("reject", "rejected")
+_add_verdict_command("approve", "approved", _("Approve concepts by id (nothing is written if any id is unknown)."))
+_add_verdict_command("reject", "rejected", _("Reject concepts by id (nothing is written if any id is unknown)."))
 
 
-@review_app.command("import")
+@review_app.command("import", help=_(
+    "Import decisions from a CSV; the whole file is checked before anything is written."))
 @reports_bad_input
 def review_import(
     campaign_file: Path = CampaignArg,
-    csv_file: Path = typer.Argument(..., help="CSV with concept_id, verdict[, stars, reason, reviewer, role]."),
-    reviewer: str = typer.Option("", help="Reviewer for rows that name none."),
+    csv_file: Path = typer.Argument(..., help=_("CSV with concept_id, verdict[, stars, reason, reviewer, role].")),
+    reviewer: str = typer.Option("", help=_("Reviewer for rows that name none.")),
 ):
-    """Import decisions from a CSV; the whole file is checked before anything is written."""
     from workbench.curate.decisions import import_decisions_csv
 
     campaign = load_campaign(campaign_file)
     with Catalog(campaign.catalog_path) as catalog:
         count = import_decisions_csv(catalog, csv_file, reviewer=reviewer)
-    typer.echo(f"imported {count} decision(s) into {campaign.catalog_path}")
+    typer.echo(_("imported {count} decision(s) into {catalog}").format(count=count, catalog=campaign.catalog_path))
 
 
-@review_app.command("report")
+@review_app.command("report", help=_("Per brand: concepts made, reviewed, approved and the usable fraction."))
 @reports_bad_input
 def review_report(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
-    """Per brand: concepts made, reviewed, approved and the usable fraction."""
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
         summary = catalog.summary([k.slug for k in kits])
     rows = [
         (s.brand, s.made, s.reviewed, s.approved,
          "-" if s.usable_fraction is None else f"{s.usable_fraction:.0%}",
-         "" if s.approved else "blocks the parade")
+         "" if s.approved else _("blocks the parade"))
         for s in summary
     ]
-    _print_table(("brand", "made", "reviewed", "approved", "usable", ""), rows)
+    _print_table((_("brand"), _("made"), _("reviewed"), _("approved"), _("usable"), ""), rows)
     blocking = [s.brand for s in summary if not s.approved]
-    typer.echo(f"{len(blocking)} brand(s) block the parade: {', '.join(blocking)}" if blocking
-               else "no brand blocks the parade")
+    typer.echo(_("{count} brand(s) block the parade: {brands}").format(count=len(blocking), brands=", ".join(blocking))
+               if blocking else _("no brand blocks the parade"))
 
 
-@review_app.command("sheet")
+@review_app.command("sheet", help=_("Write the campaign's contact sheet PNG."))
 @reports_bad_input
 def review_sheet(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption,
-                 approved_only: bool = typer.Option(False, help="Only approved concepts.")):
-    """Write the campaign's contact sheet PNG."""
+                 approved_only: bool = typer.Option(False, help=_("Only approved concepts."))):
     from workbench.curate.contact_sheet import contact_sheet
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
         path = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png",
                              only_approved=approved_only, labeller=Labeller.for_campaign(campaign))
-    typer.echo(f"contact sheet: {path}")
+    typer.echo(_("contact sheet: {path}").format(path=path))
 
 
-@review_app.command("handoff")
+@review_app.command("handoff", help=_(
+    "Write the client hand-off: a PDF and a PNG per page of the approved concepts per brand."))
 @reports_bad_input
 def review_handoff(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
-    """Write the client hand-off: a PDF and a PNG per page of the approved concepts per brand."""
     from workbench.curate.handoff import contact_sheet_pdf
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
@@ -409,22 +439,23 @@ def review_handoff(campaign_file: Path = CampaignArg, brand: Optional[list[str]]
         pdf, pngs = contact_sheet_pdf(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "handoff",
                                       title=campaign.title, brands=[k.slug for k in kits],
                                       labeller=Labeller.for_campaign(campaign))
-    typer.echo(f"hand-off PDF: {pdf} ({len(pngs)} pages, PNG per page beside it)")
+    typer.echo(_("hand-off PDF: {pdf} ({pages} pages, PNG per page beside it)").format(pdf=pdf, pages=len(pngs)))
 
 
-@review_app.command("serve")
+@review_app.command("serve", help=_(
+    "Serve the gallery as a Voila page on 127.0.0.1 (with a token) for people who never open a notebook."))
 @reports_bad_input
 def review_serve(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
-    reviewer: Optional[str] = typer.Option(None, help="Name saved with decisions; default $WORKBENCH_REVIEWER or login."),
-    role: Optional[str] = typer.Option(None, help="designer or art_director; default $WORKBENCH_ROLE or designer."),
-    port: int = typer.Option(0, help="Port on 127.0.0.1; 0 picks a free one."),
+    reviewer: Optional[str] = typer.Option(None, help=_("Name saved with decisions; default $WORKBENCH_REVIEWER or login.")),
+    role: Optional[str] = typer.Option(None, help=_("designer or art_director; default $WORKBENCH_ROLE or designer.")),
+    port: int = typer.Option(0, help=_("Port on 127.0.0.1; 0 picks a free one.")),
     token: Optional[str] = typer.Option(
         None, envvar="WORKBENCH_REVIEW_TOKEN",
-        help="Access token; default a fresh random one. Prefer $WORKBENCH_REVIEW_TOKEN: other local users can read a command line."),
+        help=_("Access token; default a fresh random one. Prefer $WORKBENCH_REVIEW_TOKEN: other local users can read a command line.")),
+    lang: Optional[str] = typer.Option(None, "--lang", help=_("Language of the gallery: en or zh_CN; default the messages' language.")),
 ):
-    """Serve the gallery as a Voila page on 127.0.0.1 (with a token) for people who never open a notebook."""
     import os
 
     from workbench.catalog import ROLES
@@ -432,10 +463,11 @@ def review_serve(
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     if role is not None and role not in ROLES:  # fail here, not in the browser
-        raise CatalogError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
-    notebook = write_app_notebook(campaign.gallery_dir, campaign_file, reviewer, role, brands=brand or None)
+        raise CatalogError(_("role: expected one of {roles}, got {role!r}").format(roles=", ".join(ROLES), role=role))
+    notebook = write_app_notebook(campaign.gallery_dir, campaign_file, reviewer, role, brands=brand or None,
+                                  lang=_checked_language(lang))
     server = voila_server(notebook, port, token)
-    typer.echo(f"gallery for {len(kits)} brands: {server.url}  (Ctrl-C stops it)")
+    typer.echo(_("gallery for {count} brands: {url}  (Ctrl-C stops it)").format(count=len(kits), url=server.url))
     sys.stdout.flush()
     command = server.command()
     # This process becomes Voila (Ctrl-C or a kill stops the server itself); the token goes in its
@@ -446,16 +478,15 @@ def review_serve(
 # render -------------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(help=_("Render the parade film(s) from the approved concepts."))
 @reports_bad_input
 def render(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
-    aspect: Optional[list[str]] = typer.Option(None, help="16:9, 9:16, 1:1 and/or 4:5; default from the campaign."),
-    resume: bool = typer.Option(True, help="Reuse the segments an interrupted render finished."),
-    social: bool = typer.Option(False, help="Also a 6 s clip per brand for social posts (each aspect)."),
+    aspect: Optional[list[str]] = typer.Option(None, help=_("16:9, 9:16, 1:1 and/or 4:5; default from the campaign.")),
+    resume: bool = typer.Option(True, help=_("Reuse the segments an interrupted render finished.")),
+    social: bool = typer.Option(False, help=_("Also a 6 s clip per brand for social posts (each aspect).")),
 ):
-    """Render the parade film(s) from the approved concepts."""
     from workbench.parade import render_films
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
@@ -464,27 +495,30 @@ def render(
     labeller = Labeller.for_campaign(campaign)  # a configured signing key is checked before the render
     with Catalog(campaign.catalog_path) as catalog:
         for film in render_films(campaign, kits, catalog, resume=resume, labeller=labeller):
-            typer.echo(f"film {film.path} ({len(film.brands)} brands, {film.seconds:.1f}s)")
+            typer.echo(_("film {path} ({brands} brands, {seconds}s)").format(
+                path=film.path, brands=len(film.brands), seconds=f"{film.seconds:.1f}"))
         if social:
             from workbench.parade.export import render_social_clips
 
             for film_aspect in campaign.film.aspects:
                 clips = render_social_clips(campaign, kits, catalog, film_aspect, labeller=labeller)
-                typer.echo(f"social {film_aspect}: {len(clips)} clips in {clips[0].parent}")
+                typer.echo(_("social {aspect}: {count} clips in {folder}").format(
+                    aspect=film_aspect, count=len(clips), folder=clips[0].parent))
 
 
-@app.command()
+@app.command(help=_(
+    "Hand-off for finishing: each float's pass as PNGs with alpha, the plate, lower thirds, the AI label,"
+    " an OTIO timeline and (with ProRes) an FCP 7 XML, media named relative to the folder so it can"
+    " travel."))
 @reports_bad_input
 def export(
     campaign_file: Path = CampaignArg,
     brand: Optional[list[str]] = BrandOption,
-    aspect: str = typer.Option("16:9", help="16:9, 9:16, 1:1 or 4:5."),
-    fps: Optional[int] = typer.Option(None, help="Frame rate of the passes; default the film's."),
-    prores: Optional[bool] = typer.Option(None, "--prores/--no-prores", help="Also each pass as ProRes 4444 with"
-                                          " alpha, and an FCP 7 XML naming them; default: when ffmpeg has ProRes."),
+    aspect: str = typer.Option("16:9", help=_("16:9, 9:16, 1:1 or 4:5.")),
+    fps: Optional[int] = typer.Option(None, help=_("Frame rate of the passes; default the film's.")),
+    prores: Optional[bool] = typer.Option(None, "--prores/--no-prores", help=_("Also each pass as ProRes 4444 with"
+                                          " alpha, and an FCP 7 XML naming them; default: when ffmpeg has ProRes.")),
 ):
-    """Hand-off for finishing: each float's pass as PNGs with alpha, the plate, lower thirds, the AI label,
-    an OTIO timeline and (with ProRes) an FCP 7 XML, media named relative to the folder so it can travel."""
     from workbench.parade.export import export_for_finishing, prores_available
 
     checked_aspects([aspect])
@@ -502,10 +536,10 @@ def export(
 # demo ---------------------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(help=_(
+    "The whole path on the built-in defaults: kits -> concepts -> first selection -> gallery -> films."))
 @reports_bad_input
 def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
-    """The whole path on the built-in defaults: kits -> concepts -> first selection -> gallery -> films."""
     from workbench.curate.contact_sheet import contact_sheet
     from workbench.generate import generate_campaign
     from workbench.parade import render_film
@@ -540,20 +574,21 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
         raise typer.Exit(1)
 
 
-provenance_app = typer.Typer(help="AI-content labels and C2PA Content Credentials of files the workbench made.",
+provenance_app = typer.Typer(help=_("AI-content labels and C2PA Content Credentials of files the workbench made."),
                              no_args_is_help=True)
 app.add_typer(provenance_app, name="provenance")
 
 
-@provenance_app.command("show")
+@provenance_app.command("show", help=_(
+    "Print a file's implicit label, the visible label it records, and its C2PA manifest with its"
+    " validation state."))
 @reports_bad_input
 def provenance_show(
-    file: Path = typer.Argument(..., help="A PNG, MP4 or PDF the workbench wrote."),
-    campaign_file: Optional[Path] = typer.Option(None, "--campaign", help="Also find the ProduceID in this campaign's catalog."),
-    trust: Optional[Path] = typer.Option(None, help="PEM of trusted root certificates for the C2PA signature;"
-                                                    " default the c2pa.trust_anchors setting."),
+    file: Path = typer.Argument(..., help=_("A PNG, MP4 or PDF the workbench wrote.")),
+    campaign_file: Optional[Path] = typer.Option(None, "--campaign", help=_("Also find the ProduceID in this campaign's catalog.")),
+    trust: Optional[Path] = typer.Option(None, help=_("PEM of trusted root certificates for the C2PA signature;"
+                                                    " default the c2pa.trust_anchors setting.")),
 ):
-    """Print a file's implicit label, the visible label it records, and its C2PA manifest with its validation state."""
     from workbench.provenance.readback import read_provenance
     from workbench.settings import load_provenance_settings
 
@@ -567,16 +602,16 @@ def provenance_show(
                    else f"catalog: {report.label.produce_id!r} is not a concept of {campaign.name!r}")
 
 
-@provenance_app.command("check")
+@provenance_app.command("check", help=_(
+    "List the PNG, MP4 and PDF files under FOLDER that lack an AI-content label (exit 1 if any)."))
 @reports_bad_input
-def provenance_check(folder: Path = typer.Argument(..., help="A folder of renders, e.g. renders/festival-demo.")):
-    """List the PNG, MP4 and PDF files under FOLDER that lack an AI-content label (exit 1 if any)."""
+def provenance_check(folder: Path = typer.Argument(..., help=_("A folder of renders, e.g. renders/festival-demo."))):
     from workbench.provenance.readback import check_folder
 
     lacking = check_folder(folder)
     for report in lacking:
         typer.echo(f"{report.path}: {'; '.join(report.missing)}")
-    typer.echo(f"{len(lacking)} file(s) without a complete label under {folder}")
+    typer.echo(_("{count} file(s) without a complete label under {folder}").format(count=len(lacking), folder=folder))
     if lacking:
         raise typer.Exit(1)
 

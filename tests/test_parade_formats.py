@@ -164,6 +164,56 @@ def test_safe_zones_keep_the_campaign_header_out_of_the_platforms_areas(tmp_path
     assert np.array_equal(zoned[0][covered], zoned[1][covered])
 
 
+@pytest.mark.parametrize("card", ["title", "end"])
+def test_safe_zones_keep_the_cards_type_out_of_the_platforms_areas(tmp_path, card):
+    """The card's words are all its text changes: with zones, the zones' pixels are the same whatever the words;
+    without them, the words reach into a zone (the backdrop under the type fills the frame either way)."""
+    aspect, size, zone = "9:16", ZONED_SIZES["9:16"], ZONES["9:16"]
+    width, height = size
+    covered = np.zeros((height, width), bool)
+    left, top, right, bottom = (round(edge) for edge in clear_of(zone, size))
+    covered[:top], covered[bottom:], covered[:, :left], covered[:, right:] = True, True, True, True
+
+    def card_frame(words: str, **film) -> np.ndarray:
+        campaign, order, catalog = three_brands(tmp_path / f"{words}{len(film)}", sizes={aspect: list(size)},
+                                                particles=False, **film)
+        changed = {"title": words} if card == "title" else {"end_card": words}
+        prepared = quietly_prepared(campaign.with_changes(**changed), order, catalog, aspect)
+        timeline = prepared.timeline
+        t = timeline.procession_start / 2 if card == "title" else (timeline.procession_end + timeline.duration) / 2
+        return prepared.parade.frame(t)
+
+    words = ("Spring Parade", "The Longest Summer Festival Parade Of Every Brand We Know")
+    plain = [card_frame(text) for text in words]
+    assert not np.array_equal(plain[0][covered], plain[1][covered]), "without zones the type reaches into them"
+    zoned = [card_frame(text, safe_zones={aspect: zone}) for text in words]
+    assert not np.array_equal(zoned[0], zoned[1]), "the words are still shown"
+    assert np.array_equal(zoned[0][covered], zoned[1][covered])
+
+
+@pytest.mark.parametrize("aspect", ["9:16", "4:5"])
+def test_a_banner_pushed_up_by_a_caption_band_never_covers_the_holding_float(tmp_path, aspect):
+    """The float holds further up the street instead: its lowest pixel stays above its banner's panel."""
+    size, zone = (270, 480) if aspect == "9:16" else (240, 300), ZONES["9:16"]
+
+    def float_bottoms_and_banner_tops(**film) -> list[tuple[int, int]]:
+        campaign, order, catalog = three_brands(tmp_path / f"{aspect}{len(film)}".replace(":", "x"),
+                                                aspects=[aspect], sizes={aspect: list(size)}, **film)
+        prepared = quietly_prepared(campaign, order, catalog, aspect)
+        parade, found = prepared.parade, []
+        for slot in prepared.timeline.slots:
+            alpha = parade.alone(parade.layers.floats, slot.hold_mid)[..., 3]
+            found.append((int(np.nonzero(alpha.any(axis=1))[0].max()), parade.banner(slot.index).logo_box[1]))
+        return found
+
+    plain = float_bottoms_and_banner_tops()
+    zoned = float_bottoms_and_banner_tops(safe_zones={aspect: zone})
+    for (plain_bottom, plain_top), (zoned_bottom, zoned_top) in zip(plain, zoned):
+        assert zoned_top < plain_top, "the caption band pushed the banner up"
+        assert zoned_bottom < zoned_top, "the float's base stays above its banner"
+        assert zoned_bottom < plain_bottom
+
+
 def test_in_a_safe_area_the_header_keeps_under_the_label_moved_in_from_its_corner(tmp_path):
     """The label (top-right) moves down into the safe area; the header, which the title changes, stays under it."""
     aspect, size, zone = "9:16", ZONED_SIZES["9:16"], ZONES["9:16"]

@@ -12,6 +12,7 @@ lanterns), so no layer asks which stage it is.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, replace
 from typing import ClassVar
@@ -24,6 +25,8 @@ from workbench.parade.scenery import (
     ASPHALT, KERB, PAVEMENT, SCENERY_SEED, bunting, dashes, kerb, lamp_post, pavement, sky, skyline,
     vertical_gradient,
 )
+
+MIN_HOLD_SCALE = 0.4  # the holding float is never pushed up the street smaller than this
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,12 @@ class Stage(ABC):
     def routed(self, depth: bool) -> Stage:
         """This stage with floats coming from the distance and receding into it (`depth`), where it offers such a
         route (the wide stage); otherwise, or without `depth`, the stage itself."""
+        return self
+
+    def holding_above(self, lift: int) -> Stage:
+        """This stage with the holding float `lift` pixels further up the frame, where it can stand there (the
+        stages whose street comes toward the camera): a platform's caption band has pushed the banner up by
+        `lift`, and the float's base must not go under it. Otherwise the stage itself."""
         return self
 
     def may_show(self, placement: Placement) -> bool:
@@ -264,7 +273,14 @@ class WideStage(Stage):
 
 @dataclass(frozen=True)
 class TallStage(Stage):
-    """9:16: the camera stands at the kerb looking up the street; floats come down a diagonal toward it."""
+    """9:16: the camera stands at the kerb looking up the street; floats come down a diagonal toward it.
+
+    `front` is how many places up the street the holding float stands: 0, at the kerb, unless a platform's
+    caption band has pushed the banner up (`holding_above`); then the procession holds further up the
+    street, smaller in the perspective, with the banner under it as before.
+    """
+
+    front: float = 0.0
 
     aspect = "9:16"
     horizon = 0.37
@@ -299,16 +315,24 @@ class TallStage(Stage):
         y = (self.horizon + (self.base - self.horizon) * scale) * self.height
         return x, y
 
+    def holding_above(self, lift: int) -> TallStage:
+        if lift <= 0:
+            return self
+        # The depth at which the road's ground line is `lift` pixels above the front's, as a number of places.
+        scale = max(MIN_HOLD_SCALE, 1.0 - lift / ((self.base - self.horizon) * self.height))
+        return replace(self, front=math.log(scale) / math.log(self.depth_ratio))
+
     def place(self, offset: float) -> Placement:
         if offset >= 0:
-            scale = self.depth_ratio**offset
+            scale = self.depth_ratio ** (offset + self.front)
             x, y = self.ground(scale)
-            return Placement(x, y, scale, opacity=min(1.0, max(0.0, (3.4 - offset) / 0.8)))
-        # A passed float turns off the street to the left rather than growing over the frame;
-        # by 1.3 floats past the front it is wholly out of frame.
-        passed = -offset
+            return Placement(x, y, scale, opacity=min(1.0, max(0.0, (3.4 - offset - self.front) / 0.8)))
+        # A passed float turns off the street to the left from where it held, rather than growing over the
+        # frame; by 1.3 floats past the front it is wholly out of frame.
+        passed, held = -offset, self.depth_ratio**self.front
+        x, y = self.ground(held)
         return Placement(
-            self.width * (0.5 - 0.95 * passed), self.height * (self.base + 0.05 * passed), 1.0 + 0.45 * passed,
+            x - self.width * 0.95 * passed, y + self.height * 0.05 * passed, held * (1.0 + 0.45 * passed),
             opacity=1.0 if passed < 1.3 else 0.0,
         )
 

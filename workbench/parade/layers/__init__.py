@@ -18,7 +18,7 @@ from workbench.campaign import Campaign
 from workbench.kits import BrandKit
 from workbench.parade.camera import Camera
 from workbench.parade.harmonise import harmonised
-from workbench.parade.layers.banner import Banner, LowerThird
+from workbench.parade.layers.banner import Banner, LowerThird, banner_lift
 from workbench.parade.layers.breaks import section_breaks
 from workbench.parade.layers.cards import CardBackdrop, EndCard, TitleCard
 from workbench.parade.layers.confetti import Confetti
@@ -63,6 +63,9 @@ def layers_for(
     kits = tuple(kit for kit, _image in floats)
     colours = festival_colours(list(kits))
     stage = stage.routed(film.camera.depth_route)  # the depth route is the stage's to offer (16:9)
+    zone = film.safe_zones.get(stage.aspect)  # a platform's caption and buttons: type keeps clear of them
+    safe = SafeArea.within(zone, stage.width, stage.height) if zone is not None else None
+    stage = stage.holding_above(banner_lift(stage, safe))  # a banner pushed up by a caption band: the float too
     camera = Camera.for_film(film.camera, stage, timeline)
     painting = stage.paint_street(colours)
     backdrop = CardBackdrop.of(painting)
@@ -74,11 +77,9 @@ def layers_for(
 
     # The cards cover all time before and after the procession, so every t has a whole frame.
     start, end, dissolve = timeline.procession_start, timeline.procession_end, timeline.dissolve_seconds
-    title = Scene((-math.inf, start), card(TitleCard(campaign.title, stage, colours), SCENERY_SEED))
-    ending = Scene((end, math.inf), card(EndCard(campaign.end_card or campaign.title, stage, kits), SCENERY_SEED + 1))
-
-    zone = film.safe_zones.get(stage.aspect)  # a platform's caption and buttons: banners and header keep clear
-    safe = SafeArea.within(zone, stage.width, stage.height) if zone is not None else None
+    title = Scene((-math.inf, start), card(TitleCard(campaign.title, stage, colours, safe), SCENERY_SEED))
+    ending = Scene((end, math.inf),
+                   card(EndCard(campaign.end_card or campaign.title, stage, kits, safe), SCENERY_SEED + 1))
     labels = DisclosureLabel.for_film(campaign.label_text, campaign.labels, stage, timeline, safe)
     # The safe area moves a top corner's label down from its corner, onto the header: the header goes under it.
     header_area = safe.under(label.box for label in labels) if safe is not None else None
@@ -99,7 +100,7 @@ def layers_for(
     if timeline.end.seconds > 0:
         dissolves.append(CardDissolve(ending, cut=end, seconds=dissolve, card_first=False))
     # The chapter cards and crowd cutaways between sections; a cutaway's crowd stands before the film's own backdrop.
-    breaks = section_breaks(timeline, stage, colours, plate, card, film.particles)
+    breaks = section_breaks(timeline, stage, colours, plate, card, film.particles, safe)
 
     seen = [Scene(span, tuple(procession)) for span in timeline.procession_spans()]  # the procession, less the breaks
     stack = [title, *seen, ending, *breaks, *dissolves, *labels]

@@ -41,8 +41,7 @@ class LowerThird:
         logo_width = max(1, round(logo.width * logo_height / logo.height))
         logo = logo.resize((logo_width, logo_height), Image.LANCZOS)  # resized once, pasted at whole pixels
 
-        pad = max(2, round(0.28 * logo_height))
-        bar = max(2, round(0.09 * logo_height))
+        pad, bar = _panel_pad(logo_height), _panel_bar(logo_height)
         divider_x = pad + logo_width + pad
         text_width = stage.banner_text_width
         if safe is not None:  # narrower type rather than a panel wider than the clear part of the frame
@@ -55,7 +54,7 @@ class LowerThird:
         else:
             lines, gap = _banner_lines(kit, text_width, logo_height, name_colour, tagline_colour)
         panel_width = divider_x + pad + max(line.width for line in lines) + round(1.4 * pad)
-        panel_height = pad + logo_height + pad + bar
+        panel_height = _panel_height(logo_height)
         margin = max(2, round(0.25 * logo_height))  # room for the panel's shadow
 
         canvas = Image.new("RGBA", (panel_width + 2 * margin, panel_height + 2 * margin), (0, 0, 0, 0))
@@ -82,6 +81,29 @@ class LowerThird:
         logo_box = (left + logo_x, top + logo_y, left + logo_x + logo_width, top + logo_y + logo_height)
         text_box = (left + text_box[0], top + text_box[1], left + text_box[2], top + text_box[3])
         return cls(Sprite.from_image(canvas), left, top, logo_box, text_box)
+
+
+def banner_lift(stage: Stage, safe: SafeArea | None) -> int:
+    """How many pixels `safe` moves the banner up from where the stage puts it (0 without a safe area): the
+    holding float is lifted as far (`Stage.holding_above`), so the banner never covers its base."""
+    if safe is None:
+        return 0
+    panel_height = _panel_height(stage.logo_height)
+    _left, top = stage.banner_origin(0, panel_height)  # the panel's top does not depend on its width
+    return max(0, top - min(top, safe.bottom - panel_height))
+
+
+def _panel_pad(logo_height: int) -> int:
+    return max(2, round(0.28 * logo_height))
+
+
+def _panel_bar(logo_height: int) -> int:
+    return max(2, round(0.09 * logo_height))
+
+
+def _panel_height(logo_height: int) -> int:
+    """The banner panel's height: the logo with padding above and below, and the colour bar under it."""
+    return _panel_pad(logo_height) + logo_height + _panel_pad(logo_height) + _panel_bar(logo_height)
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,6 +18,7 @@ from workbench.parade.layers.cutaway import Cutaway
 from workbench.parade.layers.dissolve import CardDissolve
 from workbench.parade.layers.scene import Layer, Scene
 from workbench.parade.layers.wipe import Wipe
+from workbench.parade.safe_area import SafeArea
 from workbench.parade.scenery import SCENERY_SEED
 from workbench.parade.stages import Stage
 from workbench.parade.timeline import Timeline
@@ -27,12 +28,13 @@ BREAK_SEED = SCENERY_SEED + 10  # the breaks' confetti, each break its own scatt
 
 def section_breaks(
     timeline: Timeline, stage: Stage, colours: tuple[RGB, ...], plate: np.ndarray,
-    card: Callable[[Layer, int], tuple[Layer, ...]], particles: bool,
+    card: Callable[[Layer, int], tuple[Layer, ...]], particles: bool, safe: SafeArea | None = None,
 ) -> tuple[Layer, ...]:
     """The breaks' scenes, then their transitions (drawn over whatever is under them at the time).
 
     `card(type_layer, confetti_seed)` makes a card's layers as the title card's are made; `plate` is the
-    still picture behind the procession (RGB), which a cutaway shows out of focus behind the crowd.
+    still picture behind the procession (RGB), which a cutaway shows out of focus behind the crowd; `safe`
+is where a chapter card's type may go (a platform's safe area; the whole frame when None).
     """
     scenes: list[Layer] = []
     transitions: list[Layer] = []
@@ -40,7 +42,7 @@ def section_breaks(
     for number, segment in enumerate(timeline.breaks):
         if segment.kind == "chapter":
             chapters += 1
-            layers = card(ChapterCard(segment.text, chapters, stage, colours), BREAK_SEED + number)
+            layers = card(ChapterCard(segment.text, chapters, stage, colours, safe), BREAK_SEED + number)
         else:
             confetti = (Confetti.scatter(colours, seed=BREAK_SEED + number),) if particles else ()
             layers = (Cutaway(stage, timeline, colours, plate, segment.start), *confetti)

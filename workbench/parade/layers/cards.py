@@ -1,6 +1,8 @@
 """The title and end cards: the street soft and dark behind them, and their type and logos on top.
 
 A card is a Scene of three layers: CardBackdrop, Confetti (when particles are on), then TitleCard or EndCard.
+The type is laid out in the part of the frame a platform leaves clear (`SafeArea`), the whole frame unless
+the campaign names safe zones for the aspect: the backdrop fills the frame, the words stay readable.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from workbench.colours import RGB
 from workbench.kits import BrandKit
 from workbench.parade.art import ArtCache
 from workbench.parade.layers.scene import ALWAYS
+from workbench.parade.safe_area import SafeArea
 from workbench.parade.scenery import festival_rule
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import CardLayout, Stage
@@ -61,6 +64,7 @@ class TitleCard:
     title: str
     stage: Stage
     colours: tuple[RGB, ...]
+    safe: SafeArea | None = None  # where the type may go: a platform's safe area, or the whole frame
     span = ALWAYS
 
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
@@ -69,15 +73,17 @@ class TitleCard:
 
     def placed(self) -> tuple[Placed, ...]:
         """The rules and the title, each with its top-left in the frame."""
-        w, h, layout = self.stage.width, self.stage.height, self.stage.cards
+        area, layout = card_area(self.stage, self.safe), self.stage.cards
+        w, h = area.width, area.height
         title = with_shadow(set_lines(self.title, round(0.84 * w), round(layout.title_height * h), layout.title_lines))
         rule = festival_rule(round(layout.rule_width * w), max(2, round(0.004 * h)), self.colours)
-        x, y = (w - title.width) // 2, (h - title.height) // 2 - round(0.02 * h)
+        x, y = area.left + (w - title.width) // 2, area.top + (h - title.height) // 2 - round(0.02 * h)
         gap = round(0.045 * h)
+        rule_x = area.left + (w - rule.width) // 2
         return (
-            (rule, (w - rule.width) // 2, y - gap),
+            (rule, rule_x, y - gap),
             (Sprite.from_image(title), x, y),
-            (rule, (w - rule.width) // 2, y + title.height + gap - rule.height),
+            (rule, rule_x, y + title.height + gap - rule.height),
         )
 
 
@@ -91,6 +97,7 @@ class EndCard:
     line: str
     stage: Stage
     kits: tuple[BrandKit, ...]
+    safe: SafeArea | None = None  # where the line and tiles may go: a platform's safe area, or the whole frame
     span = ALWAYS
 
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
@@ -99,7 +106,8 @@ class EndCard:
 
     def placed(self) -> tuple[Placed, ...]:
         """The end line first, then each brand's logo tile, each with its top-left in the frame."""
-        w, h, layout, kits = self.stage.width, self.stage.height, self.stage.cards, self.kits
+        area, layout, kits = card_area(self.stage, self.safe), self.stage.cards, self.kits
+        w, h = area.width, area.height
         text = with_shadow(set_lines(self.line, round(0.84 * w), round(0.16 * h), 2))
         columns, rows, tile = _tile_grid(len(kits), layout, w, h)
         gap = round(tile * 0.16)
@@ -109,14 +117,19 @@ class EndCard:
         if grid_top + grid_height > 0.93 * h:  # many brands: pull the text up
             text_y = max(round(0.05 * h), text_y - (grid_top + grid_height - round(0.93 * h)))
             grid_top = text_y + text.height + round(0.07 * h)
-        placed = [(Sprite.from_image(text), (w - text.width) // 2, text_y)]
+        placed = [(Sprite.from_image(text), area.left + (w - text.width) // 2, area.top + text_y)]
         for row in range(rows):
             in_row = kits[row * columns:(row + 1) * columns]
             row_width = len(in_row) * tile + (len(in_row) - 1) * gap
             for column, kit in enumerate(in_row):
-                x = (w - row_width) // 2 + column * (tile + gap)
-                placed.append((Sprite.from_image(_logo_tile(kit, tile)), x, grid_top + row * (tile + gap)))
+                x = area.left + (w - row_width) // 2 + column * (tile + gap)
+                placed.append((Sprite.from_image(_logo_tile(kit, tile)), x, area.top + grid_top + row * (tile + gap)))
         return tuple(placed)
+
+
+def card_area(stage: Stage, safe: SafeArea | None) -> SafeArea:
+    """Where a card's type goes: the platform's safe area when the campaign names one, else the whole frame."""
+    return safe if safe is not None else SafeArea.whole(stage.width, stage.height)
 
 
 def _tile_grid(count: int, layout: CardLayout, width: int, height: int) -> tuple[int, int, int]:

@@ -12,8 +12,9 @@ import numpy as np
 
 from workbench.colours import RGB
 from workbench.parade.art import ArtCache
-from workbench.parade.layers.cards import Placed
+from workbench.parade.layers.cards import Placed, card_area
 from workbench.parade.layers.scene import ALWAYS
+from workbench.parade.safe_area import SafeArea
 from workbench.parade.scenery import festival_rule
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import Stage
@@ -34,6 +35,7 @@ class ChapterCard:
     number: int  # 1 for the parade's first chapter
     stage: Stage
     colours: tuple[RGB, ...]
+    safe: SafeArea | None = None  # where the type may go: a platform's safe area, or the whole frame
     span = ALWAYS
 
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
@@ -41,7 +43,8 @@ class ChapterCard:
             paste(frame, sprite, x, y)
 
     def _set(self) -> tuple[Placed, ...]:
-        w, h, layout = self.stage.width, self.stage.height, self.stage.cards
+        area, layout = card_area(self.stage, self.safe), self.stage.cards
+        w, h = area.width, area.height
         colour = self.colours[(self.number - 1) % len(self.colours)]
         number = with_shadow(set_lines(f"{self.number:02d}", w, round(NUMBER_HEIGHT * h), 1, colour))
         title = with_shadow(set_lines(self.title, round(0.84 * w), round(TITLE_SHARE * layout.title_height * h),
@@ -49,10 +52,10 @@ class ChapterCard:
         rule = festival_rule(round(layout.rule_width * w), max(2, round(0.004 * h)), self.colours)
         gap = round(0.02 * h)
         height = number.height + title.height + rule.height + 2 * gap
-        top = (h - height) // 2
+        top = area.top + (h - height) // 2
         title_top = top + number.height + gap
         return (
-            (Sprite.from_image(number), (w - number.width) // 2, top),
-            (Sprite.from_image(title), (w - title.width) // 2, title_top),
-            (rule, (w - rule.width) // 2, title_top + title.height + gap),
+            (Sprite.from_image(number), area.left + (w - number.width) // 2, top),
+            (Sprite.from_image(title), area.left + (w - title.width) // 2, title_top),
+            (rule, area.left + (w - rule.width) // 2, title_top + title.height + gap),
         )

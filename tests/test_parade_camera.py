@@ -167,10 +167,11 @@ def test_on_the_depth_route_a_float_comes_from_the_far_right_grows_to_its_hold_a
     assert abs((holding[0] + holding[2]) / 2 - width / 2) < 0.05 * width, "passes close, in the middle"
 
 
-def test_the_depth_route_is_the_wide_stages_alone(inputs):
-    tall = parade_with(inputs, "9:16", camera=ROUTE)
-    assert np.array_equal(tall.parade.frame(tall.timeline.slots[1].hold_mid),
-                          parade_with(inputs, "9:16").parade.frame(tall.timeline.slots[1].hold_mid))
+@pytest.mark.parametrize("aspect", ["9:16", "1:1"])
+def test_the_depth_route_is_the_wide_stages_alone(inputs, aspect):
+    routed = parade_with(inputs, aspect, camera=ROUTE)
+    t = routed.timeline.slots[1].hold_mid
+    assert np.array_equal(routed.parade.frame(t), parade_with(inputs, aspect).parade.frame(t))
 
 
 @pytest.mark.parametrize("aspect", ["16:9", "9:16"])

@@ -191,10 +191,12 @@ def test_safe_zones_keep_the_cards_type_out_of_the_platforms_areas(tmp_path, car
     assert np.array_equal(zoned[0][covered], zoned[1][covered])
 
 
-@pytest.mark.parametrize("aspect", ["9:16", "4:5"])
+@pytest.mark.parametrize("aspect", ["9:16", "4:5", "1:1"])
 def test_a_banner_pushed_up_by_a_caption_band_never_covers_the_holding_float(tmp_path, aspect):
-    """The float holds further up the street instead: its lowest pixel stays above its banner's panel."""
-    size, zone = (270, 480) if aspect == "9:16" else (240, 300), ZONES["9:16"]
+    """The float holds further up the street (1:1: in a farther lane) instead, as far from its banner as it is
+    without the band: on the tall stages its lowest pixel stays above the banner's logo."""
+    size = {"9:16": (270, 480), "4:5": (240, 300), "1:1": (320, 320)}[aspect]
+    zone = ZONES["9:16"] if aspect != "1:1" else {**ZONES["1:1"], "bottom": 0.1}
 
     def float_bottoms_and_banner_tops(**film) -> list[tuple[int, int]]:
         campaign, order, catalog = three_brands(tmp_path / f"{aspect}{len(film)}".replace(":", "x"),
@@ -210,8 +212,10 @@ def test_a_banner_pushed_up_by_a_caption_band_never_covers_the_holding_float(tmp
     zoned = float_bottoms_and_banner_tops(safe_zones={aspect: zone})
     for (plain_bottom, plain_top), (zoned_bottom, zoned_top) in zip(plain, zoned):
         assert zoned_top < plain_top, "the caption band pushed the banner up"
-        assert zoned_bottom < zoned_top, "the float's base stays above its banner"
-        assert zoned_bottom < plain_bottom
+        assert zoned_bottom < plain_bottom, "and the float with it"
+        assert zoned_top - zoned_bottom >= plain_top - plain_bottom - 1, "as far from its banner as without the band"
+        if aspect != "1:1":  # the square's banner meets its float's wheels by design
+            assert zoned_bottom < zoned_top, "the float's base stays above its banner"
 
 
 def test_in_a_safe_area_the_header_keeps_under_the_label_moved_in_from_its_corner(tmp_path):

@@ -14,9 +14,11 @@ up over it, below the AI-content label's corner. Both centre the banner under th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from workbench.parade.stages import CardLayout, Stage, TallStage, WideStage
+from workbench.parade.stages import CardLayout, Placement, Stage, TallStage, WideStage
+
+MIN_LANE_SCALE = 0.55  # the square's procession, moved up the road by a caption band, is never smaller than this
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,24 @@ class SquareStage(WideStage):
     banner_slide = (0, 1)
     cards = CardLayout(title_lines=2, title_height=0.22, rule_width=0.26, end_columns=4, end_tiles_height=0.56,
                        end_text_top=0.22)
+
+    lane: float = 0.0  # how far up the road the procession runs, in frame heights: 0 unless a caption band lifts it
+
+    def routed(self, depth: bool) -> SquareStage:
+        return self  # the depth route is composed for the wide frame; the square keeps its side-on street
+
+    def holding_above(self, lift: int) -> SquareStage:
+        # Never so far up the road that the float is lost: a deep caption band may leave the banner over its wheels.
+        farthest = min(self.base - self.road[0], (1.0 - MIN_LANE_SCALE) * (self.base - self.horizon))
+        return self if lift <= 0 else replace(self, lane=min(lift / self.height, farthest))
+
+    def place(self, offset: float) -> Placement:
+        """Side-on as the wide stage; in a farther lane (`lane`), higher and smaller in the road's perspective."""
+        if self.lane == 0:
+            return super().place(offset)
+        scale = 1.0 - self.lane / (self.base - self.horizon)
+        return Placement(self.width * (0.5 + offset * self.spacing), self.height * (self.base - self.lane),
+                         scale)
 
     @property
     def float_size(self) -> tuple[int, int]:

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pybabel=${PYBABEL:-.venv/bin/pybabel}
 locale_dir=workbench/locale
-pot=$locale_dir/workbench.pot
+pot=${POT:-$locale_dir/workbench.pot}  # POT=... extracts elsewhere (tests/test_i18n.py compares)
 
 extract() {
   # No line numbers in the template: a diff shows messages that changed, not code that moved.

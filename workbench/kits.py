@@ -194,7 +194,8 @@ class KitLoadReport:
             for e in self.errors
         )
         header = "".join(f"<th>{escape(name)}</th>" for name in (_("file"), _("field"), _("problem")))
-        problems = (f"<table><tr>{header}</tr>{rows}</table>" if rows else f"<p>{escape(_('No problems found.'))}</p>")
+        none_found = _("No problems found.")
+        problems = f"<table><tr>{header}</tr>{rows}</table>" if rows else f"<p>{escape(none_found)}</p>"
         summary = escape(_("{valid} valid kits, {invalid} with problems, in {folder}")).format(
             valid=len(self.kits), invalid=len(self.errors), folder=f"<code>{escape(str(self.root))}</code>")
         summary = f"<p>{summary}</p>"

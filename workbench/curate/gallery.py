@@ -387,7 +387,7 @@ class Gallery:
         action = KEYS.get(key.lower())
         if action is None:
             return tr._("key {key!r} does nothing; keys: {keys}").format(
-                key=key, keys=", ".join(f"{k} {tr._(v)}" for k, v in KEYS.items()))
+                key=key, keys=", ".join(key + " " + tr._(action) for key, action in KEYS.items()))
         if action in ("next page", "previous page"):
             if action == "next page":
                 self.next_page()

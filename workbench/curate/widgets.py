@@ -109,8 +109,9 @@ def usable_chart_html(stats: list[BrandStats], selected: str | None = None, tr: 
     approved, rejected = _css(VERDICT_COLOURS["approved"]), _css(VERDICT_COLOURS["rejected"])
     needing = [s for s in stats if s.needs_concepts]
     names = tr._(", ").join(s.name for s in needing)
-    head = (f'<div class="wb-needs-list">{escape(tr._("Needs concepts: {brands}").format(brands=names))}</div>'
-            if needing else f'<div class="wb-muted">{escape(tr._("No brand is short of concepts."))}</div>')
+    needs, enough = tr._("Needs concepts: {brands}").format(brands=names), tr._("No brand is short of concepts.")
+    head = (f'<div class="wb-needs-list">{escape(needs)}</div>' if needing
+            else f'<div class="wb-muted">{escape(enough)}</div>')
     lines = []
     for s in sorted(stats, key=lambda s: not s.needs_concepts):
         if s.reviewed:
@@ -134,9 +135,9 @@ def verdict_html(item: GalleryItem, tr: Translator | None = None) -> str:
     """The badge of the verdict that counts, and each role's own verdict when there is one."""
     tr = tr or translator()
     colour = _css(VERDICT_COLOURS[item.verdict])
+    marks = {role: (escape(tr._(short)), escape(tr._(long))) for role, (short, long) in ROLE_MARKS.items()}
     roles = "".join(
-        f'<span class="wb-role" title="{escape(tr._(ROLE_MARKS[role][1]))}">{escape(tr._(ROLE_MARKS[role][0]))}:'
-        f'{"✓" if verdict == "approved" else "✗"}</span>'
+        f'<span class="wb-role" title="{marks[role][1]}">{marks[role][0]}:{"✓" if verdict == "approved" else "✗"}</span>'
         for role, verdict in (("designer", item.designer), ("art_director", item.director),
                               ("triage", item.triage_verdict))
         if verdict
@@ -166,7 +167,8 @@ def triage_line_html(item: GalleryItem, tr: Translator | None = None) -> str:
     (the whole list is in the tooltip)."""
     tr = tr or translator()
     if item.triage is None:
-        return f'<div class="wb-triage-line wb-muted">{escape(tr._("not triaged"))}</div>'
+        not_triaged = tr._("not triaged")
+        return f'<div class="wb-triage-line wb-muted">{escape(not_triaged)}</div>'
     reasons = scores.reasons_worst_first(item.triage)
     first = reasons[0] if reasons else tr._("no issues found")
     return (f'<div class="wb-triage-line">{score_html(item.triage, tr)}<span class="wb-triage-reason"'
@@ -209,7 +211,8 @@ def keys_help_html(tr: Translator) -> str:
             ("<kbd>n</kbd>/<kbd>p</kbd>", tr._("page")), ("<kbd>x</kbd>", tr._("select")),
             ("<kbd>c</kbd>", tr._("compare")), ("<kbd>m</kbd>", tr._("more like this")))
     actions = " · ".join(f"{key} {escape(action)}" for key, action in keys)
-    return f'<div class="wb-muted">{escape(tr._("Click a card, then press:"))} {actions}</div>'
+    then_press = tr._("Click a card, then press:")
+    return f'<div class="wb-muted">{escape(then_press)} {actions}</div>'
 
 
 class CardSlot:
@@ -412,11 +415,12 @@ class GalleryView:
         self.more.on_click(lambda _: self._on_current(lambda cid: gallery.more_like_this(cid)))
         self.to_compare.on_click(lambda _: self._on_current(self._compare))
         self.more.add_class("wb-more")
-        detail = widgets.VBox([widgets.HTML(f'<div class="wb-title" style="font-size:14px">{escape(tr._("Detail"))}</div>'),
+        titles = {"detail": tr._("Detail"), "chart": tr._("Usable per brand"), "chart note": tr._("(approved / reviewed)")}
+        detail = widgets.VBox([widgets.HTML(f'<div class="wb-title" style="font-size:14px">{escape(titles["detail"])}</div>'),
                                self.detail_image, widgets.HBox([self.more, self.to_compare]), self.detail_facts])
         detail.add_class("wb-panel")
-        chart = widgets.VBox([widgets.HTML(f'<div class="wb-title" style="font-size:14px">{escape(tr._("Usable per brand"))}'
-                                           f' <span class="wb-muted">{escape(tr._("(approved / reviewed)"))}</span></div>'),
+        chart = widgets.VBox([widgets.HTML(f'<div class="wb-title" style="font-size:14px">{escape(titles["chart"])}'
+                                           f' <span class="wb-muted">{escape(titles["chart note"])}</span></div>'),
                               self.chart])
         chart.add_class("wb-panel")
         side = widgets.VBox([chart, detail], layout=widgets.Layout(width="350px", flex="0 0 350px", grid_gap="10px"))
@@ -530,9 +534,9 @@ class GalleryView:
             reviewing = f"<b>{escape(gallery.reviewer)} · {escape(role_name(gallery.role, tr))}</b>"
             counts = escape(tr.ngettext("{count} concept", "{count} concepts", gallery.item_count())).format(
                 count=gallery.item_count())
+            reviewing = escape(tr._("reviewing as {reviewer}")).format(reviewer=reviewing)
             self.heading.value = (f'<span class="wb-title">{escape(self.title)}</span>'
-                                  f'<span class="wb-muted"> &nbsp; {counts} · '
-                                  f'{escape(tr._("reviewing as {reviewer}")).format(reviewer=reviewing)}</span>')
+                                  f'<span class="wb-muted"> &nbsp; {counts} · {reviewing}</span>')
             pager = escape(tr._("Page {page} of {pages} · {shown} shown · {selected} selected")).format(
                 page=f"<b>{gallery.page + 1}</b>", pages=gallery.page_count, shown=gallery.shown_count,
                 selected=len(gallery.selected))
@@ -570,7 +574,8 @@ class GalleryView:
         concept_id = self.gallery.current
         self.more.disabled = self.to_compare.disabled = concept_id is None
         if concept_id is None:
-            self.detail_facts.value = f'<div class="wb-muted">{escape(tr._("Nothing highlighted."))}</div>'
+            nothing = tr._("Nothing highlighted.")
+            self.detail_facts.value = f'<div class="wb-muted">{escape(nothing)}</div>'
             self.detail_image.layout.display = "none"
             return
         detail = self.gallery.detail(concept_id)
@@ -594,7 +599,7 @@ class GalleryView:
             f" ({escape(role_name(r.role, tr))}): {verdicts.get(r.verdict or '', '')}"
             f"{' ' + str(r.stars) + '★' if r.stars else ''}{' – ' + escape(r.reason) if r.reason else ''}</li>"
             for r in reversed(detail.history))
-        none_yet = f'<div class="wb-muted">{escape(tr._("No decisions yet."))}</div>'
+        none_yet = '<div class="wb-muted">{}</div>'.format(escape(tr._("No decisions yet.")))
         self.detail_facts.value = (
             '<table class="wb-facts">' + "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in facts)
             + "</table>" + (f'<ul class="wb-history">{history}</ul>' if history else none_yet))
@@ -603,7 +608,7 @@ class GalleryView:
         pair = self.gallery.compare_pair()
         hint = escape(self.tr._("Press {key} on a concept (or {button} in its detail) to put it here;"
                                 " the two latest stay side by side.")).format(
-            key="<b>c</b>", button=f"<b>{escape(self.tr._('Compare'))}</b>")
+            key="<b>c</b>", button="<b>{}</b>".format(escape(self.tr._("Compare"))))
         self.compare_hint.value = f'<div class="wb-muted" style="margin:4px 0 8px">{hint}</div>'
         for side in range(2):
             item = pair[side] if side < len(pair) else None
@@ -611,7 +616,7 @@ class GalleryView:
             approve.disabled = reject.disabled = item is None
             if item is None:
                 self.compare_images[side].layout.display = "none"
-                self.compare_captions[side].value = f'<div class="wb-muted">{escape(self.tr._("Empty"))}</div>'
+                self.compare_captions[side].value = '<div class="wb-muted">{}</div>'.format(escape(self.tr._("Empty")))
                 continue
             path = self.gallery.catalog.image_path(item.record)
             self.compare_images[side].layout.display = None

@@ -186,6 +186,71 @@ def _report_draft(folder: Path, draft) -> None:
     typer.echo(f"wrote {folder}; `workbench kits validate {folder.parent}` checks it")
 
 
+@kits_app.command("import-tokens")
+@reports_bad_input
+def kits_import_tokens(
+    tokens_file: Path = typer.Argument(..., help="W3C design tokens JSON (colours, font families)."),
+    slug: str = typer.Option(..., "--slug", help="The new kit's slug (its folder name)."),
+    logo: Path = typer.Option(..., "--logo", help="Logo file; palette roles the tokens do not name come from it."),
+    name: Optional[str] = typer.Option(None, "--name", help="Display name, in any script."),
+    latin_name: Optional[str] = typer.Option(None, "--latin-name"),
+    category: str = typer.Option("brand", "--category"),
+    into: Path = KitsIntoOption,
+    update: bool = UpdateOption,
+):
+    """A draft kit from design tokens: palette roles by token name (primary, accent, background...), a logo."""
+    from workbench.onboarding.logo_palette import draft_from_logo
+    from workbench.onboarding.tokens import read_tokens
+    from workbench.onboarding.writer import write_kit
+
+    tokens = read_tokens(tokens_file)
+    comments = [f"Draft kit from the design tokens {tokens_file.name}: check every field before the campaign uses it."]
+    palette = tokens.palette()
+    if palette:
+        comments.append(f"palette {', '.join(palette)}: from the tokens.")
+    if tokens.font_note():
+        comments.append(tokens.font_note())
+    draft = draft_from_logo(slug, logo, into, palette=palette, comments=tuple(comments), name=name,
+                            latin_name=latin_name, category=category)
+    _report_draft(write_kit(draft, into, update=update), draft)
+
+
+@kits_app.command("import-pdf")
+@reports_bad_input
+def kits_import_pdf(
+    guide: Path = typer.Argument(..., help="The brand guide PDF."),
+    slug: str = typer.Option(..., "--slug", help="The new kit's slug (its folder name)."),
+    logo: Optional[Path] = typer.Option(None, "--logo", help="Logo file; default the guide's largest image."),
+    name: Optional[str] = typer.Option(None, "--name", help="Display name; default what the chat model reads."),
+    latin_name: Optional[str] = typer.Option(None, "--latin-name"),
+    category: Optional[str] = typer.Option(None, "--category"),
+    ai: bool = typer.Option(True, "--ai/--no-ai", help="With an OpenAI key, a chat model drafts the other fields."),
+    into: Path = KitsIntoOption,
+    update: bool = UpdateOption,
+):
+    """A draft kit from a brand-guide PDF: the colours its text names, its largest image as the logo, and
+    (with an OpenAI key) names, tagline, motifs and words read by a chat model, marked for a person to check."""
+    from workbench.onboarding.brand_pdf import GuideDraftError, ask_for_fields, draft_from_guide, read_brand_pdf
+    from workbench.onboarding.writer import write_kit
+    from workbench.settings import load_openai_settings
+
+    read = read_brand_pdf(guide)
+    fields = None
+    settings = load_openai_settings() if ai else None
+    if settings is not None and settings.has_key:
+        try:
+            fields = ask_for_fields(read.text, settings=settings)
+        except GuideDraftError as error:
+            typer.secho(f"warning: no chat-model draft: {error}", fg=typer.colors.YELLOW, err=True)
+    elif ai:
+        typer.echo("note: no OpenAI key: names, tagline and motifs are not read from the text (see --name)")
+    for note in read.notes:
+        typer.echo(f"note: {note}")
+    draft = draft_from_guide(slug, read, into, logo=logo, ai_fields=fields, name=name, latin_name=latin_name,
+                             category=category)
+    _report_draft(write_kit(draft, into, update=update), draft)
+
+
 # generate -----------------------------------------------------------------------------------------
 
 

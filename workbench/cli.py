@@ -251,6 +251,27 @@ def kits_import_pdf(
     _report_draft(write_kit(draft, into, update=update), draft)
 
 
+new_app = typer.Typer(help="Start something new.", no_args_is_help=True)
+app.add_typer(new_app, name="new")
+
+
+@new_app.command("campaign")
+@reports_bad_input
+def new_campaign(
+    name: str = typer.Argument(..., help="The campaign's slug, e.g. spring-parade."),
+    brands: str = typer.Option(..., "--brands", help="The campaign's brands in parade order, comma-separated."),
+    kits: Path = typer.Option(Path("brand_kits"), "--kits", help="Folder of brand kits."),
+    into: Path = typer.Option(Path("campaigns"), "--into", help="Folder the campaign file goes in."),
+    title: Optional[str] = typer.Option(None, "--title", help="Title card; default from the name."),
+):
+    """Write campaigns/NAME.yaml with this version's defaults, each block explained by a comment."""
+    from workbench.onboarding.campaign_template import write_campaign_file
+
+    chosen = [brand.strip() for brand in brands.split(",") if brand.strip()]
+    path = write_campaign_file(name, chosen, kits, into, title=title)
+    typer.echo(f"wrote {path} ({len(chosen)} brands); `workbench generate {path}` makes its concepts")
+
+
 # generate -----------------------------------------------------------------------------------------
 
 

@@ -22,8 +22,8 @@ from PIL import Image
 
 from conftest import SHOWN, probe
 from test_parade_identical import three_brands
-from workbench.parade import render_film
-from workbench.parade.export import IMAGE_SEQUENCE, PRORES_4444, export_for_finishing, timecode
+from workbench.parade import prepare_film, render_film
+from workbench.parade.export import IMAGE_SEQUENCE, PRORES_422_HQ, PRORES_4444, export_for_finishing, timecode
 
 FPS = 24
 STEM = "test-parade_16x9"
@@ -82,7 +82,7 @@ def test_every_media_reference_is_relative_and_found_after_the_folder_moves(move
     frames = {f"floats/{p.brand}/{p.brand}.{n:04d}.png" for p in export.passes for n in range(p.first, p.stop)}
     movies = {f"floats/{brand}.mov" for brand in SHOWN}
     banners = {f"banners/{brand}.png" for brand in SHOWN}
-    assert found == {f"{STEM}.mp4", "labels/label.png"} | frames | movies | banners
+    assert found == {f"{STEM}.mp4", "labels/label.png", "plate.png"} | frames | movies | banners
 
 
 def test_a_float_clip_offers_its_prores_pass_and_its_png_sequence_for_the_same_frames(moved):
@@ -132,7 +132,7 @@ def test_otioconvert_makes_fcp7_xml_whose_every_clip_names_a_file_in_the_folder(
     campaign, _export = written
     clips = fcp_clips(converted)
     names = {name for name, _url in clips}
-    assert names == {f"{STEM}.mp4", *SHOWN, *(f"{brand} lower third" for brand in SHOWN), campaign.label_text}
+    assert names == {f"{STEM}.mp4", "plate", *SHOWN, *(f"{brand} lower third" for brand in SHOWN), campaign.label_text}
     for name, url in clips:
         assert url is not None, f"{name}: no pathurl"
         path = inside(converted.parent, url)
@@ -203,3 +203,33 @@ def test_at_a_rate_fcp_timecode_lacks_there_is_no_xml_but_the_prores_passes_are_
     assert export.editor_xml is None and not (export.folder / f"{STEM}.xml").exists()
     assert any("fps 5: FCP 7 XML timecode runs at 24, 25, 30" in message for message in messages), messages
     assert sorted(path.name for path in (export.folder / "floats").glob("*.mov")) == sorted(f"{b}.mov" for b in SHOWN)
+
+
+def test_under_a_moving_camera_the_plate_is_a_pass_of_every_procession_frame(tmp_path):
+    """A push-in frames the street closer during each hold: one still plate would be wrong, so the plate is a
+    sequence (and a ProRes 422 HQ clip) of the backdrop exactly as the film frames it, on the Plate track."""
+    import opentimelineio as otio
+
+    campaign, kits, catalog = three_brands(tmp_path, camera={"push_in": 0.2})
+    with pytest.warns(UserWarning, match="not rendered yet"):  # the film itself is not what this is about
+        export = export_for_finishing(campaign, kits, catalog, "16:9", fps=FPS, size=(160, 90), prores=True)
+    film = prepare_film(campaign.with_changes(film={"fps": FPS, "sizes": {"16:9": (160, 90)}}), kits, catalog, "16:9")
+    timeline = otio.adapters.read_from_file(str(export.timeline_path))
+    [plate_track] = [track for track in timeline.tracks if track.name == "Plate"]
+    [clip] = plate_track.find_clips()
+    assert clip.active_media_reference_key == PRORES_422_HQ
+    sequence = clip.media_references()[IMAGE_SEQUENCE]
+    first, count = sequence.start_frame, sequence.number_of_images_in_sequence()
+    assert round(clip.source_range.start_time.value) == first and count == round(clip.source_range.duration.value)
+    written = sorted((export.folder / "plate").glob("plate.*.png"))
+    assert len(written) == count
+    movie = next(s for s in probe(export.folder / "plate.mov")["streams"] if s["codec_type"] == "video")
+    assert movie["codec_name"] == "prores" and movie["profile"] == "HQ" and int(movie["nb_frames"]) == count
+
+    slot = film.timeline.slots[1]
+    start, end = round(slot.hold_start * FPS) + 1, round(slot.hold_end * FPS) - 1
+    pictures = {n: np.asarray(Image.open(export.folder / "plate" / f"plate.{n:04d}.png").convert("RGB"))
+                for n in (start, end)}
+    assert not np.array_equal(pictures[start], pictures[end]), "the camera pushes in over the hold"
+    for n, picture in pictures.items():  # the backdrop as the film frames it
+        assert np.array_equal(picture, film.parade.alone(film.parade.layers.street, n / FPS, channels=3))

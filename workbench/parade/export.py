@@ -15,6 +15,8 @@ A finishing folder, `<films_dir>/<campaign>_<16x9|9x16>_finishing/`, holds:
     <campaign>_16x9.mp4         a copy of the rendered film, the timeline's reference track
     <campaign>_16x9.json        the manifest: which brand is on screen when, and each concept's provenance
     plate.png                   the street with nothing on it
+    plate/plate.0042.png        the backdrop frame by frame, where it moves (a camera, a video plate)
+    plate.mov                   the same as ProRes 422 HQ, when asked for and ffmpeg has it
     floats/<brand>/<brand>.0042.png   each float's pass (and its shadow), full frame, straight alpha
     floats/<brand>.mov          the same pass as ProRes 4444 with alpha, when asked for and ffmpeg has it
     banners/<brand>.png         the lower third, full frame, straight alpha
@@ -50,7 +52,7 @@ from workbench.provenance.aigc import COMPOSITE, TRAINED, png_bytes_with_text
 from workbench.provenance.labeller import Labeller
 
 SOCIAL_SECONDS = (5.0, 8.0)  # shortest and longest social clip
-IMAGE_SEQUENCE, PRORES_4444 = "image_sequence", "prores_4444"  # a float clip's media references, by name
+IMAGE_SEQUENCE, PRORES_4444, PRORES_422_HQ = "image_sequence", "prores_4444", "prores_422hq"  # media references
 EDITOR_FPS = (24, 25, 30, 48, 50, 60)  # whole-number rates OTIO writes FCP 7 XML timecode for
 
 
@@ -116,8 +118,8 @@ def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prore
     for written_to in [folder, folder / "banners", folder / "floats", folder / "labels", *pass_folders]:
         remove_stale_parts(written_to)  # temp files of a killed export
     film_label = labeller.png_text(film.stem, COMPOSITE)
-    _save_rgba(parade.alone(layers.street, film.timeline.procession_start, channels=3), folder / "plate.png",
-               film_label)
+    remove_stale_parts(folder / "plate")
+    plate = _write_plate(film, folder, fps, prores, film_label, labeller.mp4_metadata(film.stem))
     passes = float_passes(film, fps)
     written = 0
     for float_pass in passes:
@@ -129,8 +131,9 @@ def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prore
             _save_rgba(parade.alone(alone, frame_number / fps), still, concept_label)
             written += 1
         if prores:
-            _prores_4444(pass_folder, float_pass, fps, folder / "floats" / f"{float_pass.brand}.mov",
-                         labeller.mp4_metadata(film.timeline.slots[float_pass.index].concept_id))
+            _prores(pass_folder / f"{float_pass.brand}.%04d.png", float_pass.first, fps,
+                    folder / "floats" / f"{float_pass.brand}.mov",
+                    labeller.mp4_metadata(film.timeline.slots[float_pass.index].concept_id))
     for banner in layers.banners:  # each still at its place during the hold
         _save_rgba(parade.alone(banner, banner.slot.hold_start), folder / "banners" / f"{banner.slot.brand}.png",
                    film_label)
@@ -139,7 +142,7 @@ def _write_finishing(film: Film, catalog: Catalog, folder: Path, fps: int, prore
         _save_rgba(parade.alone(layers.labels[-1], layers.labels[-1].span[0]), folder / "labels" / "label.png",
                    labeller.png_text(film.stem, COMPOSITE, shows))
 
-    timeline = _timeline(film, catalog, passes, fps, folder, _copy_film(film, folder), prores)
+    timeline = _timeline(film, catalog, plate, passes, fps, folder, _copy_film(film, folder), prores)
     timeline_path = folder / f"{film.stem}.otio"
     _write_otio(timeline, timeline_path, "otio_json")
     editor_xml = _write_editor_xml(timeline, folder / f"{film.stem}.xml", fps, prores)
@@ -170,18 +173,39 @@ def prores_available() -> bool:
     return " prores_ks " in result.stdout
 
 
-def _prores_4444(pass_folder: Path, float_pass: FloatPass, fps: int, output: Path, tags: dict[str, str]) -> None:
-    """The pass's PNGs as one ProRes 4444 clip with alpha, `tags` in its container (its AI-content label).
-    Its start timecode is the pass's first frame of the film, so the clip and the PNG sequence name the
-    same frames (and an editor relinking by timecode puts the clip where the timeline has it)."""
+def _write_plate(film: Film, folder: Path, fps: int, prores: bool, label: dict[str, str],
+                 tags: dict[str, str]) -> FloatPass | None:
+    """`plate.png`, the backdrop with nothing on it; where the backdrop moves (the camera frames it closer or
+    softens it, or it is a video), also its every procession frame, `plate/plate.NNNN.png` (and `plate.mov`,
+    ProRes 422 HQ, with `prores`): the frames [first, stop) it returns, None for a still backdrop."""
+    parade, street, timeline = film.parade, film.parade.layers.street, film.timeline
+    _save_rgba(parade.alone(street, timeline.procession_start, channels=3), folder / "plate.png", label)
+    if not street.moves:
+        shutil.rmtree(folder / "plate", ignore_errors=True)  # an earlier export's moving plate
+        (folder / "plate.mov").unlink(missing_ok=True)
+        return None
+    first, stop = first_frame_at(timeline.procession_start, fps), first_frame_at(timeline.procession_end, fps)
+    for frame_number in range(first, stop):
+        _save_rgba(parade.alone(street, frame_number / fps, channels=3),
+                   folder / "plate" / f"plate.{frame_number:04d}.png", label)
+    if prores:
+        _prores(folder / "plate" / "plate.%04d.png", first, fps, folder / "plate.mov", tags, alpha=False)
+    return FloatPass(-1, "plate", first, stop)
+
+
+def _prores(pattern: Path, first: int, fps: int, output: Path, tags: dict[str, str], alpha: bool = True) -> None:
+    """A PNG sequence (`pattern`, numbered from `first`) as one ProRes clip, 4444 with alpha or 422 HQ without,
+    `tags` in its container (its AI-content label). Its start timecode is its first frame of the film, so the
+    clip and the PNG sequence name the same frames (and an editor relinking by timecode puts the clip where
+    the timeline has it)."""
     if not prores_available():
         raise RuntimeError("this ffmpeg has no prores_ks encoder; the PNG sequence is the hand-off")
-    pattern = pass_folder / f"{float_pass.brand}.%04d.png"
+    profile, pixels = ("4444", "yuva444p10le") if alpha else ("3", "yuv422p10le")
     with atomic_path(output) as temp:
         subprocess.run([
-            ffmpeg_binary(), "-v", "error", "-y", "-framerate", str(fps), "-start_number", str(float_pass.first),
-            "-i", str(pattern), "-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le",
-            "-timecode", timecode(float_pass.first, fps),
+            ffmpeg_binary(), "-v", "error", "-y", "-framerate", str(fps), "-start_number", str(first),
+            "-i", str(pattern), "-c:v", "prores_ks", "-profile:v", profile, "-pix_fmt", pixels,
+            "-timecode", timecode(first, fps),
             *metadata_options(tags),
             "-movflags", "+use_metadata_tags", "-f", "mov", str(temp),
         ], check=True, capture_output=True, **ffmpeg_process_options())
@@ -235,10 +259,13 @@ def _write_editor_xml(timeline, path: Path, fps: int, prores: bool) -> Path | No
     return path
 
 
-def _timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: int, folder: Path,
-              film_copy: Path | None, prores: bool):
-    """Tracks, bottom to top: the rendered film (for reference), the floats, the lower thirds, each as
-    long as the film (a trailing gap where its last clip ends early), media named relative to `folder`.
+def _timeline(film: Film, catalog: Catalog, plate: FloatPass | None, passes: list[FloatPass], fps: int,
+              folder: Path, film_copy: Path | None, prores: bool):
+    """Tracks, bottom to top: the rendered film (for reference), the plate, the floats, the lower thirds, each
+    as long as the film (a trailing gap where its last clip ends early), media named relative to `folder`.
+
+    The plate is a clip over the procession: the still `plate.png`, or where the backdrop moves (`plate`,
+    its frames), its frame sequence and ProRes clip as a float's pass offers them.
 
     Each float's clip is its whole pass, from entering the frame to leaving it, so the layers stacked
     over the plate give the film's procession. Passes overlap in time (a float leaves while the next
@@ -267,6 +294,7 @@ def _timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: int, f
         film_media = otio.schema.ExternalReference(target_url=url(film_copy), available_range=span(0, frame_count))
     reference.append(otio.schema.Clip(name=film_name, source_range=span(0, frame_count), media_reference=film_media))
     timeline.tracks.append(reference)
+    timeline.tracks.append(_plate_track(film, folder, plate, fps, span, url, prores))
 
     layers = _float_layers(passes)
     float_tracks = [otio.schema.Track(name=f"Floats {chr(ord('A') + i)}", kind=otio.schema.TrackKind.Video)
@@ -285,15 +313,8 @@ def _timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: int, f
                                  "slot_frames": entry["frames"], "hold_frames": entry["hold_frames"],
                                  "logo_box": entry["logo_box"]}},
         )
-        media = {IMAGE_SEQUENCE: otio.schema.ImageSequenceReference(
-            target_url_base=url(folder / "floats" / float_pass.brand) + "/",
-            name_prefix=f"{float_pass.brand}.", name_suffix=".png", start_frame=float_pass.first,
-            frame_step=1, rate=fps, frame_zero_padding=4, available_range=in_view,
-        )}
-        if prores:  # the .mov starts at the pass's first frame's timecode, as the sequence does
-            media[PRORES_4444] = otio.schema.ExternalReference(
-                target_url=url(folder / "floats" / f"{float_pass.brand}.mov"), available_range=in_view)
-        clip.set_media_references(media, PRORES_4444 if prores else IMAGE_SEQUENCE)
+        _offer_pass(clip, folder / "floats" / float_pass.brand, folder / "floats" / f"{float_pass.brand}.mov",
+                    float_pass, fps, in_view, url, prores)
         hold_first, hold_stop = entry["hold_frames"]
         clip.markers.append(otio.schema.Marker(name=f"{float_pass.brand} at the front",
                                                marked_range=span(hold_first, hold_stop)))
@@ -325,6 +346,43 @@ def _timeline(film: Film, catalog: Catalog, passes: list[FloatPass], fps: int, f
         if short > 0:
             track.append(otio.schema.Gap(source_range=span(0, short)))
     return timeline
+
+
+def _plate_track(film: Film, folder: Path, plate: FloatPass | None, fps: int, span, url, prores: bool):
+    """The backdrop under the floats over the procession's frames: the still plate, or its moving pass."""
+    import opentimelineio as otio
+
+    timeline = film.timeline
+    first, stop = first_frame_at(timeline.procession_start, fps), first_frame_at(timeline.procession_end, fps)
+    track = otio.schema.Track(name="Plate", kind=otio.schema.TrackKind.Video)
+    if first > 0:
+        track.append(otio.schema.Gap(source_range=span(0, first)))
+    if plate is None:
+        track.append(otio.schema.Clip(name="plate", source_range=span(0, stop - first),
+                                      media_reference=otio.schema.ExternalReference(
+                                          target_url=url(folder / "plate.png"), available_range=span(0, stop - first))))
+    else:
+        clip = otio.schema.Clip(name="plate", source_range=span(first, stop))
+        _offer_pass(clip, folder / "plate", folder / "plate.mov", plate, fps, span(first, stop), url, prores,
+                    PRORES_422_HQ)
+        track.append(clip)
+    return track
+
+
+def _offer_pass(clip, sequence_folder: Path, movie: Path, frames: FloatPass, fps: int, in_view, url,
+                prores: bool, movie_key: str = PRORES_4444) -> None:
+    """Give `clip` its pass both ways, by name: the PNG sequence in `sequence_folder` and, with `prores`, the
+    ProRes `movie` as `movie_key` (then the active one; it starts at the pass's first frame's timecode, as the
+    sequence does)."""
+    import opentimelineio as otio
+
+    media = {IMAGE_SEQUENCE: otio.schema.ImageSequenceReference(
+        target_url_base=url(sequence_folder) + "/", name_prefix=f"{frames.brand}.", name_suffix=".png",
+        start_frame=frames.first, frame_step=1, rate=fps, frame_zero_padding=4, available_range=in_view,
+    )}
+    if prores:
+        media[movie_key] = otio.schema.ExternalReference(target_url=url(movie), available_range=in_view)
+    clip.set_media_references(media, movie_key if prores else IMAGE_SEQUENCE)
 
 
 def _label_track(film: Film, folder: Path, frame_count: int, fps: int, span, url):

@@ -252,6 +252,8 @@ class VideoPlate:
               header: Header | None = None) -> VideoPlate:
         return cls(VideoLoop.open(backdrop, stage, fps, duration), camera, header)
 
+    moves = True  # a new picture every frame
+
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
         frames = art.once(("plate", "video"), self.loop.decode)
         self.camera.plate(frames.at(math.floor(t * self.loop.fps + 1e-6)), t, frame)

@@ -54,6 +54,11 @@ class Street:
                 paste(plate, sprite, x, y)
         return cls(plate, camera)
 
+    @property
+    def moves(self) -> bool:
+        """Whether the backdrop ever looks other than its still plate (framed closer, or softened)."""
+        return self.camera.alters_backdrop
+
     def draw(self, frame: np.ndarray, t: float, art: ArtCache) -> None:
         self.camera.plate(self._backdrop(t, art), t, frame)
 

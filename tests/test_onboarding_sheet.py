@@ -78,8 +78,9 @@ def names(index: int) -> tuple[str, str]:
     return chinese, english
 
 
-def make_sheet(folder: Path, rows: int = ROWS) -> tuple[Path, Path]:
-    """The client's sheet and logos folder; returns (sheet, logos)."""
+def make_sheet(folder: Path, rows: int = ROWS, defects: bool = True, logo_scale: int = 1) -> tuple[Path, Path]:
+    """The client's sheet and logos folder; returns (sheet, logos). `defects`: the bad colour and the missing
+    logo rows; `logo_scale`: raster logos this many times their small test size (the benchmark's are larger)."""
     logos = folder / "logos"
     logos.mkdir(parents=True)
     workbook = openpyxl.Workbook()
@@ -94,9 +95,13 @@ def make_sheet(folder: Path, rows: int = ROWS) -> tuple[Path, Path]:
         # Logos named after the English name (spaces and case as a person writes them), or the Logo column.
         stem = english if english else f"logo-{index:02d}"
         named = "" if english and index % 2 == 0 else f"{stem}.{kind}"
-        if index != MISSING_LOGO_ROW:
-            {"png": write_png_logo, "svg": write_svg_logo, "jpg": write_jpeg_logo}[kind](logos / f"{stem}.{kind}", rgb)
-        primary = "#12G45Z" if index == BAD_COLOUR_ROW else main.lower().lstrip("#") if index % 4 == 0 else main
+        if index != MISSING_LOGO_ROW or not defects:
+            if kind == "svg":
+                write_svg_logo(logos / f"{stem}.svg", rgb)
+            else:
+                size = (96 * logo_scale, 64 * logo_scale) if kind == "png" else (120 * logo_scale, 80 * logo_scale)
+                (write_png_logo if kind == "png" else write_jpeg_logo)(logos / f"{stem}.{kind}", rgb, size)
+        primary = "#12G45Z" if index == BAD_COLOUR_ROW and defects else main.lower().lstrip("#") if index % 4 == 0 else main
         sheet.append([chinese, english, primary, colour(index, 1), colour(index, 2), "#FFFBF0",
                       "一路同行" if chinese else "Along for the ride", "tea house" if index % 2 else "bakery", named])
     path = folder / "brands.xlsx"

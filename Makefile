@@ -19,5 +19,6 @@ demo: .venv/.installed catalogs
 test: .venv/.installed catalogs
 	.venv/bin/python -m pytest -n 2 -q
 
+# JupyterLab in the workbench's language: WORKBENCH_LANG=zh_CN make lab (scripts/lab.py).
 lab: .venv/.installed catalogs
-	.venv/bin/jupyter lab notebooks/
+	.venv/bin/python scripts/lab.py -- notebooks/

@@ -1,0 +1,176 @@
+"""The workbench in Chinese in a real browser (issue 14): Playwright driving Debian's chromium.
+
+1. JupyterLab started by scripts/lab.py with --lang zh_CN: its own menus are Chinese (the
+   jupyterlab-language-pack-zh-CN package), 03_curate runs with `lang = "zh_CN"`, the gallery shows
+   its Chinese labels and none of the English ones, and a click on a card's 通过 lands in the catalog.
+2. `workbench review serve --lang zh_CN` (Voila): the same gallery in Chinese, an art director's 驳回
+   recorded with that role.
+
+Screenshots (1440x900) are kept as artefacts like test_browser_gallery.py's ($WORKBENCH_ARTEFACTS).
+The campaign is small (2 brands x 2 seeds) so the two servers and the kernels fit a busy 2-core machine.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import write_campaign
+from test_browser_gallery import (  # noqa: F401 (browser: a fixture)
+    SLOW, browser, concept_ids, keep, start, stop, sync_api, wait_for_row)
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK = REPO / "notebooks" / "03_curate.ipynb"
+BRANDS = ["lotus-tea", "kestrel-stride"]
+# English labels of the gallery that must not show in Chinese (buttons, filters, panels, keys, pager).
+ENGLISH = ["Approve", "Reject", "Details", "Brand", "Verdict", "Stars", "Backend", "Seeds", "Triage", "Sort",
+           "Reset", "Refresh", "Select page", "Clear", "Previous", "Next", "Accept triage shortlist",
+           "Usable per brand", "Click a card", "Grid", "Compare", "More like this", "Detail", "Page", "reviewing as"]
+CHINESE = ["✓ 通过", "✗ 驳回", "详情", "品牌", "结论", "星级", "初筛", "排序", "重置", "⟳ 刷新", "全选本页",
+           "采纳初筛入选", "各品牌可用率", "点一下卡片", "网格", "对比"]
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    """A 2-brand x 2-seed previz campaign, generated and triaged."""
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    root = tmp_path_factory.mktemp("browser-zh")
+    kits = root / "brand_kits"
+    for slug in BRANDS:
+        shutil.copytree(REPO / "brand_kits" / slug, kits / slug)
+    campaign_file = write_campaign(root / "campaign.yaml", kits, root / "renders", title="元宵巡游",
+                                   generation={"backend": "previz", "seeds": [1, 2], "width": 320, "height": 320},
+                                   triage={"shortlist": 1})
+    for command in (["generate", str(campaign_file)], ["triage", str(campaign_file)]):
+        result = CliRunner().invoke(app, command)
+        assert result.exit_code == 0, result.output
+    return campaign_file
+
+
+@pytest.fixture(scope="module")
+def artefacts(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("screenshots-zh")
+
+
+def gallery_text(page) -> str:
+    """What a person reads in the gallery: its text, its buttons' and options' labels and its placeholders."""
+    return page.evaluate("""() => {
+        const gallery = document.querySelector('.wb-gallery');
+        const labels = [...gallery.querySelectorAll('option, [placeholder], [title]')]
+            .map(e => [e.textContent, e.getAttribute('placeholder') || '', e.getAttribute('title') || ''].join(' '));
+        const tabs = [...document.querySelectorAll('.wb-gallery .lm-TabBar-tabLabel, .wb-gallery .p-TabBar-tabLabel')]
+            .map(e => e.textContent);
+        return [gallery.innerText, ...labels, ...tabs].join('\\n');
+    }""")
+
+
+def check_chinese_gallery(page) -> None:
+    text = gallery_text(page)
+    missing = [label for label in CHINESE if label not in text]
+    english = [label for label in ENGLISH if re.search(rf"\b{re.escape(label)}\b", text)]
+    assert (missing, english) == ([], []), text[:2000]
+
+
+def test_jupyterlab_in_chinese_runs_the_curate_notebook_in_chinese(campaign, browser, artefacts):
+    from workbench.campaign import load_campaign
+
+    catalog_path = load_campaign(campaign).catalog_path
+    folder = campaign.parent / "lab"
+    folder.mkdir()
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook.cells.insert(2, nbformat.v4.new_code_cell(  # what papermill's injected-parameters cell does
+        f"campaign_file = {str(campaign)!r}\nreviewer = 'designer-wang'\nlang = 'zh_CN'"))
+    nbformat.write(notebook, folder / "03_curate.ipynb")
+
+    token, port = secrets.token_hex(16), _free_port()
+    server = start([sys.executable, str(REPO / "scripts" / "lab.py"), "--lang", "zh_CN",
+                    "--settings-root", str(folder.parent / "lab-settings"), "--",
+                    "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
+                    f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}", "--LabApp.news_url=",
+                    "--LabApp.expose_app_in_browser=True"], port, folder)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(SLOW)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/lab/workspaces/zh/tree/03_curate.ipynb?token={token}&reset")
+        page.wait_for_selector(".jp-Notebook")
+        # JupyterLab's own menus, in Chinese, and none of their English labels.
+        menus = page.locator(".lm-MenuBar-itemLabel")
+        sync_api.expect(menus.filter(has_text=re.compile("^文件$"))).to_have_count(1)
+        labels = menus.all_inner_texts()
+        assert {"文件", "编辑", "运行", "内核", "设置", "帮助"} <= set(labels), labels
+        assert not {"File", "Edit", "Run", "Kernel", "Settings", "Help"} & set(labels), labels
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.serviceManager.isReady")
+        page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"Python 3.*\|.*(空闲|Idle)")).first.wait_for()
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_selector(".wb-gallery .wb-card .wb-score", timeout=SLOW)
+
+        chosen = concept_ids(catalog_path, "kestrel-stride")[1]
+        approve = page.locator(f".wb-approve.wb-concept-{chosen}")
+        sync_api.expect(approve).to_have_text("✓ 通过")
+        approve.click()
+        wait_for_row(catalog_path, chosen, ("approved", "designer-wang", "designer"))
+        page.wait_for_selector(f".wb-card.wb-is-approved.wb-concept-{chosen}")
+        page.click(f".wb-open.wb-concept-{chosen}")  # the detail panel, in Chinese too
+        page.wait_for_selector(".wb-panel .wb-facts th:text-is('提示词')")
+        check_chinese_gallery(page)
+        assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']:has-text('Traceback')").count() == 0
+
+        page.click(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")  # fold the file browser away
+        page.evaluate("document.querySelectorAll('.Toastify__toast-container').forEach(e => e.remove())")
+        page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")
+        keep(artefacts, page, "gallery_jupyterlab_zh.png")
+    except BaseException:
+        keep(artefacts, page, "gallery_jupyterlab_zh_failed.png")
+        raise
+    finally:
+        page.close()
+        stop(server)
+
+
+def test_voila_page_in_chinese_records_the_art_director(campaign, browser, artefacts):
+    from workbench.campaign import load_campaign
+
+    catalog_path = load_campaign(campaign).catalog_path
+    token, port = secrets.token_hex(16), _free_port()
+    server = start([sys.executable, "-m", "workbench.cli", "review", "serve", str(campaign), "--port", str(port),
+                    "--token", token, "--reviewer", "ad-li", "--role", "art_director", "--lang", "zh_CN"],
+                   port, campaign.parent)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(SLOW)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/?token={token}")
+        page.wait_for_selector(".wb-gallery .wb-card .wb-score")
+        chosen = concept_ids(catalog_path, "lotus-tea")[0]
+        reject = page.locator(f".wb-reject.wb-concept-{chosen}")
+        sync_api.expect(reject).to_have_text("✗ 驳回")
+        reject.click()
+        wait_for_row(catalog_path, chosen, ("rejected", "ad-li", "art_director"))
+        page.wait_for_selector(f".wb-card.wb-is-rejected.wb-concept-{chosen}")
+        check_chinese_gallery(page)
+        assert "艺术总监" in gallery_text(page)  # the role, in the heading
+        page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")
+        keep(artefacts, page, "gallery_voila_zh.png")
+    except BaseException:
+        keep(artefacts, page, "gallery_voila_zh_failed.png")
+        raise
+    finally:
+        page.close()
+        stop(server)
+
+
+def _free_port() -> int:
+    from workbench.curate.voila_app import free_port
+
+    return free_port()
+
+

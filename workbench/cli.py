@@ -142,14 +142,14 @@ def kits_import(
     from workbench.onboarding.sheet import check_sheet, write_sheet_kits
 
     checked = check_sheet(sheet, logos, into, update=update)
-    for note in checked.notes:
-        typer.echo(_("note: {note}").format(note=note))
     for problem in checked.problems:
         typer.secho(_("error: {problem}").format(problem=problem), fg=typer.colors.RED, err=True)
     if checked.problems and not partial:
         typer.secho(f"{len(checked.bad_rows)} of {checked.rows} row(s) have problems; nothing written "
                     f"(--partial writes the {len(checked.drafts)} good one(s))", fg=typer.colors.RED, err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
+    for note in checked.notes:  # what was done to the rows written (a JPEG's background removed...)
+        typer.echo(_("note: {note}").format(note=note))
     written = write_sheet_kits(checked, into, update=update)
     typer.echo(f"wrote {len(written)} kit(s) into {into}; `workbench kits validate {into}` checks them")
     if checked.problems:

@@ -132,7 +132,8 @@ def test_otioconvert_makes_fcp7_xml_whose_every_clip_names_a_file_in_the_folder(
     campaign, _export = written
     clips = fcp_clips(converted)
     names = {name for name, _url in clips}
-    assert names == {f"{STEM}.mp4", "plate", *SHOWN, *(f"{brand} lower third" for brand in SHOWN), campaign.label_text}
+    assert names == {f"{STEM}.mp4", "plate", *SHOWN, *(f"{brand} lower third" for brand in SHOWN), campaign.label_text,
+                     "title card", "end card"}
     for name, url in clips:
         assert url is not None, f"{name}: no pathurl"
         path = inside(converted.parent, url)
@@ -233,3 +234,29 @@ def test_under_a_moving_camera_the_plate_is_a_pass_of_every_procession_frame(tmp
     assert not np.array_equal(pictures[start], pictures[end]), "the camera pushes in over the hold"
     for n, picture in pictures.items():  # the backdrop as the film frames it
         assert np.array_equal(picture, film.parade.alone(film.parade.layers.street, n / FPS, channels=3))
+
+
+def test_cards_and_breaks_are_the_films_own_frames_over_the_layers(tmp_path):
+    """Chapter cards interrupt the procession, which moves on behind them: over the floats' passes, a track of
+    the reference film's own frames covers each card and break exactly where the film plays it."""
+    import opentimelineio as otio
+
+    campaign, kits, catalog = three_brands(tmp_path, groups=[{"title": "茶饮 · Tea", "brands": SHOWN[:2]},
+                                                             {"title": "Motors", "brands": SHOWN[2:]}])
+    render_film(campaign, kits, catalog, "16:9", progress=False)
+    export = export_for_finishing(campaign, kits, catalog, "16:9", fps=FPS, size=(160, 90))
+    timeline = otio.adapters.read_from_file(str(export.timeline_path))
+    names = [track.name for track in timeline.tracks]
+    assert names.index("Cards and breaks") > max(i for i, name in enumerate(names) if name.startswith("Floats"))
+    [cards] = [track for track in timeline.tracks if track.name == "Cards and breaks"]
+    film = prepare_film(campaign.with_changes(film={"fps": FPS}), kits, catalog, "16:9").timeline
+    expected = [("title card", film.title), *((f"chapter: {b.text}", b) for b in film.breaks), ("end card", film.end)]
+    clips = list(cards.find_clips())
+    assert [clip.name for clip in clips] == [name for name, _segment in expected]
+    assert [clip.name for clip in clips][1:3] == ["chapter: 茶饮 · Tea", "chapter: Motors"]
+    for clip, (_name, segment) in zip(clips, expected):
+        placed = cards.range_of_child(clip)
+        assert round(placed.start_time.value) == round(segment.start * FPS)
+        assert clip.source_range.start_time == placed.start_time, "the film's own frames, where they play"
+        assert clip.media_reference.target_url == f"{STEM}.mp4"
+    assert round(cards.duration().value) == round(timeline.duration().value)

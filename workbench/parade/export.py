@@ -261,11 +261,14 @@ def _write_editor_xml(timeline, path: Path, fps: int, prores: bool) -> Path | No
 
 def _timeline(film: Film, catalog: Catalog, plate: FloatPass | None, passes: list[FloatPass], fps: int,
               folder: Path, film_copy: Path | None, prores: bool):
-    """Tracks, bottom to top: the rendered film (for reference), the plate, the floats, the lower thirds, each
-    as long as the film (a trailing gap where its last clip ends early), media named relative to `folder`.
+    """Tracks, bottom to top: the rendered film (for reference), the plate, the floats, the lower thirds, the
+    cards and breaks, each as long as the film (a trailing gap where its last clip ends early), media named
+    relative to `folder`.
 
     The plate is a clip over the procession: the still `plate.png`, or where the backdrop moves (`plate`,
-    its frames), its frame sequence and ProRes clip as a float's pass offers them.
+    its frames), its frame sequence and ProRes clip as a float's pass offers them. The title and end cards,
+    chapter cards and crowd cutaways are the film's own frames (clips of the reference film) on a track
+    over the layers, so the stack shows what the film shows while the procession moves on behind them.
 
     Each float's clip is its whole pass, from entering the frame to leaving it, so the layers stacked
     over the plate give the film's procession. Passes overlap in time (a float leaves while the next
@@ -294,6 +297,11 @@ def _timeline(film: Film, catalog: Catalog, plate: FloatPass | None, passes: lis
         film_media = otio.schema.ExternalReference(target_url=url(film_copy), available_range=span(0, frame_count))
     reference.append(otio.schema.Clip(name=film_name, source_range=span(0, frame_count), media_reference=film_media))
     timeline.tracks.append(reference)
+
+    def film_clip(name: str, first: int, stop: int):
+        """Frames [first, stop) of the rendered film (each clip its own reference, as OTIO wants)."""
+        return otio.schema.Clip(name=name, source_range=span(first, stop), media_reference=film_media.clone())
+
     timeline.tracks.append(_plate_track(film, folder, plate, fps, span, url, prores))
 
     layers = _float_layers(passes)
@@ -338,6 +346,7 @@ def _timeline(film: Film, catalog: Catalog, plate: FloatPass | None, passes: lis
         ))
         end = stop
     timeline.tracks.append(banners)
+    timeline.tracks.append(_cards_track(film, frame_count, fps, span, film_clip))
     if film.parade.layers.labels:
         timeline.tracks.append(_label_track(film, folder, frame_count, fps, span, url))
 
@@ -346,6 +355,25 @@ def _timeline(film: Film, catalog: Catalog, plate: FloatPass | None, passes: lis
         if short > 0:
             track.append(otio.schema.Gap(source_range=span(0, short)))
     return timeline
+
+
+def _cards_track(film: Film, frame_count: int, fps: int, span, film_clip):
+    """The title and end cards, chapter cards and cutaways as the film shows them, each where it plays."""
+    import opentimelineio as otio
+
+    track = otio.schema.Track(name="Cards and breaks", kind=otio.schema.TrackKind.Video)
+    end = 0
+    timeline = film.timeline
+    for segment in sorted([timeline.title, *timeline.breaks, timeline.end], key=lambda segment: segment.start):
+        first, stop = max(end, first_frame_at(segment.start, fps)), min(frame_count, first_frame_at(segment.end, fps))
+        if stop <= first:
+            continue
+        if first > end:
+            track.append(otio.schema.Gap(source_range=span(0, first - end)))
+        name = {"title": "title card", "end": "end card", "cutaway": "crowd cutaway"}.get(segment.kind)
+        track.append(film_clip(name or f"chapter: {segment.text}", first, stop))
+        end = stop
+    return track
 
 
 def _plate_track(film: Film, folder: Path, plate: FloatPass | None, fps: int, span, url, prores: bool):

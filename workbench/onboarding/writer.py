@@ -22,7 +22,7 @@ from typing import Any
 from PIL import Image
 
 from workbench.errors import InputError
-from workbench.files import atomic_path
+from workbench.files import _umask, atomic_path  # the one umask reading (files' temp files get it too)
 
 # The order of brand.yaml's fields in the sample kits: a written kit reads like a hand-made one.
 FIELD_ORDER = ("slug", "display_name", "latin_name", "category", "language", "tagline", "palette", "logo",
@@ -114,12 +114,6 @@ def _update_kit(draft: KitDraft, folder: Path) -> None:
         raise KitExists(folder, "slug", "is not a kit folder (a file or a link); not replaced")
     draft.logo.write(folder / draft.logo.file_name)
     save_brand_yaml(folder / "brand.yaml", draft.fields, draft.comments)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 # brand.yaml text -----------------------------------------------------------------------------------

@@ -101,3 +101,18 @@ def test_form_values_round_trip_and_show_wrong_types_as_text():
     assert form["display_name"] == "42" and form["motifs"] == ["lanterns"] and form["latin_name"] == ""
     back = data_from_form(form)
     assert back["latin_name"] is None and back["palette"]["primary"] == "#112233"
+
+
+def test_every_word_the_front_end_draws_comes_from_python():
+    """editor.js draws only words it looks up with t(...); each is in EDITOR_WORDS, translated by Python."""
+    import re
+    from pathlib import Path
+
+    from workbench.onboarding import editor as module
+
+    script = Path(module.__file__).with_name("editor.js").read_text(encoding="utf-8")
+    looked_up = set(re.findall(r'\bt\("([^"]+)"\)', script))
+    through_field = {word for pair in re.findall(r'field\("([^"]+)", "([^"]*)"', script) for word in pair if word}
+    in_tables = {word for row in re.findall(r'\["[a-z_]+", "([^"]+)", "([^"]+)"\]', script) for word in row}
+    assert looked_up and through_field and in_tables
+    assert looked_up | through_field | in_tables <= set(module.EDITOR_WORDS)

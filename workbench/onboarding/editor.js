@@ -15,6 +15,9 @@ const WORD_LISTS = [
   ["negative_words", "Negative words", "what images must avoid, comma-separated"],
 ];
 const HEX = /^#[0-9a-fA-F]{6}$/;
+// The words drawn are Python's (`words`: English -> the notebook's language, through workbench.i18n).
+let WORDS = {};
+const t = (english) => WORDS[english] || english;
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -26,8 +29,8 @@ function element(tag, className, text) {
 function field(label, hint, control, name) {
   const row = element("div", "wb-kit-field");
   row.dataset.field = name;
-  row.append(element("span", "wb-kit-label", label), control);
-  if (hint) row.append(element("span", "wb-kit-hint", hint));
+  row.append(element("span", "wb-kit-label", t(label)), control);
+  if (hint) row.append(element("span", "wb-kit-hint", t(hint)));
   row.append(element("span", "wb-kit-problem"));
   return row;
 }
@@ -37,6 +40,7 @@ function splitWords(text) {
 }
 
 function render({ model, el }) {
+  WORDS = model.get("words") || {};
   let form = structuredClone(model.get("form") || {});
   let timer = null;
   const root = element("div", "wb-kit-editor");
@@ -45,9 +49,9 @@ function render({ model, el }) {
   // Header: the kit being edited, and the save button.
   const header = element("div", "wb-kit-header");
   const picker = element("select", "wb-kit-slug");
-  const save = element("button", "wb-kit-save", "Save brand.yaml");
+  const save = element("button", "wb-kit-save", t("Save brand.yaml"));
   const status = element("div", "wb-kit-status");
-  header.append(element("span", "wb-kit-title", "Kit"), picker, save);
+  header.append(element("span", "wb-kit-title", t("Kit")), picker, save);
 
   const body = element("div", "wb-kit-body");
   const formBox = element("div", "wb-kit-form");
@@ -69,7 +73,7 @@ function render({ model, el }) {
 
   // Names.
   const names = element("fieldset", "wb-kit-group");
-  names.append(element("legend", "", "Names"));
+  names.append(element("legend", "", t("Names")));
   for (const [name, label, hint] of TEXT_FIELDS) {
     const input = element("input", `wb-kit-input wb-kit-${name}`);
     input.type = "text";
@@ -85,7 +89,7 @@ function render({ model, el }) {
 
   // Palette: a colour picker and the hex beside it, kept in step.
   const palette = element("fieldset", "wb-kit-group");
-  palette.append(element("legend", "", "Palette"));
+  palette.append(element("legend", "", t("Palette")));
   for (const role of ROLES) {
     const swatch = element("input", `wb-kit-swatch wb-kit-swatch-${role}`);
     swatch.type = "color";
@@ -105,12 +109,12 @@ function render({ model, el }) {
     controls[`palette.${role}`] = { swatch, hex };
     const pair = element("span", "wb-kit-colour");
     pair.append(swatch, hex);
-    palette.append(field(role, "", pair, `palette.${role}`));
+    palette.append(field(role, "", pair, `palette.${role}`));  // role names are brand.yaml's keys
   }
 
   // Motifs, shapes and words.
   const words = element("fieldset", "wb-kit-group");
-  words.append(element("legend", "", "Motifs and words"));
+  words.append(element("legend", "", t("Motifs and words")));
   for (const [name, label, hint] of WORD_LISTS) {
     const input = element("input", `wb-kit-input wb-kit-${name}`);
     input.type = "text";
@@ -137,9 +141,9 @@ function render({ model, el }) {
 
   // Logo: what the kit has now, and an upload.
   const logoGroup = element("fieldset", "wb-kit-group");
-  logoGroup.append(element("legend", "", "Logo"));
+  logoGroup.append(element("legend", "", t("Logo")));
   const logoImage = element("img", "wb-kit-logo");
-  logoImage.alt = "the kit's logo";
+  logoImage.alt = t("the kit's logo");
   const logoName = element("span", "wb-kit-logo-name");
   const upload = element("input", "wb-kit-upload");
   upload.type = "file";
@@ -160,7 +164,7 @@ function render({ model, el }) {
   // Beside the form: the float and the problems.
   const floatBox = element("div", "wb-kit-float-box");
   const floatImage = element("img", "wb-kit-float");
-  floatImage.alt = "previz float of the kit";
+  floatImage.alt = t("previz float of the kit");
   const floatNote = element("div", "wb-kit-float-note");
   const problems = element("ul", "wb-kit-problems");
   floatBox.append(floatImage, floatNote);
@@ -193,7 +197,7 @@ function render({ model, el }) {
       if (document.activeElement !== controls[name]) controls[name].value = (form[name] || []).join(", ");
     }
     for (const [shape, box] of Object.entries(shapeBoxes)) box.checked = (form.motif_shapes || []).includes(shape);
-    logoName.textContent = form.logo || "(no logo)";
+    logoName.textContent = form.logo || t("(no logo)");
   }
   function showSlugs() {
     picker.replaceChildren(...model.get("slugs").map((slug) => new Option(slug, slug)));
@@ -215,8 +219,8 @@ function render({ model, el }) {
     const uri = model.get("preview");
     if (uri) floatImage.src = uri;
     floatImage.classList.toggle("wb-kit-stale", !model.get("preview_current"));
-    floatNote.textContent = model.get("preview_current") ? "previz float, drawn from the form"
-      : "the float of the last valid form: fix the problems to draw it again";
+    floatNote.textContent = model.get("preview_current") ? t("previz float, drawn from the form")
+      : t("the float of the last valid form: fix the problems to draw it again");
     const logo = model.get("logo_preview");
     if (logo) logoImage.src = logo;
   }

@@ -31,6 +31,7 @@ import anywidget
 import traitlets
 from PIL import Image
 
+from workbench.i18n import N_, translator
 from workbench.kits import (
     LOGO_MAX_BYTES, LOGO_SUFFIXES, BrandKit, KitError, MotifShape, check_kit_data, check_kit_files, load_kit,
 )
@@ -46,6 +47,22 @@ LIST_FIELDS = ("motifs", "motif_shapes", "style_words", "negative_words")
 TEXT_FIELDS = ("display_name", "latin_name", "category", "language", "tagline")
 ROLES = ("primary", "secondary", "accent", "background")
 FloatDrawer = Callable[[BrandKit, int], Image.Image]
+# Every word editor.js draws: it looks each up in the `words` trait, these translated (tests check the list).
+EDITOR_WORDS = (
+    N_("Kit"), N_("Save brand.yaml"), N_("Names"), N_("Palette"), N_("Motifs and words"), N_("Logo"),
+    N_("Display name"), N_("any script: the name on the banner"),
+    N_("Latin name"), N_("shown under a name in another script; may be empty"),
+    N_("Category"), N_("what the brand is: tea house, electric vehicles..."),
+    N_("Tagline"), N_("in the brand's own language"),
+    N_("Language"), N_("of the display name and tagline"),
+    N_("Motifs"), N_("what the float is sculpted around, comma-separated"),
+    N_("Style words"), N_("comma-separated"),
+    N_("Negative words"), N_("what images must avoid, comma-separated"),
+    N_("Motif shapes"), N_("the shapes previz decorates the float with"),
+    N_("Upload"), N_("PNG or SVG kept exact; a JPEG loses its flat background"),
+    N_("(no logo)"), N_("the kit's logo"), N_("previz float of the kit"),
+    N_("previz float, drawn from the form"), N_("the float of the last valid form: fix the problems to draw it again"),
+)
 
 
 def previz_float(kit: BrandKit, seed: int, size: int = FLOAT_SIZE) -> Image.Image:
@@ -76,9 +93,12 @@ class KitEditor(anywidget.AnyWidget):
     shapes = traitlets.List(traitlets.Unicode(), default_value=list(get_args(MotifShape))).tag(sync=True)
     languages = traitlets.List(traitlets.Unicode(), default_value=list(LANGUAGES)).tag(sync=True)
     debounce_ms = traitlets.Int(DEBOUNCE_MS).tag(sync=True)
+    words = traitlets.Dict().tag(sync=True)  # English -> the editor's language, for what editor.js draws
 
-    def __init__(self, kits_folder: Path | str, slug: str | None = None, draw: FloatDrawer | None = None):
-        super().__init__()
+    def __init__(self, kits_folder: Path | str, slug: str | None = None, draw: FloatDrawer | None = None,
+                 lang: str | None = None):
+        self.tr = translator(lang)  # None: the process's language
+        super().__init__(words={english: self.tr._(english) for english in EDITOR_WORDS})
         self.kits_folder = Path(kits_folder)
         self._draw = draw or previz_float
         self._staging = tempfile.TemporaryDirectory(prefix="kit-editor-")
@@ -91,7 +111,7 @@ class KitEditor(anywidget.AnyWidget):
         self.observe(lambda change: self._changed(), names="form")
         self.observe(lambda change: self._changed(redraw_only=True), names="seed")
         if not self.slugs:
-            self.status = f"no kits in {self.kits_folder}"
+            self.status = self.tr._("no kits in {folder}").format(folder=self.kits_folder)
             return
         self.slug = slug if slug in self.slugs else self.slugs[0]
 
@@ -110,7 +130,7 @@ class KitEditor(anywidget.AnyWidget):
             data = {"slug": slug}
             self.status = str(error)
         else:
-            self.status = f"editing {self.folder / 'brand.yaml'}"
+            self.status = self.tr._("editing {file}").format(file=self.folder / "brand.yaml")
         self._other = {key: value for key, value in data.items()
                        if key not in (*TEXT_FIELDS, *LIST_FIELDS, "palette", "logo", "slug")}
         self.form = form_values(data)
@@ -154,10 +174,12 @@ class KitEditor(anywidget.AnyWidget):
         """Stage an uploaded logo (read by the kits' own reader; a JPEG loses its flat background)."""
         suffix = Path(name).suffix.lower()
         if suffix not in LOGO_SUFFIXES:
-            self.status = f"logo: expected one of {', '.join(LOGO_SUFFIXES)}, got {Path(name).name!r}"
+            self.status = self.tr._("logo: expected one of {suffixes}, got {name!r}").format(
+                suffixes=", ".join(LOGO_SUFFIXES), name=Path(name).name)
             return
         if len(data) > LOGO_MAX_BYTES:
-            self.status = f"logo: {Path(name).name} is over {LOGO_MAX_BYTES // 1024**2} MB"
+            self.status = self.tr._("logo: {name} is over {limit} MB").format(name=Path(name).name,
+                                                                               limit=LOGO_MAX_BYTES // 1024**2)
             return
         staging = Path(self._staging.name) / self.slug
         staging.mkdir(parents=True, exist_ok=True)
@@ -166,18 +188,20 @@ class KitEditor(anywidget.AnyWidget):
         try:
             prepared = prepare_logo(upload, error_file=self.folder / "brand.yaml")
         except KitError as error:
-            self.status = f"logo: {error.message.replace('upload' + suffix, Path(name).name)}"
+            self.status = self.tr._("logo: {problem}").format(
+                problem=error.message.replace("upload" + suffix, Path(name).name))
             return
         staged = staging / prepared.source.file_name
         prepared.source.write(staged)
         self._staged_logo = staged
-        self.status = f"logo {Path(name).name} ready; Save writes it as {prepared.source.file_name}"
+        self.status = self.tr._("logo {name} ready; Save writes it as {file}").format(
+            name=Path(name).name, file=prepared.source.file_name)
         self.form = {**self.form, "logo": prepared.source.file_name}
 
     def save(self) -> None:
         """Write brand.yaml (and a staged logo) atomically, then load the kit as `kits validate` does."""
         if self.problems:
-            self.status = "not saved: fix the problems first"
+            self.status = self.tr._("not saved: fix the problems first")
             return
         if self._staged_logo is not None:
             from workbench.files import atomic_path
@@ -189,9 +213,9 @@ class KitEditor(anywidget.AnyWidget):
         try:
             load_kit(self.folder)
         except KitError as error:
-            self.status = f"saved, but: {error}"
+            self.status = self.tr._("saved, but: {problem}").format(problem=error)
         else:
-            self.status = f"saved {self.folder / 'brand.yaml'}; kits validate: ok"
+            self.status = self.tr._("saved {file}; kits validate: ok").format(file=self.folder / "brand.yaml")
             self.dirty = False
 
 

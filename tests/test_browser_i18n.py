@@ -174,3 +174,60 @@ def _free_port() -> int:
     return free_port()
 
 
+
+
+LAYOUT_CELL = """
+import ipywidgets as widgets
+from workbench.campaign import open_campaign
+from workbench.catalog import Catalog
+from workbench.copywriting_widget import IdeasWidget
+from workbench.curate.widgets import open_gallery
+from workbench.settings import OpenAISettings
+
+campaign, kits = open_campaign({campaign!r})
+catalog = Catalog(campaign.catalog_path)
+views = []
+for lang in ("en", "zh_CN"):
+    ideas = IdeasWidget(campaign, kits, catalog, settings=OpenAISettings(), lang=lang)
+    ideas.add_class(f"wb-ideas-{{lang}}")
+    gallery = open_gallery({campaign!r}, reviewer="layout", lang=lang)
+    gallery.widget.add_class(f"wb-gallery-{{lang}}")
+    views += [ideas, gallery.widget]
+widgets.VBox(views)
+"""
+
+# Every button and label whose text is cut (ellipsis): its text, language and widget.
+CUT_TEXT = """lang => [...document.querySelectorAll(`.wb-ideas-${lang} :is(button, .widget-label),
+                                           .wb-gallery-${lang} :is(button, .widget-label)`)]
+    .filter(e => e.offsetParent !== null && e.textContent.trim() && e.scrollWidth > e.clientWidth + 1)
+    .map(e => `${e.textContent.trim()} (${e.scrollWidth} > ${e.clientWidth})`)"""
+
+
+def test_no_button_or_label_is_cut_in_either_language(campaign, browser, artefacts):
+    """The ideas widget and the gallery, side by side in English and Chinese: no text ends in an ellipsis."""
+    folder = campaign.parent / "layout"
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LAYOUT_CELL.format(campaign=str(campaign)))])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, folder / "layout.ipynb")
+    port = _free_port()
+    server = start([sys.executable, "-m", "voila", str(folder / "layout.ipynb"), "--no-browser", f"--port={port}",
+                    "--Voila.ip=127.0.0.1", "--theme=light"], port, folder)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(SLOW)
+    try:
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector(".wb-gallery-zh_CN .wb-card .wb-score")
+        for lang in ("en", "zh_CN"):
+            assert page.evaluate(CUT_TEXT, lang) == [], lang
+            ideas = page.locator(f".wb-ideas-{lang}")
+            ideas.scroll_into_view_if_needed()
+            ideas.screenshot(path=str(artefacts / f"ideas_{lang}.png"))
+        sync_api.expect(page.locator(".wb-ideas-zh_CN button").first).to_have_text("征集创意")
+        sync_api.expect(page.locator(".wb-ideas-en button").nth(1)).to_have_text("Save edits and choices")
+    except BaseException:
+        keep(artefacts, page, "layout_failed.png")
+        raise
+    finally:
+        page.close()
+        stop(server)

@@ -104,6 +104,7 @@ class KitEditor(anywidget.AnyWidget):
         self._staging = tempfile.TemporaryDirectory(prefix="kit-editor-")
         self._other: dict[str, Any] = {}  # brand.yaml fields the form does not show (font, unknown keys)
         self._staged_logo: Path | None = None
+        self._logo_shown: Path | None = None
         self.slugs = sorted(p.name for p in self.kits_folder.iterdir()
                             if (p / "brand.yaml").is_file() and not p.name.startswith(("_", ".")))
         self.on_msg(self._on_message)
@@ -122,7 +123,7 @@ class KitEditor(anywidget.AnyWidget):
     # Opening a kit ---------------------------------------------------------------------------------
 
     def _open(self, slug: str) -> None:
-        self._staged_logo = None
+        self._staged_logo = self._logo_shown = None
         self.preview, self.logo_preview = "", ""
         try:
             data = read_yaml_mapping(self.folder / "brand.yaml", KitError, "kit", KIT_FILE_MAX_BYTES)
@@ -156,7 +157,9 @@ class KitEditor(anywidget.AnyWidget):
         if kit is None:
             self.preview_current = False
             return
-        self.logo_preview = _data_uri(_thumbnail(kit.logo_image(), 160))
+        if self._logo_shown != kit.logo_path:  # the thumbnail only when the logo changes, not each keystroke
+            self.logo_preview = _data_uri(_thumbnail(kit.logo_image(), 160))
+            self._logo_shown = kit.logo_path
         self.preview = _data_uri(self._draw(kit, self.seed))
         self.preview_current = True
 

@@ -32,10 +32,13 @@ FPS = 10
 
 @pytest.fixture(autouse=True)
 def no_real_openai_key(monkeypatch, tmp_path):
-    """Whatever the developer's shell holds, no test sees a real key, signing key, settings file or API address."""
+    """Whatever the developer's shell holds, no test sees a real key, signing key, settings file or API address,
+    or speaks another language than English."""
     for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID", *PROVENANCE_VARIABLES):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("PARADE_WORKBENCH_SETTINGS", str(tmp_path / "no-settings.toml"))
+    # The tests read the workbench's English, whatever the machine's locale (tests/test_i18n.py tests the others).
+    monkeypatch.setenv("WORKBENCH_LANG", "en")
 
 
 @pytest.fixture

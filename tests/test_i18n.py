@@ -28,9 +28,8 @@ TRANSLATED = [language for language in LANGUAGES if language != i18n.SOURCE_LANG
 
 
 @pytest.fixture(autouse=True)
-def english_process(monkeypatch):
-    """Each test starts in English whatever the shell says, and leaves no language chosen behind."""
-    monkeypatch.setenv(i18n.LANGUAGE_VARIABLE, "en")
+def no_language_left_chosen():
+    """Each test starts in English (conftest sets $WORKBENCH_LANG) and leaves no language chosen behind."""
     yield
     i18n.set_language(None)
 

@@ -145,15 +145,18 @@ def kits_import(
     for problem in checked.problems:
         typer.secho(_("error: {problem}").format(problem=problem), fg=typer.colors.RED, err=True)
     if checked.problems and not partial:
-        typer.secho(f"{len(checked.bad_rows)} of {checked.rows} row(s) have problems; nothing written "
-                    f"(--partial writes the {len(checked.drafts)} good one(s))", fg=typer.colors.RED, err=True)
+        typer.secho(_("{bad} of {rows} row(s) have problems; nothing written (--partial writes the {good} good one(s))")
+                    .format(bad=len(checked.bad_rows), rows=checked.rows, good=len(checked.drafts)),
+                    fg=typer.colors.RED, err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     for note in checked.notes:  # what was done to the rows written (a JPEG's background removed...)
         typer.echo(_("note: {note}").format(note=note))
     written = write_sheet_kits(checked, into, update=update)
-    typer.echo(f"wrote {len(written)} kit(s) into {into}; `workbench kits validate {into}` checks them")
+    typer.echo(_("wrote {count} kit(s) into {folder}; `workbench kits validate {folder}` checks them").format(
+        count=len(written), folder=into))
     if checked.problems:
-        typer.secho(f"not imported: row(s) {', '.join(map(str, checked.bad_rows))}", fg=typer.colors.RED, err=True)
+        typer.secho(_("not imported: row(s) {rows}").format(rows=", ".join(map(str, checked.bad_rows))),
+                    fg=typer.colors.RED, err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -180,25 +183,26 @@ def kits_new(
 
 def _report_draft(folder: Path, draft) -> None:
     for note in draft.notes:
-        typer.echo(f"note: {note}")
+        typer.echo(_("note: {note}").format(note=note))
     palette = draft.fields["palette"]
-    typer.echo("palette: " + ", ".join(f"{role} {palette[role]}" for role in palette))
-    typer.echo(f"wrote {folder}; `workbench kits validate {folder.parent}` checks it")
+    typer.echo(_("palette: {roles}").format(roles=", ".join(f"{role} {palette[role]}" for role in palette)))
+    typer.echo(_("wrote {folder}; `workbench kits validate {kits}` checks it").format(folder=folder, kits=folder.parent))
 
 
-@kits_app.command("import-tokens")
+@kits_app.command("import-tokens", help=_(
+    "A draft kit from design tokens: palette roles by token name (primary, accent, background...), a"
+    " logo."))
 @reports_bad_input
 def kits_import_tokens(
-    tokens_file: Path = typer.Argument(..., help="W3C design tokens JSON (colours, font families)."),
-    slug: str = typer.Option(..., "--slug", help="The new kit's slug (its folder name)."),
-    logo: Path = typer.Option(..., "--logo", help="Logo file; palette roles the tokens do not name come from it."),
-    name: Optional[str] = typer.Option(None, "--name", help="Display name, in any script."),
+    tokens_file: Path = typer.Argument(..., help=_("W3C design tokens JSON (colours, font families).")),
+    slug: str = typer.Option(..., "--slug", help=_("The new kit's slug (its folder name).")),
+    logo: Path = typer.Option(..., "--logo", help=_("Logo file; palette roles the tokens do not name come from it.")),
+    name: Optional[str] = typer.Option(None, "--name", help=_("Display name, in any script.")),
     latin_name: Optional[str] = typer.Option(None, "--latin-name"),
     category: str = typer.Option("brand", "--category"),
     into: Path = KitsIntoOption,
     update: bool = UpdateOption,
 ):
-    """A draft kit from design tokens: palette roles by token name (primary, accent, background...), a logo."""
     from workbench.onboarding.logo_palette import draft_from_logo
     from workbench.onboarding.tokens import read_tokens
     from workbench.onboarding.writer import write_kit
@@ -215,21 +219,22 @@ def kits_import_tokens(
     _report_draft(write_kit(draft, into, update=update), draft)
 
 
-@kits_app.command("import-pdf")
+@kits_app.command("import-pdf", help=_(
+    "A draft kit from a brand-guide PDF: the colours its text names, its largest image as the logo, and"
+    " (with an OpenAI key) names, tagline, motifs and words read by a chat model, marked for a person to"
+    " check."))
 @reports_bad_input
 def kits_import_pdf(
-    guide: Path = typer.Argument(..., help="The brand guide PDF."),
-    slug: str = typer.Option(..., "--slug", help="The new kit's slug (its folder name)."),
-    logo: Optional[Path] = typer.Option(None, "--logo", help="Logo file; default the guide's largest image."),
-    name: Optional[str] = typer.Option(None, "--name", help="Display name; default what the chat model reads."),
+    guide: Path = typer.Argument(..., help=_("The brand guide PDF.")),
+    slug: str = typer.Option(..., "--slug", help=_("The new kit's slug (its folder name).")),
+    logo: Optional[Path] = typer.Option(None, "--logo", help=_("Logo file; default the guide's largest image.")),
+    name: Optional[str] = typer.Option(None, "--name", help=_("Display name; default what the chat model reads.")),
     latin_name: Optional[str] = typer.Option(None, "--latin-name"),
     category: Optional[str] = typer.Option(None, "--category"),
-    ai: bool = typer.Option(True, "--ai/--no-ai", help="With an OpenAI key, a chat model drafts the other fields."),
+    ai: bool = typer.Option(True, "--ai/--no-ai", help=_("With an OpenAI key, a chat model drafts the other fields.")),
     into: Path = KitsIntoOption,
     update: bool = UpdateOption,
 ):
-    """A draft kit from a brand-guide PDF: the colours its text names, its largest image as the logo, and
-    (with an OpenAI key) names, tagline, motifs and words read by a chat model, marked for a person to check."""
     from workbench.onboarding.brand_pdf import GuideDraftError, ask_for_fields, draft_from_guide, read_brand_pdf
     from workbench.onboarding.writer import write_kit
     from workbench.settings import load_openai_settings
@@ -241,35 +246,37 @@ def kits_import_pdf(
         try:
             fields = ask_for_fields(read.text, settings=settings)
         except GuideDraftError as error:
-            typer.secho(f"warning: no chat-model draft: {error}", fg=typer.colors.YELLOW, err=True)
+            typer.secho(_("warning: no chat-model draft: {problem}").format(problem=error), fg=typer.colors.YELLOW,
+                        err=True)
     elif ai:
-        typer.echo("note: no OpenAI key: names, tagline and motifs are not read from the text (see --name)")
+        typer.echo(_("note: no OpenAI key: names, tagline and motifs are not read from the text (see --name)"))
     for note in read.notes:
-        typer.echo(f"note: {note}")
+        typer.echo(_("note: {note}").format(note=note))
     draft = draft_from_guide(slug, read, into, logo=logo, ai_fields=fields, name=name, latin_name=latin_name,
                              category=category)
     _report_draft(write_kit(draft, into, update=update), draft)
 
 
-new_app = typer.Typer(help="Start something new.", no_args_is_help=True)
+new_app = typer.Typer(help=_("Start something new."), no_args_is_help=True)
 app.add_typer(new_app, name="new")
 
 
-@new_app.command("campaign")
+@new_app.command("campaign", help=_(
+    "Write campaigns/NAME.yaml with this version's defaults, each block explained by a comment."))
 @reports_bad_input
 def new_campaign(
-    name: str = typer.Argument(..., help="The campaign's slug, e.g. spring-parade."),
-    brands: str = typer.Option(..., "--brands", help="The campaign's brands in parade order, comma-separated."),
-    kits: Path = typer.Option(Path("brand_kits"), "--kits", help="Folder of brand kits."),
-    into: Path = typer.Option(Path("campaigns"), "--into", help="Folder the campaign file goes in."),
-    title: Optional[str] = typer.Option(None, "--title", help="Title card; default from the name."),
+    name: str = typer.Argument(..., help=_("The campaign's slug, e.g. spring-parade.")),
+    brands: str = typer.Option(..., "--brands", help=_("The campaign's brands in parade order, comma-separated.")),
+    kits: Path = typer.Option(Path("brand_kits"), "--kits", help=_("Folder of brand kits.")),
+    into: Path = typer.Option(Path("campaigns"), "--into", help=_("Folder the campaign file goes in.")),
+    title: Optional[str] = typer.Option(None, "--title", help=_("Title card; default from the name.")),
 ):
-    """Write campaigns/NAME.yaml with this version's defaults, each block explained by a comment."""
     from workbench.onboarding.campaign_template import write_campaign_file
 
     chosen = [brand.strip() for brand in brands.split(",") if brand.strip()]
     path = write_campaign_file(name, chosen, kits, into, title=title)
-    typer.echo(f"wrote {path} ({len(chosen)} brands); `workbench generate {path}` makes its concepts")
+    typer.echo(_("wrote {path} ({count} brands); `workbench generate {path}` makes its concepts").format(
+        path=path, count=len(chosen)))
 
 
 # generate -----------------------------------------------------------------------------------------

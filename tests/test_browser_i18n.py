@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from contextlib import contextmanager
 import shutil
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 
 from conftest import write_campaign
 from test_browser_gallery import (  # noqa: F401 (browser: a fixture)
-    SLOW, browser, concept_ids, keep, start, stop, sync_api, wait_for_row)
+    SLOW, browser, concept_ids, free_port, keep, start, stop, sync_api, wait_for_row)
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK = REPO / "notebooks" / "03_curate.ipynb"
@@ -61,6 +62,22 @@ def artefacts(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("screenshots-zh")
 
 
+@contextmanager
+def served_page(browser, artefacts: Path, failed: str, command: list[str], port: int, cwd: Path):
+    """A 1440x900 page beside a server started with `command`; a screenshot `failed` if the block fails."""
+    server = start(command, port, cwd)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.set_default_timeout(SLOW)
+    try:
+        yield page
+    except BaseException:
+        keep(artefacts, page, failed)
+        raise
+    finally:
+        page.close()
+        stop(server)
+
+
 def gallery_text(page) -> str:
     """What a person reads in the gallery: its text, its buttons' and options' labels and its placeholders."""
     return page.evaluate("""() => {
@@ -91,15 +108,12 @@ def test_jupyterlab_in_chinese_runs_the_curate_notebook_in_chinese(campaign, bro
         f"campaign_file = {str(campaign)!r}\nreviewer = 'designer-wang'\nlang = 'zh_CN'"))
     nbformat.write(notebook, folder / "03_curate.ipynb")
 
-    token, port = secrets.token_hex(16), _free_port()
-    server = start([sys.executable, str(REPO / "scripts" / "lab.py"), "--lang", "zh_CN",
-                    "--settings-root", str(folder.parent / "lab-settings"), "--",
-                    "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-                    f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}", "--LabApp.news_url=",
-                    "--LabApp.expose_app_in_browser=True"], port, folder)
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.set_default_timeout(SLOW)
-    try:
+    token, port = secrets.token_hex(16), free_port()
+    lab = [sys.executable, str(REPO / "scripts" / "lab.py"), "--lang", "zh_CN", "--settings-root",
+           str(folder.parent / "lab-settings"), "--", "--no-browser", "--allow-root", f"--port={port}",
+           "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
+           "--LabApp.news_url=", "--LabApp.expose_app_in_browser=True"]
+    with served_page(browser, artefacts, "gallery_jupyterlab_zh_failed.png", lab, port, folder) as page:
         page.goto(f"http://127.0.0.1:{port}/lab/workspaces/zh/tree/03_curate.ipynb?token={token}&reset")
         page.wait_for_selector(".jp-Notebook")
         # JupyterLab's own menus, in Chinese, and none of their English labels.
@@ -129,25 +143,16 @@ def test_jupyterlab_in_chinese_runs_the_curate_notebook_in_chinese(campaign, bro
         page.evaluate("document.querySelectorAll('.Toastify__toast-container').forEach(e => e.remove())")
         page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")
         keep(artefacts, page, "gallery_jupyterlab_zh.png")
-    except BaseException:
-        keep(artefacts, page, "gallery_jupyterlab_zh_failed.png")
-        raise
-    finally:
-        page.close()
-        stop(server)
 
 
 def test_voila_page_in_chinese_records_the_art_director(campaign, browser, artefacts):
     from workbench.campaign import load_campaign
 
     catalog_path = load_campaign(campaign).catalog_path
-    token, port = secrets.token_hex(16), _free_port()
-    server = start([sys.executable, "-m", "workbench.cli", "review", "serve", str(campaign), "--port", str(port),
-                    "--token", token, "--reviewer", "ad-li", "--role", "art_director", "--lang", "zh_CN"],
-                   port, campaign.parent)
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.set_default_timeout(SLOW)
-    try:
+    token, port = secrets.token_hex(16), free_port()
+    serve = [sys.executable, "-m", "workbench.cli", "review", "serve", str(campaign), "--port", str(port),
+             "--token", token, "--reviewer", "ad-li", "--role", "art_director", "--lang", "zh_CN"]
+    with served_page(browser, artefacts, "gallery_voila_zh_failed.png", serve, port, campaign.parent) as page:
         page.goto(f"http://127.0.0.1:{port}/?token={token}")
         page.wait_for_selector(".wb-gallery .wb-card .wb-score")
         chosen = concept_ids(catalog_path, "lotus-tea")[0]
@@ -160,15 +165,9 @@ def test_voila_page_in_chinese_records_the_art_director(campaign, browser, artef
         assert "艺术总监" in gallery_text(page)  # the role, in the heading
         page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")
         keep(artefacts, page, "gallery_voila_zh.png")
-    except BaseException:
-        keep(artefacts, page, "gallery_voila_zh_failed.png")
-        raise
-    finally:
-        page.close()
-        stop(server)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     from workbench.curate.voila_app import free_port
 
     return free_port()
@@ -210,12 +209,10 @@ def test_no_button_or_label_is_cut_in_either_language(campaign, browser, artefac
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(LAYOUT_CELL.format(campaign=str(campaign)))])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, folder / "layout.ipynb")
-    port = _free_port()
-    server = start([sys.executable, "-m", "voila", str(folder / "layout.ipynb"), "--no-browser", f"--port={port}",
-                    "--Voila.ip=127.0.0.1", "--theme=light"], port, folder)
-    page = browser.new_page(viewport={"width": 1440, "height": 900})
-    page.set_default_timeout(SLOW)
-    try:
+    port = free_port()
+    voila = [sys.executable, "-m", "voila", str(folder / "layout.ipynb"), "--no-browser", f"--port={port}",
+             "--Voila.ip=127.0.0.1", "--theme=light"]
+    with served_page(browser, artefacts, "layout_failed.png", voila, port, folder) as page:
         page.goto(f"http://127.0.0.1:{port}/")
         page.wait_for_selector(".wb-gallery-zh_CN .wb-card .wb-score")
         for lang in ("en", "zh_CN"):
@@ -225,9 +222,3 @@ def test_no_button_or_label_is_cut_in_either_language(campaign, browser, artefac
             ideas.screenshot(path=str(artefacts / f"ideas_{lang}.png"))
         sync_api.expect(page.locator(".wb-ideas-zh_CN button").first).to_have_text("征集创意")
         sync_api.expect(page.locator(".wb-ideas-en button").nth(1)).to_have_text("Save edits and choices")
-    except BaseException:
-        keep(artefacts, page, "layout_failed.png")
-        raise
-    finally:
-        page.close()
-        stop(server)

@@ -78,6 +78,15 @@ def served_page(browser, artefacts: Path, failed: str, command: list[str], port:
         stop(server)
 
 
+def decide(page, catalog_path: Path, concept_id: str, button: str, label: str, row: tuple) -> None:
+    """Click a card's approve/reject button, its Chinese label checked first; wait for the catalog row and the card."""
+    locator = page.locator(f".wb-{button}.wb-concept-{concept_id}")
+    sync_api.expect(locator).to_have_text(label)
+    locator.click()
+    wait_for_row(catalog_path, concept_id, row)
+    page.wait_for_selector(f".wb-card.wb-is-{row[0]}.wb-concept-{concept_id}")
+
+
 def gallery_text(page) -> str:
     """What a person reads in the gallery: its text, its buttons' and options' labels and its placeholders."""
     return page.evaluate("""() => {
@@ -129,11 +138,7 @@ def test_jupyterlab_in_chinese_runs_the_curate_notebook_in_chinese(campaign, bro
         page.wait_for_selector(".wb-gallery .wb-card .wb-score", timeout=SLOW)
 
         chosen = concept_ids(catalog_path, "kestrel-stride")[1]
-        approve = page.locator(f".wb-approve.wb-concept-{chosen}")
-        sync_api.expect(approve).to_have_text("✓ 通过")
-        approve.click()
-        wait_for_row(catalog_path, chosen, ("approved", "designer-wang", "designer"))
-        page.wait_for_selector(f".wb-card.wb-is-approved.wb-concept-{chosen}")
+        decide(page, catalog_path, chosen, "approve", "✓ 通过", ("approved", "designer-wang", "designer"))
         page.click(f".wb-open.wb-concept-{chosen}")  # the detail panel, in Chinese too
         page.wait_for_selector(".wb-panel .wb-facts th:text-is('提示词')")
         check_chinese_gallery(page)
@@ -156,11 +161,7 @@ def test_voila_page_in_chinese_records_the_art_director(campaign, browser, artef
         page.goto(f"http://127.0.0.1:{port}/?token={token}")
         page.wait_for_selector(".wb-gallery .wb-card .wb-score")
         chosen = concept_ids(catalog_path, "lotus-tea")[0]
-        reject = page.locator(f".wb-reject.wb-concept-{chosen}")
-        sync_api.expect(reject).to_have_text("✗ 驳回")
-        reject.click()
-        wait_for_row(catalog_path, chosen, ("rejected", "ad-li", "art_director"))
-        page.wait_for_selector(f".wb-card.wb-is-rejected.wb-concept-{chosen}")
+        decide(page, catalog_path, chosen, "reject", "✗ 驳回", ("rejected", "ad-li", "art_director"))
         check_chinese_gallery(page)
         assert "艺术总监" in gallery_text(page)  # the role, in the heading
         page.evaluate("document.querySelector('.wb-gallery').scrollIntoView({block: 'start'})")

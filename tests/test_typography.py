@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from workbench.typography import FontError, face_for, fit_text, render_text
+from workbench.typography import FontError, choose_lines, face_for, fit_text, render_text, set_lines
 
 CHINESE_NAMES = ["莲心茶坊", "星河电子", "金兔饼家", "一杯清香，一路同行"]
 UNASSIGNED = "\U0010fffd"  # a private-use code point no font draws: renders as the missing-glyph box
@@ -46,3 +46,25 @@ def test_fit_text_stays_in_the_box():
 def test_text_no_font_can_draw_is_a_clear_error():
     with pytest.raises(FontError, match="fonts-noto-cjk"):
         face_for("abc" + UNASSIGNED)
+
+
+def test_choose_lines_keeps_phrases_whole_and_balances_words():
+    assert choose_lines("Thanks for watching · 感谢观看", 900, 170, 2)[0] == ["Thanks for watching", "感谢观看"]
+    lines, _size = choose_lines("The Grand Northern Hot Air Balloon Company", 400, 200, 3)
+    assert len(lines) > 1 and " ".join(lines) == "The Grand Northern Hot Air Balloon Company"
+    widest = max(render_text(line, 40, (0, 0, 0)).width for line in lines)
+    whole = render_text(" ".join(lines), 40, (0, 0, 0)).width
+    assert widest < 0.5 * whole, "balanced, not one long line and a stub"
+
+
+def test_a_long_unspaced_chinese_name_breaks_between_characters_and_a_short_one_stays_whole():
+    lines, _size = choose_lines("金兔糖果老字号点心铺子", 300, 120, 2)
+    assert len(lines) == 2 and "".join(lines) == "金兔糖果老字号点心铺子"
+    assert choose_lines("金兔饼家", 300, 120, 2)[0] == ["金兔饼家"]
+
+
+def test_set_lines_fits_its_box_on_the_lines_choose_lines_picks():
+    for text, box in [("金兔糖果老字号点心铺子", (300, 120)), ("Thanks for watching · 感谢观看", (900, 170)),
+                      ("Kestrel Stride", (260, 60))]:
+        image = set_lines(text, *box, max_lines=2, fill=(0, 0, 0))
+        assert image.width <= box[0] and image.height <= box[1] * 1.05, (text, image.size)

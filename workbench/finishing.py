@@ -27,7 +27,7 @@ from PIL import Image, ImageDraw
 from workbench.colours import RGB, contrast, darker, mix
 from workbench.kits import BrandKit, hex_to_rgb
 from workbench.marks import FloatLayout
-from workbench.typography import face_for, render_text
+from workbench.typography import choose_lines, render_text
 
 Box = tuple[int, int, int, int]
 
@@ -251,21 +251,12 @@ def _text_block(kit: BrandKit, width: int, height: int, colour: RGB, shadow: RGB
         return None
     font = kit.font_path
     name = kit.display_name.strip()
-    options = [[name]]
-    split = _split_two(name)
-    if split:
-        options.append(split)
-    best_lines, best_size = options[0], 0
-    for lines in options:
-        budget = height * (0.8 if len(lines) == 1 else 0.92)
-        size = _fit_size(lines, width, budget, font)
-        if size > best_size * 1.2:
-            best_lines, best_size = lines, size
+    best_lines, best_size = choose_lines(name, width, round(height * 0.92), 2, font)
     tagline = kit.tagline.strip()
     tag_img = None
     if tagline and len(best_lines) == 1:
-        name_size = _fit_size(best_lines, width, height * 0.58, font)
-        tag_size = _fit_size([tagline], width * 0.94, height * 0.3, font)
+        _lines, name_size = choose_lines(name, width, round(height * 0.58), 1, font)
+        _lines, tag_size = choose_lines(tagline, round(width * 0.94), round(height * 0.3), 1, font)
         if tag_size >= 11:  # legible: worth a slightly smaller name
             best_size = name_size
             tag_img = render_text(tagline, tag_size, colour, font)
@@ -287,44 +278,6 @@ def _text_block(kit: BrandKit, width: int, height: int, colour: RGB, shadow: RGB
         block.alpha_composite(im, (x, y))
         y += im.height + gap
     return block
-
-
-def _split_two(text: str) -> list[str] | None:
-    """The name on two balanced lines: at a space for spaced scripts, mid-way for long CJK names."""
-    words = text.split()
-    if len(words) >= 2:
-        best = min(range(1, len(words)), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
-        return [" ".join(words[:best]), " ".join(words[best:])]
-    if len(text) >= 8 and not text.isascii():
-        half = (len(text) + 1) // 2
-        return [text[:half], text[half:]]
-    return None
-
-
-def _fit_size(lines: list[str], width: float, height: float, font) -> int:
-    """The largest font size at which every line fits `width` and the stacked lines fit `height`."""
-    faces = [face_for(line, font) for line in lines]
-
-    def fits(size: int) -> bool:
-        total = 0.0
-        for line, face in zip(lines, faces):
-            left, top, right, bottom = face.load(size).getbbox(line)
-            if right - left > width:
-                return False
-            total += bottom - top
-        total += size * 0.14 * (len(lines) - 1)
-        return total <= height
-
-    low, high = 6, max(7, int(height * 1.6))
-    if not fits(low):
-        return low
-    while high - low > 1:
-        mid = (low + high) // 2
-        if fits(mid):
-            low = mid
-        else:
-            high = mid
-    return low
 
 
 # ----------------------------------------------------------------------------------------------------

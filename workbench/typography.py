@@ -8,11 +8,18 @@ instead of drawing missing-glyph boxes.
     >>> label = render_text("莲心茶坊 Lotus Tea", size=64, fill=(255, 255, 255))
     >>> label.mode
     'RGBA'
+
+Breaking a name or title into lines, and the size it is set at, is decided in one place, `choose_lines`,
+for every picture that sets type (the floats' name banners, the film's cards and lower thirds):
+
+    >>> choose_lines("Thanks for watching · 感谢观看", max_width=900, max_height=170, max_lines=2)
+    (['Thanks for watching', '感谢观看'], 68)
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -112,13 +119,100 @@ def fit_text(
 ) -> Image.Image:
     """The largest rendering of `text` that fits in max_width x max_height (never below 8 px)."""
     face = face_for(text, font)
+    return _draw(text, face.load(_fitting_size(face, text, max_width, max_height, stroke_width)), fill,
+                 stroke_width, stroke_fill)
+
+
+LEADING = 0.28  # of the type size, between the lines `set_lines` stacks
+PHRASE_BREAK = re.compile(r"\s[·|—]\s")  # "Thanks for watching · 感谢观看": a break between whole phrases
+UNSPACED_BREAK_LENGTH = 8  # an unspaced name (Chinese, Japanese) this long may break between characters
+
+
+def choose_lines(text: str, max_width: int, max_height: int, max_lines: int,
+                 font: Path | str | None = None) -> tuple[list[str], int]:
+    """`text` broken into at most `max_lines` lines where the type comes out largest, and that size.
+
+    Lines break at spaces, balanced by their set width; a text with separators prefers to break at them
+    (phrases stay whole); an unspaced name of 8 or more characters (CJK) may break between characters.
+    Each extra line must make the type clearly bigger (15% a line). One line is fitted exactly to the
+    box; several are sized to fit it with `LEADING` between them.
+    """
+    phrases = [part.strip() for part in PHRASE_BREAK.split(text) if part.strip()]
+    units, joiner = _break_units(text)
+    candidates = [_balanced_lines(units, count, joiner) for count in range(1, max_lines + 1)]
+    if 1 < len(phrases) <= max_lines:
+        candidates.append(phrases)
+
+    def size_and_score(lines: list[str]) -> tuple[float, float]:
+        widest = max(map(_line_width, lines))
+        size = min(40 * max_width / widest, max_height / (1.25 * len(lines)))
+        return size, size / 1.15 ** (len(lines) - 1) * (1.3 if lines is phrases else 1.0)
+
+    best = max((lines for lines in candidates if lines), key=lambda lines: size_and_score(lines)[1])
+    if len(best) == 1:
+        return best, _fitting_size(face_for(best[0], font), best[0], max_width, max_height)
+    size = round(size_and_score(best)[0])
+    widest = max(render_text(line, size, (0, 0, 0), font).width for line in best)
+    if widest > max_width:  # the brand's font runs wider than the one measured
+        size = round(size * max_width / widest)
+    return best, size
+
+
+def set_lines(
+    text: str, max_width: int, max_height: int, max_lines: int, fill: tuple[int, ...] = (255, 250, 240),
+    font: Path | str | None = None, centred: bool = True,
+) -> Image.Image:
+    """`text` set on the lines `choose_lines` picks, centred (or ranged left), as one RGBA image."""
+    lines, size = choose_lines(text, max_width, max_height, max_lines, font)
+    if len(lines) == 1:
+        return fit_text(lines[0], max_width, max_height, fill, font)
+    rendered = [render_text(line, size, fill, font) for line in lines]
+    leading = round(LEADING * size)
+    height = sum(line.height for line in rendered) + leading * (len(rendered) - 1)
+    canvas = Image.new("RGBA", (max(line.width for line in rendered), height))
+    y = 0
+    for line in rendered:
+        canvas.alpha_composite(line, ((canvas.width - line.width) // 2 if centred else 0, y))
+        y += line.height + leading
+    return canvas
+
+
+def _break_units(text: str) -> tuple[list[str], str]:
+    """What lines may break between, and what joins them back: words, or an unspaced long name's characters."""
+    words = text.split()
+    if len(words) == 1 and len(text) >= UNSPACED_BREAK_LENGTH and not text.isascii():
+        return list(text), ""
+    return words, " "
+
+
+@lru_cache(maxsize=256)
+def _line_width(line: str) -> int:
+    return render_text(line, 40, (0, 0, 0)).width
+
+
+def _balanced_lines(units: list[str], count: int, joiner: str = " ") -> list[str]:
+    """Break `units` into `count` lines whose widest line is as narrow as possible."""
+    if count > len(units):
+        return []
+    if count == 1:
+        return [joiner.join(units)]
+    best: list[str] = []
+    for cut in range(1, len(units) - count + 2):
+        lines = [joiner.join(units[:cut]), *_balanced_lines(units[cut:], count - 1, joiner)]
+        if not best or max(map(_line_width, lines)) < max(map(_line_width, best)):
+            best = lines
+    return best
+
+
+def _fitting_size(face: FontFace, text: str, max_width: int, max_height: int, stroke_width: int = 0) -> int:
+    """The largest size, stepping down from `max_height` by 8%, at which `text` fits (never below 8 px)."""
     size = max(8, max_height)
     while size > 8:
         left, top, right, bottom = face.load(size).getbbox(text, stroke_width=stroke_width)
         if right - left <= max_width and bottom - top <= max_height:
             break
         size = max(8, int(size * 0.92))
-    return _draw(text, face.load(size), fill, stroke_width, stroke_fill)
+    return size
 
 
 def _best_face(path: str) -> FontFace:

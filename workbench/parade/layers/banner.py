@@ -13,9 +13,8 @@ from workbench.parade.art import ArtCache
 from workbench.parade.safe_area import SafeArea
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import Stage
-from workbench.parade.text import set_lines
 from workbench.parade.timeline import BrandSlot, ease_out
-from workbench.typography import fit_text
+from workbench.typography import fit_text, set_lines
 
 SLIDE_SECONDS = 0.3  # sliding in before the hold, fading out after it
 SLIDE_DISTANCE = 0.04  # of the frame's short side

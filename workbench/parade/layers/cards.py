@@ -22,7 +22,8 @@ from workbench.parade.safe_area import SafeArea
 from workbench.parade.scenery import festival_rule
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import CardLayout, Stage
-from workbench.parade.text import set_lines, with_shadow
+from workbench.parade.text import with_shadow
+from workbench.typography import set_lines
 
 CARD_TINT: RGB = (22, 24, 58)
 NEARLY_AS_LARGE = 0.9  # end-card tiles this close to the largest possible are worth a row fewer

@@ -18,7 +18,8 @@ from workbench.parade.safe_area import SafeArea
 from workbench.parade.scenery import festival_rule
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import Stage
-from workbench.parade.text import set_lines, with_shadow
+from workbench.parade.text import with_shadow
+from workbench.typography import set_lines
 
 NUMBER_HEIGHT = 0.075  # of the frame's height: the chapter's number over its title
 TITLE_SHARE = 0.85  # of the title card's type height: a chapter reads as a part of the film, not its title

@@ -129,8 +129,9 @@ UNSPACED_BREAK_LENGTH = 8  # an unspaced name (Chinese, Japanese) this long may 
 
 
 def choose_lines(text: str, max_width: int, max_height: int, max_lines: int,
-                 font: Path | str | None = None) -> tuple[list[str], int]:
-    """`text` broken into at most `max_lines` lines where the type comes out largest, and that size.
+                 font: Path | str | None = None, line_height: int | None = None) -> tuple[list[str], int]:
+    """`text` broken into at most `max_lines` lines where the type comes out largest, and that size; with
+    `line_height`, no line is set taller than that (a list's names, one size whatever their length).
 
     Lines break at spaces, balanced by their set width; a text with separators prefers to break at them
     (phrases stay whole); an unspaced name of 8 or more characters (CJK) may break between characters.
@@ -143,14 +144,16 @@ def choose_lines(text: str, max_width: int, max_height: int, max_lines: int,
     if 1 < len(phrases) <= max_lines:
         candidates.append(phrases)
 
+    tallest = max_height if line_height is None else min(max_height, line_height)
+
     def size_and_score(lines: list[str]) -> tuple[float, float]:
         widest = max(map(_line_width, lines))
-        size = min(40 * max_width / widest, max_height / (1.25 * len(lines)))
+        size = min(40 * max_width / widest, max_height / (1.25 * len(lines)), tallest)
         return size, size / 1.15 ** (len(lines) - 1) * (1.3 if lines is phrases else 1.0)
 
     best = max((lines for lines in candidates if lines), key=lambda lines: size_and_score(lines)[1])
     if len(best) == 1:
-        return best, _fitting_size(face_for(best[0], font), best[0], max_width, max_height)
+        return best, _fitting_size(face_for(best[0], font), best[0], max_width, tallest)
     size = round(size_and_score(best)[0])
     widest = max(render_text(line, size, (0, 0, 0), font).width for line in best)
     if widest > max_width:  # the brand's font runs wider than the one measured
@@ -160,12 +163,13 @@ def choose_lines(text: str, max_width: int, max_height: int, max_lines: int,
 
 def set_lines(
     text: str, max_width: int, max_height: int, max_lines: int, fill: tuple[int, ...] = (255, 250, 240),
-    font: Path | str | None = None, centred: bool = True,
+    font: Path | str | None = None, centred: bool = True, line_height: int | None = None,
 ) -> Image.Image:
     """`text` set on the lines `choose_lines` picks, centred (or ranged left), as one RGBA image."""
-    lines, size = choose_lines(text, max_width, max_height, max_lines, font)
+    lines, size = choose_lines(text, max_width, max_height, max_lines, font, line_height)
     if len(lines) == 1:
-        return fit_text(lines[0], max_width, max_height, fill, font)
+        return fit_text(lines[0], max_width, max_height if line_height is None else min(max_height, line_height),
+                        fill, font)
     rendered = [render_text(line, size, fill, font) for line in lines]
     leading = round(LEADING * size)
     height = sum(line.height for line in rendered) + leading * (len(rendered) - 1)

@@ -26,7 +26,7 @@ from workbench.curate.thumbnails import thumbnail
 from workbench.i18n import N_, Translator, translator
 from workbench.kits import BrandKit
 from workbench.provenance.labeller import Labeller
-from workbench.typography import fit_text, render_text
+from workbench.typography import fit_text, render_text, set_lines
 
 VERDICT_COLOURS: dict[str | None, tuple[int, int, int]] = {
     "approved": (38, 140, 86),
@@ -176,10 +176,10 @@ def _draw_row(sheet: Image.Image, catalog: Catalog, row: BrandRow, top: int, hei
         logo.thumbnail((72, 72), Image.Resampling.LANCZOS)
         _paste(sheet, logo, (MARGIN, y))
         y += 72 + 14
-    for line in _name_lines(row.name, LABEL_WIDTH - 24):
-        name = fit_text(line, LABEL_WIDTH - 24, 30, INK, font=row.kit.font_path if row.kit else None)
-        _paste(sheet, name, (MARGIN, y))
-        y += name.height + 8
+    name = set_lines(row.name, LABEL_WIDTH - 24, 2 * 30 + 8, 2, INK, font=row.kit.font_path if row.kit else None,
+                     centred=False, line_height=30)
+    _paste(sheet, name, (MARGIN, y))
+    y += name.height + 8
     if row.subtitle:
         subtitle = fit_text(row.subtitle, LABEL_WIDTH - 24, 15, MUTED)
         _paste(sheet, subtitle, (MARGIN, y))
@@ -216,16 +216,6 @@ def _draw_row(sheet: Image.Image, catalog: Catalog, row: BrandRow, top: int, hei
         _paste(sheet, note, (MARGIN + LABEL_WIDTH, top + ROW_PADDING + thumb_size // 2 - note.height // 2))
     bottom = top + height - 1
     draw.line([(MARGIN, bottom), (sheet.width - MARGIN, bottom)], fill=HAIRLINE, width=1)
-
-
-def _name_lines(name: str, width: int) -> list[str]:
-    """One line when the name fits at a readable size, else two lines split at the middle space."""
-    words = name.split()
-    if len(words) < 2 or fit_text(name, width, 30, INK).height >= 20:
-        return [name]
-    lengths = [len(" ".join(words[:cut])) for cut in range(1, len(words))]
-    cut = 1 + min(range(len(lengths)), key=lambda i: abs(lengths[i] - len(name) / 2))
-    return [" ".join(words[:cut]), " ".join(words[cut:])]
 
 
 def _draw_usable_bar(sheet: Image.Image, row: BrandRow, origin: tuple[int, int], tr: Translator) -> None:

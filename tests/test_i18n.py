@@ -240,6 +240,67 @@ def test_the_kit_report_and_the_contact_sheet_words_in_chinese(kits_folder, tmp_
     assert verdict_label("approved") == "已通过" and verdict_label(None) == "待审"
 
 
+
+def _triaged(catalog, concept_id: str, status: str = "flagged", duplicate_of: str | None = None) -> None:
+    """A triage result for `concept_id` as triage stores it: each check's reasons in English and their messages."""
+    from workbench.catalog import TriageResult
+    from workbench.i18n import N_
+    from workbench.triage.check import CheckResult, Reason
+
+    checks = {"cutout": CheckResult(30.0, True, (Reason(N_("float cut by the {sides} edges of the image"),
+                                                        sides=["left", "top"]),)),
+              "palette": CheckResult(55.0, True, (Reason(N_(
+                  "off-brand colour {colour} covers {share} of the float (ΔE {delta_e} from the nearest brand colour)"),
+                  colour="#2F7BD6", share="34%", delta_e="41"),))}
+    if duplicate_of:
+        checks["duplicate"] = CheckResult(0.0, False, (Reason(N_("near-copy of {id}"), id=duplicate_of),))
+    catalog.save_triage([TriageResult(concept_id, "1", "0" * 64, {}, 21.0, status, duplicate_of,
+                                      {name: check.as_dict() for name, check in checks.items()}, "p1")])
+
+
+def test_triage_reasons_stored_in_english_show_in_the_gallery_s_language(triage_catalog_and_kits):
+    """The catalog keeps triage's reasons in English with their messages; a zh_CN gallery in this English
+    process says them in Chinese (the card's line, its tooltip, the detail panel), an English one as stored."""
+    from workbench.curate.gallery import Gallery
+    from workbench.curate.widgets import GalleryView
+
+    catalog, kits = triage_catalog_and_kits
+    concept_id = catalog.concepts()[0].id
+    _triaged(catalog, concept_id)
+    stored = catalog.triage_results()[concept_id].checks["palette"]
+    assert stored["reasons"] == ["off-brand colour #2F7BD6 covers 34% of the float (ΔE 41 from the nearest brand colour)"]
+
+    def drawn(lang: str | None) -> tuple[str, str]:
+        view = GalleryView(Gallery(catalog, kits, reviewer="mei", lang=lang))
+        view.gallery.set_current(concept_id)
+        view.draw()
+        return view.detail_facts.value, " ".join(_gallery_texts(view))
+
+    detail, everything = drawn("zh_CN")
+    assert "<li>彩车被画面左侧和顶部边缘截断</li>" in detail
+    assert "<li>非品牌色 #2F7BD6 占彩车的 34%（与最接近的品牌色相差 ΔE 41）</li>" in detail
+    assert "彩车被画面左侧和顶部边缘截断</span>" in everything  # the card's line: the worst check's reason
+    assert "off-brand" not in everything and "float cut" not in everything
+    detail, everything = drawn(None)
+    assert "<li>float cut by the left and top edges of the image</li>" in detail
+    assert "off-brand colour #2F7BD6 covers 34%" in detail and "彩车" not in everything
+
+
+def test_a_near_copy_and_an_older_catalog_s_reasons(triage_catalog_and_kits):
+    """A near-copy's reason names the original in Chinese; reasons stored before they kept their messages
+    are shown as the catalog holds them."""
+    from workbench.curate import scores
+
+    catalog, _kits = triage_catalog_and_kits
+    copy_id, original_id = (record.id for record in catalog.concepts()[:2])
+    _triaged(catalog, copy_id, status="duplicate", duplicate_of=original_id)
+    chinese = translator("zh_CN")
+    reasons = scores.reasons_worst_first(catalog.triage_results()[copy_id], chinese)
+    assert reasons[0] == f"与 {original_id} 几乎相同" and "彩车被画面左侧和顶部边缘截断" in reasons
+    older = {"score": 40.0, "failed": True, "reasons": ["logo covered or altered: 40% of it exact at its place"]}
+    assert scores.check_reasons(older, chinese) == ["logo covered or altered: 40% of it exact at its place"]
+
+
 # The command line --------------------------------------------------------------------------------
 
 

@@ -176,10 +176,26 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return default_translator().ngettext(singular, plural, count)
 
 
+def say(message: str, values: Mapping[str, object], tr: Translator | None = None) -> str:
+    """A message kept with its values (a triage reason, a kit problem: made in one language, shown in another)
+    said in `tr`'s language (None: the process's). A list value is words, each an N_-marked message, said
+    in that language ("top, left and right"); every other value is shown as it is (a number, an id, a path)."""
+    tr = tr or default_translator()
+    shown = {name: _listed([tr._(word) for word in value], tr) if isinstance(value, list) else value
+             for name, value in values.items()}
+    return tr._(message).format(**shown)
+
+
+def _listed(words: list[str], tr: Translator) -> str:
+    if len(words) < 2:
+        return "".join(words)
+    return tr._("{words} and {last}").format(words=tr._(", ").join(words[:-1]), last=words[-1])
+
+
 def N_(message: str) -> str:
     """Marks a message for extraction where it is defined (a constant); translate it where it is shown."""
     return message
 
 
 __all__ = ["LANGUAGES", "LANGUAGE_VARIABLE", "N_", "Translator", "UnknownLanguage", "_", "choose_language",
-           "current_language", "ngettext", "normalise", "set_language", "translator"]
+           "current_language", "ngettext", "normalise", "say", "set_language", "translator"]

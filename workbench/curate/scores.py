@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, TypeVar
 
 from workbench.catalog import TriageResult
-from workbench.i18n import N_, Translator, translator
+from workbench.i18n import N_, Translator, say, translator
 
 GOOD_SCORE = 70  # from here a passed concept shows green; below, amber
 BANDS = ("good", "fair", "flagged", "duplicate")
@@ -40,7 +40,11 @@ def band(result: TriageResult | None) -> str | None:
 STATUS_NAMES = {"passed": N_("passed"), "flagged": N_("flagged"), "duplicate": N_("duplicate")}
 # The checks' names as the detail panel shows them (the catalog's keys are these English words).
 CHECK_NAMES = {"lettering": N_("lettering"), "logo": N_("logo"), "palette": N_("palette"), "cutout": N_("cut-out"),
-               "craft": N_("craft"), "duplicates": N_("duplicates")}
+               "craft": N_("craft"), "duplicate": N_("duplicate"), "duplicates": N_("duplicates")}
+
+
+# triage's duplicate reason (workbench.triage.scoring says it too; curate does not import triage, cv2 and all)
+COPY_REASON = N_("near-copy of {id}")
 
 
 def label(result: TriageResult, tr: Translator | None = None) -> str:
@@ -78,13 +82,26 @@ def checks_worst_first(result: TriageResult) -> list[tuple[str, dict]]:
     return sorted(result.checks.items(), key=worst_first)
 
 
-def reasons_worst_first(result: TriageResult) -> list[str]:
-    """Every check's reasons, worst check first: the first reason is the one that explains the score best.
-    A near-copy's "near-copy of <id>" leads (written here when triage's reasons do not name the original)."""
-    reasons = [reason for _name, check in checks_worst_first(result) for reason in check.get("reasons", [])]
+def check_reasons(check: dict, tr: Translator | None = None) -> list[str]:
+    """One stored check's reasons in the reader's language: said again from their messages and values,
+    or, from a catalog triaged before reasons kept them, the English the catalog holds."""
+    messages = check.get("messages")
+    if not messages or len(messages) != len(check.get("reasons", [])):
+        return list(check.get("reasons", []))
+    tr = tr or translator()
+    return [say(message, values, tr) for message, values in messages]
+
+
+def reasons_worst_first(result: TriageResult, tr: Translator | None = None) -> list[str]:
+    """Every check's reasons, worst check first, in the reader's language: the first reason is the one
+    that explains the score best. A near-copy's "near-copy of <id>" leads (written here when triage's
+    reasons do not name the original)."""
+    tr = tr or translator()
+    reasons = [reason for _name, check in checks_worst_first(result) for reason in check_reasons(check, tr)]
     if result.status == "duplicate" and result.duplicate_of:
         copy_reasons = [reason for reason in reasons if result.duplicate_of in reason]
-        reasons = (copy_reasons or [f"near-copy of {result.duplicate_of}"]) + [r for r in reasons if r not in copy_reasons]
+        reasons = (copy_reasons or [say(COPY_REASON, {"id": result.duplicate_of}, tr)]) + [
+            reason for reason in reasons if reason not in copy_reasons]
     return reasons
 
 

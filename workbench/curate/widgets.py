@@ -150,7 +150,7 @@ def triage_tooltip(result: TriageResult, tr: Translator | None = None) -> str:
     tr = tr or translator()
     lines = [tr._("triage {score}/100, {status}").format(score=f"{result.score:.0f}",
                                                           status=scores.status_name(result.status, tr))]
-    lines += [f"· {reason}" for reason in scores.reasons_worst_first(result)]
+    lines += [f"· {reason}" for reason in scores.reasons_worst_first(result, tr)]
     return "\n".join(lines)
 
 
@@ -169,7 +169,7 @@ def triage_line_html(item: GalleryItem, tr: Translator | None = None) -> str:
     if item.triage is None:
         not_triaged = tr._("not triaged")
         return f'<div class="wb-triage-line wb-muted">{escape(not_triaged)}</div>'
-    reasons = scores.reasons_worst_first(item.triage)
+    reasons = scores.reasons_worst_first(item.triage, tr)
     first = reasons[0] if reasons else tr._("no issues found")
     return (f'<div class="wb-triage-line">{score_html(item.triage, tr)}<span class="wb-triage-reason"'
             f' title="{escape(triage_tooltip(item.triage, tr))}">{escape(first)}</span></div>')
@@ -190,11 +190,11 @@ def triage_facts(result: TriageResult | None, tr: Translator | None = None) -> l
             escape(tr._("not triaged yet ({command})")).format(command="<code>workbench triage</code>")))]
     facts = [(tr._("Triage"), f"{score_html(result, tr)} {escape(scores.status_name(result.status, tr))}")]
     if result.duplicate_of:
-        facts.append((tr._("Copy"), escape(tr._("near-copy of {id}")).format(
+        facts.append((tr._("Copy"), escape(tr._(scores.COPY_REASON)).format(
             id=f"<code>{escape(result.duplicate_of)}</code>")))
     checks = []
     for name, check in scores.checks_worst_first(result):
-        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in check.get("reasons", []))
+        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in scores.check_reasons(check, tr))
         reason_list = f"<ul>{reasons}</ul>" if reasons else ""
         failed = " wb-failed" if check.get("failed") else ""
         checks.append(f'<li class="wb-check{failed}"><span class="wb-check-name">{escape(scores.check_name(name, tr))}'

@@ -11,7 +11,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from workbench.triage.check import CheckResult, clamp, percent
+from workbench.i18n import N_
+from workbench.triage.check import CheckResult, Reason, clamp, percent
 from workbench.triage.image import Subject
 
 INTERIOR_ERODE = 9  # px: the float's own edge against transparency is not sharpness
@@ -39,17 +40,18 @@ def measure(subject: Subject) -> dict[str, Any]:
 def judge(measures: dict[str, Any], brand_sharpness: float, thresholds) -> CheckResult:
     """`brand_sharpness`: the median sharpness of the brand's concepts (this one included)."""
     if measures["interior"] < 100:
-        return CheckResult(0.0, True, ("too little float to judge its craft",))
+        return CheckResult(0.0, True, (Reason(N_("too little float to judge its craft")),))
     reasons = []
     score = 100.0
     ratio = measures["sharpness"] / brand_sharpness if brand_sharpness > 0 else 1.0
     if ratio < thresholds.sharpness_ratio:
-        reasons.append(f"blurred: sharpness {percent(ratio)} of the brand's median")
+        reasons.append(Reason(N_("blurred: sharpness {share} of the brand's median"), share=percent(ratio)))
         score = min(score, clamp(100 * ratio))
     if measures["noise"] > thresholds.noise_sigma:
-        reasons.append(f"noisy: grain of {measures['noise']:.1f} grey levels")
+        reasons.append(Reason(N_("noisy: grain of {levels} grey levels"), levels=f"{measures['noise']:.1f}"))
         score = min(score, clamp(100 * thresholds.noise_sigma / measures["noise"] - 20))
     if measures["clipped"] > thresholds.clipped_share:
-        reasons.append(f"clipped exposure: {percent(measures['clipped'])} of the float pure black or white")
+        reasons.append(Reason(N_("clipped exposure: {share} of the float pure black or white"),
+                              share=percent(measures["clipped"])))
         score = min(score, clamp(100 - 150 * measures["clipped"]))
     return CheckResult(score, bool(reasons), tuple(reasons))

@@ -11,7 +11,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from workbench.triage.check import CheckResult, clamp, percent
+from workbench.i18n import N_
+from workbench.triage.check import CheckResult, Reason, clamp, percent
 from workbench.triage.image import Subject, scaled
 
 MASK_LONG_SIDE = 256
@@ -23,6 +24,8 @@ HOLE_RING = 9  # px at MASK_LONG_SIDE: a hole is closed in by this much solid fl
 HOLE_SHARE = 0.01
 FRINGE = 40.0  # grey levels by which the cut edge is lighter than just inside it
 SIDES = ("top", "bottom", "left", "right")
+# The sides as a reason names them (the measures' keys are the English words).
+SIDE_NAMES = {"top": N_("top"), "bottom": N_("bottom"), "left": N_("left"), "right": N_("right")}
 
 
 def measure(subject: Subject) -> dict[str, Any]:
@@ -43,22 +46,27 @@ def judge(measures: dict[str, Any], thresholds) -> CheckResult:
     reasons = []
     score = 100.0
     if measures["coverage"] < thresholds.empty_share:
-        reasons.append(f"almost empty: the float covers {percent(measures['coverage'])} of the image")
+        reasons.append(Reason(N_("almost empty: the float covers {share} of the image"), share=percent(measures["coverage"])))
         score = 0.0
     if measures["border_opaque"] >= BACKGROUND_LEFT:
-        reasons.append("background left in: the image is opaque to its edges")
+        reasons.append(Reason(N_("background left in: the image is opaque to its edges")))
         score = min(score, 10.0)
     else:
         cut = [side for side in SIDES if measures["edges"][side] > EDGE_TOUCH]
         if cut:
-            reasons.append(f"float cut by the {' and '.join(cut)} edge{'s' * (len(cut) > 1)} of the image")
+            message = N_("float cut by the {sides} edge of the image") if len(cut) == 1 else N_(
+                "float cut by the {sides} edges of the image")
+            reasons.append(Reason(message, sides=[SIDE_NAMES[side] for side in cut]))
             score = min(score, 40.0 - 10 * (len(cut) - 1))
     holes = measures["holes"]
     if holes["share"] >= HOLE_SHARE:
-        reasons.append(f"{holes['count']} hole{'s' * (holes['count'] > 1)} in the float ({percent(holes['share'])} of it)")
+        message = N_("{count} hole in the float ({share} of it)") if holes["count"] == 1 else N_(
+            "{count} holes in the float ({share} of it)")
+        reasons.append(Reason(message, count=holes["count"], share=percent(holes["share"])))
         score = min(score, clamp(45 - 300 * holes["share"]))
     if measures["fringe"] >= FRINGE:
-        reasons.append(f"light fringe around the cut-out ({measures['fringe']:.0f} levels lighter than inside)")
+        reasons.append(Reason(N_("light fringe around the cut-out ({levels} levels lighter than inside)"),
+                              levels=f"{measures['fringe']:.0f}"))
         score = min(score, 45.0)
     return CheckResult(score, bool(reasons), tuple(reasons))
 

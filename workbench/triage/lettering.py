@@ -17,7 +17,8 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from workbench.kits import BrandKit
-from workbench.triage.check import CheckResult, clamp, percent
+from workbench.i18n import N_
+from workbench.triage.check import CheckResult, Reason, clamp, percent
 from workbench.marks import Box, FloatLayout
 from workbench.triage.image import Subject, grown, overlap, scaled
 from workbench.triage.ocr import READ_LONG_SIDE, TextLine, TextReader
@@ -49,13 +50,19 @@ def judge(measures: dict[str, Any], kit: BrandKit, layout: FloatLayout | None, l
     name_score = 100.0
     if similarity < thresholds.name_similarity:
         name_score = 100 * similarity * 0.6
-        where = "on the banner" if layout is not None else "on the float"
-        reasons.append(f"name {kit.display_name} not read {where}" + (
-            f" (best read '{best_read}', {percent(similarity)} alike)" if best_read else " (no lettering read there)"))
+        if best_read:
+            message = (N_("name {name} not read on the banner (best read '{read}', {share} alike)") if layout is not None
+                       else N_("name {name} not read on the float (best read '{read}', {share} alike)"))
+        else:
+            message = (N_("name {name} not read on the banner (no lettering read there)") if layout is not None
+                       else N_("name {name} not read on the float (no lettering read there)"))
+        reasons.append(Reason(message, name=kit.display_name, **(
+            {"read": best_read, "share": percent(similarity)} if best_read else {})))
     expected = [normalise(text) for text in (*names, kit.tagline) if text]
     strays = [line for line in lines
               if line not in used and _is_stray(line, expected, logo_box, thresholds)]
-    reasons += [f"stray text '{line.text}' ({percent(line.confidence)}) on the float" for line in strays]
+    reasons += [Reason(N_("stray text '{text}' ({share}) on the float"), text=line.text, share=percent(line.confidence))
+                for line in strays]
     score = min(name_score, clamp(100 - STRAY_PENALTY * len(strays) - (10 if strays else 0)))
     return CheckResult(score, failed=similarity < thresholds.name_similarity or bool(strays), reasons=tuple(reasons))
 

@@ -17,7 +17,8 @@ import numpy as np
 from PIL import Image
 
 from workbench.kits import BrandKit
-from workbench.triage.check import CheckResult, clamp, percent
+from workbench.i18n import N_
+from workbench.triage.check import CheckResult, Reason, clamp, percent
 from workbench.marks import Box
 from workbench.triage.image import Subject, scaled
 
@@ -38,14 +39,15 @@ def judge(measures: dict[str, Any], thresholds) -> CheckResult:
     match = measures["match"]
     if measures["mode"] == "search":
         failed = match < thresholds.logo_search
-        reasons = (f"logo not found on the float (best match {percent(max(0.0, match))})",) if failed else ()
+        reasons = (Reason(N_("logo not found on the float (best match {share})"), share=percent(max(0.0, match))),
+                   ) if failed else ()
         return CheckResult(clamp(100 * match / max(thresholds.logo_search, 1e-6) * 0.8 + 20 * (not failed)),
                            failed, reasons)
     reasons = []
     if measures["visible"] < 0.999:
-        reasons.append(f"logo cut by the image edge ({percent(measures['visible'])} of it inside)")
+        reasons.append(Reason(N_("logo cut by the image edge ({share} of it inside)"), share=percent(measures["visible"])))
     elif match < thresholds.logo_match:
-        reasons.append(f"logo covered or altered: {percent(match)} of it exact at its place")
+        reasons.append(Reason(N_("logo covered or altered: {share} of it exact at its place"), share=percent(match)))
     return CheckResult(100 * match, match < thresholds.logo_match, tuple(reasons))
 
 

@@ -19,7 +19,8 @@ import numpy as np
 
 from workbench.colours import mix
 from workbench.kits import BrandKit
-from workbench.triage.check import CheckResult, percent
+from workbench.i18n import N_
+from workbench.triage.check import CheckResult, Reason, percent
 from workbench.triage.image import Subject, scaled
 
 SAMPLE_LONG_SIDE = 160  # colours, not details: a small float has them all
@@ -63,7 +64,7 @@ def measure(subject: Subject, kit: BrandKit) -> dict[str, Any]:
 
 def judge(measures: dict[str, Any], thresholds) -> CheckResult:
     if measures["pixels"] == 0:
-        return CheckResult(0.0, True, ("no float pixels to judge colour by",))
+        return CheckResult(0.0, True, (Reason(N_("no float pixels to judge colour by")),))
     if measures["colourful"] < 0.05 * measures["pixels"]:
         return CheckResult(100.0)  # a float in greys and black and white takes no brand colour wrong
     histogram = np.array(measures["histogram"])
@@ -73,10 +74,11 @@ def judge(measures: dict[str, Any], thresholds) -> CheckResult:
     off = [colour for colour in measures["dominant"]
            if colour["share"] >= thresholds.off_brand_share and colour["delta_e"] > thresholds.off_brand_delta_e]
     for colour in off:
-        reasons.append(f"off-brand colour {colour['hex']} covers {percent(colour['share'])} of the float"
-                       f" (ΔE {colour['delta_e']:.0f} from the nearest brand colour)")
+        reasons.append(Reason(N_("off-brand colour {colour} covers {share} of the float"
+                                 " (ΔE {delta_e} from the nearest brand colour)"),
+                              colour=colour["hex"], share=percent(colour["share"]), delta_e=f"{colour['delta_e']:.0f}"))
     if on_brand < thresholds.on_brand_share:
-        reasons.append(f"only {percent(on_brand)} of the float's colour is near the brand palette")
+        reasons.append(Reason(N_("only {share} of the float's colour is near the brand palette"), share=percent(on_brand)))
     return CheckResult(100 * on_brand, bool(reasons), tuple(reasons))
 
 

@@ -20,7 +20,8 @@ from typing import Any
 from workbench.campaign import TriageSettings
 from workbench.kits import BrandKit
 from workbench.triage import craft, cutout, duplicates, lettering, logo, palette
-from workbench.triage.check import FAILED_SCORE_FACTOR, CheckResult
+from workbench.i18n import N_
+from workbench.triage.check import FAILED_SCORE_FACTOR, CheckResult, Reason
 from workbench.marks import FloatLayout
 from workbench.triage.image import Subject
 from workbench.triage.ocr import TextReader
@@ -86,7 +87,7 @@ def decide_brand(measures_by_concept: dict[str, dict[str, Any]], kit: BrandKit,
             status = "flagged"
         elif original is not None:
             status = "duplicate"
-            checks = {**checks, "duplicate": CheckResult(0.0, False, (f"near-copy of {original}",))}
+            checks = {**checks, "duplicate": CheckResult(0.0, False, (Reason(N_("near-copy of {id}"), id=original),))}
         else:
             status = "passed"
         decisions[concept_id] = Decision(scores[concept_id], status, original, checks)

@@ -90,6 +90,24 @@ def test_a_video_plate_renders_in_segments(tmp_path, plates):
     assert np.abs(frames[index][SKY].astype(int) - expected[SKY]).mean() < 6  # the plate, through H.264
 
 
+def test_depth_of_field_softens_a_video_plate_while_a_float_holds(tmp_path, plates):
+    """The focus pulls onto the holding float: mid-hold the plate's fine detail is gone, between holds it is sharp."""
+    def plate_at(film, t) -> np.ndarray:
+        return film.parade.alone(film.parade.layers.street, t, channels=3)[SKY].astype(float)
+
+    def detail(picture: np.ndarray) -> float:  # the mean step between neighbouring pixels
+        return float(np.abs(np.diff(picture, axis=1)).mean())
+
+    sharp, _catalog = film_on(tmp_path / "sharp", kind="video", path=plates / "street.mp4")
+    campaign, kits, catalog = three_brands(tmp_path / "soft", particles=False, camera={"depth_of_field": True})
+    soft = prepare_film(campaign.with_changes(film={"backdrop": {"kind": "video", "path": plates / "street.mp4"}}),
+                        kits, catalog, "16:9")
+    slot = soft.timeline.slots[1]
+    assert detail(plate_at(soft, slot.hold_mid)) < 0.85 * detail(plate_at(sharp, slot.hold_mid))  # 0.6 px at 180 high
+    between = (soft.timeline.slots[0].hold_end + slot.hold_start) / 2
+    assert np.array_equal(plate_at(soft, between), plate_at(sharp, between))
+
+
 def test_a_generated_plate_is_recorded_once_and_reused(tmp_path):
     film, catalog = film_on(tmp_path, kind="generated")
     [plate] = catalog.concepts(BACKDROP_BRAND)

@@ -138,3 +138,12 @@ def festival_rule(width: int, thickness: int, colours: tuple[RGB, ...]) -> Sprit
 
 def _int(point) -> tuple[int, int]:
     return round(point[0]), round(point[1])
+
+
+def quarter_blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    """`image` blurred by `sigma` pixels, worked at a quarter of its size and scaled back up: the same softness
+    for a tenth of the work, cheap enough for a picture per frame (a video plate's depth of field)."""
+    height, width = image.shape[:2]
+    small = cv2.resize(image, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (0, 0), sigma / 4)
+    return cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)

@@ -19,7 +19,7 @@ from workbench.kits import BrandKit
 from workbench.parade.art import ArtCache
 from workbench.parade.layers.scene import ALWAYS
 from workbench.parade.safe_area import SafeArea
-from workbench.parade.scenery import festival_rule
+from workbench.parade.scenery import festival_rule, quarter_blur
 from workbench.parade.sprites import Sprite, paste
 from workbench.parade.stages import CardLayout, Stage
 from workbench.parade.text import with_shadow
@@ -43,11 +43,8 @@ class CardBackdrop:
 
     @classmethod
     def of(cls, street: np.ndarray) -> CardBackdrop:
-        """Blurred at a quarter of the size and scaled back up: the same softness for a tenth of the work."""
-        height, width = street.shape[:2]
-        small = cv2.resize(street, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
-        small = cv2.GaussianBlur(small, (0, 0), max(height, width) / 360)
-        blurred = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+        """Blurred (at a quarter of the size: the same softness for a tenth of the work) and tinted dark."""
+        blurred = quarter_blur(street, 4 * max(street.shape[:2]) / 360)
         tint = np.full_like(street, CARD_TINT)
         return cls(cv2.addWeighted(blurred, 0.38, tint, 0.62, 0))
 

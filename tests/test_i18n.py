@@ -329,6 +329,29 @@ def test_a_cli_input_error_in_chinese_is_one_line_with_file_and_field(campaign_f
     assert len(lines) == 1 and lines[0].startswith("错误：concept：不在 ") and lines[0].endswith("catalog.sqlite 中：nope")
 
 
+
+def test_generate_and_triage_say_their_summaries_in_chinese(tmp_path, kits_folder):
+    """`workbench --lang zh_CN generate --triage`: the stages' reports in Chinese, ids and paths as they are."""
+    from conftest import write_campaign
+    from workbench.cli import app
+
+    campaign_file = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders",
+                                   brands=["lotus-tea"], generation={"backend": "previz", "seeds": [1], "width": 256,
+                                                                     "height": 256})
+    result = CliRunner().invoke(app, ["--lang", "zh_CN", "generate", str(campaign_file), "--triage"])
+    assert result.exit_code == 0, result.output
+    output = result.output  # the progress bars (stderr) share its lines
+    assert "本地运行：每张图不产生费用" in output
+    folder = re.escape(str(tmp_path / "renders" / "test-parade" / "concepts"))
+    assert re.search(rf"已生成 1，跳过 0，失败 0，用时 [\d.]+ 秒 -> {folder}$", output, re.M), output
+    assert re.search(r"^已初筛 1 个方案（新测 1 个，沿用 0 个），用时 [\d.]+ 秒：1 个合格，0 个有问题，0 个重复$", output, re.M)
+    assert "初筛驳回 0 个，入选 1 个" in output
+    for english in ("made", "skipped", "triaged", "passed", "no cost", "shortlisted"):
+        assert english not in output, english
+    again = CliRunner().invoke(app, ["generate", str(campaign_file)])  # the same process, English again
+    assert "made 0, skipped 1, failed 0 in " in again.output
+
+
 @pytest.mark.filterwarnings("ignore:.*unknown language")
 def test_an_unknown_lang_option_or_variable_is_one_line_and_exit_2(monkeypatch, kits_folder):
     from workbench.cli import app

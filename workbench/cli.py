@@ -307,12 +307,13 @@ def generate(
             report = generate_from_ideas(campaign, kits, catalog, progress=True)
         else:
             report = generate_campaign(campaign, kits, catalog)
-        typer.echo(f"{report} in {report.seconds:.1f}s -> {campaign.concepts_dir}")
+        typer.echo(_("{report} in {seconds}s -> {folder}").format(report=report, seconds=f"{report.seconds:.1f}",
+                                                                  folder=campaign.concepts_dir))
         if queued:  # the seeds reviewers asked for with "make more like this"
             from workbench.generate import generate_requested
 
             requested = generate_requested(campaign, kits, catalog)
-            typer.echo(f"queued seeds: {requested}")
+            typer.echo(_("queued seeds: {report}").format(report=requested))
             report.failed += requested.failed
         if then_triage:
             _triage_and_print(campaign, kits, catalog, report_file=None, workers=None)
@@ -433,10 +434,10 @@ def concepts_import(
         for entry in report.files:
             if entry.made:
                 path = catalog.image_path(catalog.concept(entry.concept_id))
-                typer.echo(f"made    {entry.concept_id}  {entry.path} -> {path}")
+                typer.echo(_("made    {id}  {file} -> {path}").format(id=entry.concept_id, file=entry.path, path=path))
             else:
-                typer.echo(f"skipped {entry.concept_id}  {entry.path} (already imported)")
-    typer.echo(f"{report} for {kit.slug} in {campaign.catalog_path}")
+                typer.echo(_("skipped {id}  {file} (already imported)").format(id=entry.concept_id, file=entry.path))
+    typer.echo(_("{report} for {brand} in {catalog}").format(report=report, brand=kit.slug, catalog=campaign.catalog_path))
 
 
 # review -------------------------------------------------------------------------------------------
@@ -620,10 +621,11 @@ def export(
         done = export_for_finishing(campaign, kits, catalog, aspect, fps=fps,
                                     prores=prores_available() if prores is None else prores,
                                     labeller=Labeller.for_campaign(campaign))
-    typer.echo(f"finishing: {done.folder} ({len(done.passes)} float passes, {done.frame_files} frames)")
-    typer.echo(f"timeline:  {done.timeline_path}")
+    typer.echo(_("finishing: {folder} ({passes} float passes, {frames} frames)").format(
+        folder=done.folder, passes=len(done.passes), frames=done.frame_files))
+    typer.echo(_("timeline:  {path}").format(path=done.timeline_path))
     if done.editor_xml is not None:
-        typer.echo(f"FCP 7 XML: {done.editor_xml}")
+        typer.echo(_("FCP 7 XML: {path}").format(path=done.editor_xml))
 
 
 # demo ---------------------------------------------------------------------------------------------
@@ -641,15 +643,16 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
     timings: dict[str, float] = {}
     with stage("load kits", timings):
         campaign, kits = open_campaign(campaign_file, brands=brand or None)
-    typer.echo(f"campaign {campaign.name!r}: {len(kits)} brands, backend {campaign.generation.backend}")
+    typer.echo(_("campaign {name}: {count} brands, backend {backend}").format(
+        name=repr(campaign.name), count=len(kits), backend=campaign.generation.backend))
     labeller = Labeller.for_campaign(campaign)  # a configured signing key is checked before any work
     with Catalog(campaign.catalog_path) as catalog:
         with stage("generate concepts", timings):
             report = generate_campaign(campaign, kits, catalog, labeller=labeller)
-        typer.echo(f"concepts: {report}")
+        typer.echo(_("concepts: {report}").format(report=report))
         with stage("triage", timings):  # triage's shortlist is the demo's first selection
             triaged = triage_campaign(campaign, kits, catalog, progress=False)
-        typer.echo(f"triage:   {triaged}")
+        typer.echo(_("triage:   {report}").format(report=triaged))
         with stage("contact sheet", timings):
             sheet = contact_sheet(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "contact_sheet.png",
                                   labeller=labeller)
@@ -659,10 +662,10 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
                 films.append(render_film(campaign, kits, catalog, aspect, labeller=labeller))
     typer.echo("")
     for film in films:
-        typer.echo(f"film:     {film.path}")
-    typer.echo(f"gallery:  {sheet}")
-    typer.echo(f"catalog:  {campaign.catalog_path}")
-    typer.echo("timings:  " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items()))
+        typer.echo(_("film:     {path}").format(path=film.path))
+    typer.echo(_("gallery:  {path}").format(path=sheet))
+    typer.echo(_("catalog:  {path}").format(path=campaign.catalog_path))
+    typer.echo(_("timings:  {stages}").format(stages=", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items())))
     if report.failed:
         raise typer.Exit(1)
 

@@ -37,6 +37,7 @@ from workbench.errors import InputError
 from workbench.files import file_hash
 from workbench.finishing import finish as finish_float
 from workbench.generate import record_concept
+from workbench.i18n import _
 from workbench.provenance.labeller import Labeller
 from workbench.kits import BrandKit, load_kits
 from workbench.prompts import Prompt
@@ -80,7 +81,7 @@ class ImportReport:
         return [entry.concept_id for entry in self.files if not entry.made]
 
     def __str__(self) -> str:
-        return f"made {len(self.made)}, skipped {len(self.skipped)}"
+        return _("made {made}, skipped {skipped}").format(made=len(self.made), skipped=len(self.skipped))
 
 
 # ----------------------------------------------------------------------------------------------------

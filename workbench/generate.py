@@ -27,6 +27,7 @@ from workbench.campaign import Campaign
 from workbench.catalog import BACKDROP_BRAND, Catalog, ConceptRecord
 from workbench.errors import explain_validation
 from workbench.files import file_hash, remove_stale_parts, save_png
+from workbench.i18n import Translator, _, translator
 from workbench.provenance.aigc import TRAINED
 from workbench.provenance.labeller import Labeller
 from workbench.kits import BrandKit
@@ -43,10 +44,16 @@ class GenerationReport:
     seconds: float = 0.0
 
     def __str__(self) -> str:
-        text = f"made {len(self.made)}, skipped {len(self.skipped)}, failed {len(self.failed)}"
-        text += f", refused {len(self.refused)}" if self.refused else ""
-        text += f"\n  stopped: {self.stopped}" if self.stopped else ""
-        return text + "".join(f"\n  failed {what}: {why}" for what, why in self.failed)
+        return self.describe()
+
+    def describe(self, tr: Translator | None = None) -> str:
+        """What the CLI and 02_generate print, in `tr`'s language (None: the process's); ids and errors as they are."""
+        tr = tr or translator()
+        text = tr._("made {made}, skipped {skipped}, failed {failed}").format(
+            made=len(self.made), skipped=len(self.skipped), failed=len(self.failed))
+        text += tr._(", refused {count}").format(count=len(self.refused)) if self.refused else ""
+        text += "\n  " + tr._("stopped: {why}").format(why=self.stopped) if self.stopped else ""
+        return text + "".join("\n  " + tr._("failed {what}: {why}").format(what=what, why=why) for what, why in self.failed)
 
     def merge(self, other: GenerationReport) -> GenerationReport:
         """Add a sub-batch's report to this one (every list, the seconds, and why it stopped); returns self.
@@ -306,4 +313,4 @@ def estimate_batch_cost(campaign, kits, catalog):
 
 def cost_line(estimate) -> str:
     """What `workbench generate` and 02_generate print before a batch."""
-    return "runs locally: no cost per image" if estimate is None else f"cost: {estimate}"
+    return _("runs locally: no cost per image") if estimate is None else _("cost: {estimate}").format(estimate=estimate)

@@ -24,6 +24,7 @@ from tqdm.auto import tqdm
 from workbench.campaign import Campaign, TriageSettings
 from workbench.catalog import TRIAGE_ROLE, Catalog, ConceptRecord, TriageResult
 from workbench.files import atomic_path
+from workbench.i18n import Translator, translator
 from workbench.kits import BrandKit
 from workbench.marks import FloatLayout
 from workbench.triage.image import Subject
@@ -63,13 +64,22 @@ class TriageReport:
                             for status in ("passed", "flagged", "duplicate")))
 
     def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self, tr: Translator | None = None) -> str:
+        """What the CLI and 02_generate print, in `tr`'s language (None: the process's); ids and errors as they are."""
+        tr = tr or translator()
         total = self.totals()
-        text = (f"triaged {self.measured + self.reused} concepts (measured {self.measured}, reused {self.reused})"
-                f" in {self.seconds:.1f}s: {total.passed} passed, {total.flagged} flagged, {total.duplicate} duplicates")
+        text = tr._("triaged {count} concepts (measured {measured}, reused {reused}) in {seconds}s:"
+                    " {passed} passed, {flagged} flagged, {duplicate} duplicates").format(
+            count=self.measured + self.reused, measured=self.measured, reused=self.reused, seconds=f"{self.seconds:.1f}",
+            passed=total.passed, flagged=total.flagged, duplicate=total.duplicate)
         if self.rejected or self.shortlisted or self.withdrawn:
-            text += (f"\n  triage rejected {len(self.rejected)}, shortlisted {len(self.shortlisted)}"
-                     + (f", withdrew {len(self.withdrawn)}" if self.withdrawn else ""))
-        return text + "".join(f"\n  failed {concept_id}: {why}" for concept_id, why in self.failed)
+            text += "\n  " + tr._("triage rejected {rejected}, shortlisted {shortlisted}").format(
+                rejected=len(self.rejected), shortlisted=len(self.shortlisted))
+            text += tr._(", withdrew {count}").format(count=len(self.withdrawn)) if self.withdrawn else ""
+        return text + "".join("\n  " + tr._("failed {what}: {why}").format(what=concept_id, why=why)
+                              for concept_id, why in self.failed)
 
 
 def triage_campaign(

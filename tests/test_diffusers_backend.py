@@ -28,7 +28,7 @@ from workbench.catalog import Catalog  # noqa: E402
 from workbench.errors import InputError  # noqa: E402
 from workbench.generate import generate_campaign  # noqa: E402
 from workbench.kits import load_kits  # noqa: E402
-from workbench.prompts import PromptTemplate, build_prompt  # noqa: E402
+from workbench.prompts import Prompt, PromptTemplate, build_prompt  # noqa: E402
 
 from conftest import SAMPLE_KITS, write_campaign  # noqa: E402
 
@@ -369,3 +369,20 @@ def test_out_of_memory_suggests_the_memory_options_and_keeps_what_was_made(backe
     assert len(report.made) == 1 and len(calls) == 2, "the batch stops at the first out-of-memory"
     [kept] = catalog.concepts("lotus-tea")
     assert kept.seed == 1 and catalog.image_path(kept).is_file()
+
+
+def test_a_backdrop_plate_is_text_to_image_in_the_plates_shape_with_nothing_stamped(backend, models, kits):
+    """No previz, no control image, no finishing: the pipeline's own picture, the plate's shape at the canvas's
+    long side, the same for the same seed."""
+    from workbench.backends.diffusers import plate_canvas
+
+    assert plate_canvas(1920, 1080, 768) == (768, 432) and plate_canvas(1080, 1920, 128) == (72, 128)
+    prompt = Prompt("a festival street at dusk", "text, logos")
+    first = backend.generate_plate(prompt, 5, settings_for(models), (1920, 1080))
+    assert first.image.mode == "RGB" and first.image.size == plate_canvas(1920, 1080, SIZE)
+    assert first.layout is None and not first.extra_images
+    assert first.settings["pipeline"] != "StableDiffusionControlNetPipeline" and first.settings["image_seed"] == 5
+    again = backend.generate_plate(prompt, 5, settings_for(models), (1920, 1080))
+    assert np.array_equal(_pixels(first.image), _pixels(again.image))
+    other = backend.generate_plate(prompt, 6, settings_for(models), (1920, 1080))
+    assert not np.array_equal(_pixels(first.image), _pixels(other.image))

@@ -11,7 +11,7 @@ import logging
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from conftest import write_campaign
 from fake_openai import API_KEY_ECHO, FakeOpenAI
@@ -452,3 +452,31 @@ def test_finishing_is_guided_by_the_previz_float_only_for_edits(tmp_path, kits_f
         assert mask is not None and mask.tobytes() == previz.image.tobytes()
     else:
         assert mask is None
+
+
+def test_a_backdrop_plate_is_a_text_image_of_the_plates_shape_with_no_brand_marks(tmp_path, kits_folder, kits, fake):
+    """A generated plate asks for a picture of a street, not a float: text to image at the API size nearest the
+    plate's shape, opaque, nothing stamped on it (the fake's picture, cut to the plate, pixel for pixel)."""
+    import base64
+
+    from fake_openai import png_b64
+    from workbench.catalog import BACKDROP_BRAND
+    from workbench.generate import generate_backdrop
+
+    campaign = make_campaign(tmp_path, kits_folder)
+    with Catalog(campaign.catalog_path) as catalog:
+        record = generate_backdrop(campaign, kits["lotus-tea"], catalog, "16:9", (320, 180),
+                                   drawn=lambda: pytest.fail("the model makes the plate"), backend=backend_for(fake))
+        again = generate_backdrop(campaign, kits["lotus-tea"], catalog, "16:9", (320, 180),
+                                  drawn=lambda: pytest.fail("not drawn"), backend=backend_for(fake))
+        path = catalog.image_path(record)
+    assert again == record and len(fake.requests) == 1, "made once, then found in the catalog"
+    [request] = fake.requests
+    sent = request.json()
+    assert request.path == "/v1/images/generations" and sent["size"] == "1536x1024" and sent["background"] == "opaque"
+    assert record.brand == BACKDROP_BRAND and record.backend == "openai" and record.settings["finished"] is False
+    answer = Image.open(io.BytesIO(base64.b64decode(png_b64(1536, 1024)))).convert("RGB")
+    with Image.open(path) as plate:
+        assert plate.size == (320, 180)
+        expected = ImageOps.fit(answer, (320, 180), Image.LANCZOS)
+        assert np.array_equal(np.asarray(plate.convert("RGB")), np.asarray(expected)), "no logo or name put on it"

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from workbench.backends import REGISTRY, UnknownBackend, options_model
 from workbench.errors import InputError, explain_validation
+from workbench.i18n import _
 from workbench.kits import BrandKit, Slug, load_kits
 from workbench.prompts import PromptTemplate
 from workbench.yamlfile import CAMPAIGN_FILE_MAX_BYTES, read_yaml_mapping
@@ -129,7 +130,7 @@ class BackdropSettings(BaseModel):
     @model_validator(mode="after")
     def _path_for_plates(self):
         if self.kind in ("image", "video") and self.path is None:
-            raise error_at("BackdropSettings", ("path",), None, f"{self.kind} backdrops need the plate's file")
+            raise error_at("BackdropSettings", ("path",), None, _("{kind} backdrops need the plate's file").format(kind=self.kind))
         return self
 
 
@@ -174,8 +175,9 @@ class FilmSettings(BaseModel):
     def _even_sizes(self):
         for aspect, (width, height) in self.sizes.items():
             if width % 2 or height % 2 or not (64 <= width <= MAX_FILM_SIDE and 64 <= height <= MAX_FILM_SIDE):
-                raise ValueError(f"sizes.{aspect}: H.264 yuv420p needs even sizes of at least 64 and at most"
-                                 f" {MAX_FILM_SIDE} px a side, got {width}x{height}")
+                raise ValueError(_("{field}: H.264 yuv420p needs even sizes of at least 64 and at most {side} px a side,"
+                                   " got {width}x{height}").format(field=f"sizes.{aspect}", side=MAX_FILM_SIDE,
+                                                                  width=width, height=height))
         return self
 
     @model_validator(mode="after")
@@ -252,7 +254,8 @@ class LabelSettings(BaseModel):
     @classmethod
     def _says_ai(cls, text: str | None) -> str | None:
         if text is not None and not any(word in text for word in ("AI", "人工智能")):
-            raise ValueError(f"the label must say the content is AI-generated (e.g. {' or '.join(LABEL_TEXTS.values())})")
+            raise ValueError(_("the label must say the content is AI-generated (e.g. {examples})").format(
+                examples=" or ".join(LABEL_TEXTS.values())))
         return text
 
 
@@ -325,9 +328,10 @@ class Campaign(BaseModel):
             for brand in group.brands:
                 if known is not None and brand not in known:
                     raise error_at("Campaign", ("film", "groups"), brand,
-                                   f"{brand!r} (group {group.title!r}) is not one of the campaign's brands")
+                                   _("{brand!r} (group {group!r}) is not one of the campaign's brands").format(
+                                       brand=brand, group=group.title))
                 if brand in grouped:
-                    raise error_at("Campaign", ("film", "groups"), brand, f"{brand!r} is in more than one group")
+                    raise error_at("Campaign", ("film", "groups"), brand, _("{brand!r} is in more than one group").format(brand=brand))
                 grouped.add(brand)
         return self
 
@@ -394,7 +398,7 @@ def load_campaign(path: Path | str) -> Campaign:
     """Read and validate a campaign YAML; errors name the file and the field."""
     path = Path(path)
     if not path.is_file():
-        raise CampaignError(path, "file", "campaign file not found")
+        raise CampaignError(path, "file", _("campaign file not found"))
     data = read_yaml_mapping(path, CampaignError, "campaign", CAMPAIGN_FILE_MAX_BYTES)
     base = path.resolve().parent
     for key in ("kits_folder", "renders_folder"):

@@ -212,7 +212,6 @@ def record_concept(
 
 # A backdrop plate is recorded like a concept under catalog.BACKDROP_BRAND, a brand no kit can have.
 BACKDROP_NEGATIVE = "text, logos, watermark, parade floats, vehicles in the road"
-DRAWS_FLOATS_ONLY = frozenset({"previz"})  # backends with no model of a street: their plate is the drawn one
 
 
 def generate_backdrop(
@@ -221,9 +220,10 @@ def generate_backdrop(
 ) -> ConceptRecord:
     """The campaign's backdrop plate for one aspect (`film.backdrop.prompt` at `size`, the campaign's first
     seed), made by its backend once and recorded in the catalog like a concept (brand `_backdrop`, settings
-    role "backdrop" and the aspect); the next call finds it by its id and makes nothing. `kit` is the one
-    the backend is given (backends make images for a kit); a backend that draws floats only (previz, offline)
-    records `drawn()`, the drawn street, with the same recipe.
+    role "backdrop" and the aspect); the next call finds it by its id and makes nothing. The backend's
+    `generate_plate` makes it, a picture with no float and no brand marks; a backend without one (previz,
+    which draws floats only) records `drawn()`, the drawn street, with the same recipe. `kit` lends the
+    record its kit (filed under `_backdrop`).
 
         >>> record = generate_backdrop(campaign, kits[0], catalog, "16:9", (1920, 1080), drawn=paint_street)
         >>> record.brand, record.settings["role"]
@@ -238,10 +238,10 @@ def generate_backdrop(
     record_id = concept_id(BACKDROP_BRAND, backend.name, prompt, seed, recipe)
     if _already_made(catalog, record_id, 1):
         return catalog.concept(record_id)
-    if backend.name in DRAWS_FLOATS_ONLY:
+    if not hasattr(backend, "generate_plate"):
         made = Concept(drawn().convert("RGB"), model="drawn-street", settings=settings)
     else:
-        made = backend.generate(kit, prompt, seed, settings)[0]
+        made = backend.generate_plate(prompt, seed, campaign.generation.backend_settings(), size)
     plate = dataclasses.replace(made, settings={**made.settings, "role": "backdrop", "aspect": aspect}, layout=None,
                                 extra_images={})  # a plate carries no brand marks
     owner = kit.model_copy(update={"slug": BACKDROP_BRAND})  # record_concept files it under concepts/_backdrop/

@@ -70,10 +70,8 @@ class KitError(InputError):
 
 def _check_slug(value: str) -> str:
     if not SLUG_PATTERN.fullmatch(value):
-        raise ValueError(
-            "expected a slug of lowercase letters, digits and '-' (no '/', '\\', '..' or spaces), "
-            f"got {value!r}"
-        )
+        raise ValueError(_("expected a slug of lowercase letters, digits and '-' (no '/', '\\', '..' or spaces),"
+                           " got {value!r}").format(value=value))
     return value
 
 
@@ -94,7 +92,7 @@ def _check_no_control_characters(value: str) -> str:
     """Refuse text a terminal would obey (escape sequences) or a one-line banner would cut (line breaks)."""
     for character in value:
         if _is_control_character(character):
-            raise ValueError(f"control character U+{ord(character):04X} is not allowed")
+            raise ValueError(_("control character {code} is not allowed").format(code=f"U+{ord(character):04X}"))
     return value
 
 
@@ -249,7 +247,7 @@ def load_kits(root: Path | str) -> KitLoadReport:
     root = Path(root)
     report = KitLoadReport(root)
     if not root.is_dir():
-        report.errors.append(KitError(root, "folder", "brand kit folder not found"))
+        report.errors.append(KitError(root, "folder", _("brand kit folder not found")))
         return report
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))):
         try:
@@ -258,7 +256,7 @@ def load_kits(root: Path | str) -> KitLoadReport:
             report.errors.append(error)
         except OSError as error:  # an unreadable file (permissions, a vanished folder) is that kit's problem
             file = Path(error.filename) if error.filename else folder
-            report.errors.append(KitError(file, "file", f"cannot read ({error.strerror or error})"))
+            report.errors.append(KitError(file, "file", _("cannot read ({error})").format(error=error.strerror or error)))
         else:
             report.kits[kit.slug] = kit
     return report
@@ -287,7 +285,8 @@ def check_kit_data(data: dict, folder: Path) -> tuple[BrandKit | None, list[KitE
         return None, [KitError(yaml_path, _printable(where), _printable(message))
                       for where, message in map(explain_validation, error.errors())]
     if kit.slug != folder.name:
-        return None, [KitError(yaml_path, "slug", f"must equal the folder name {folder.name!r}, got {kit.slug!r}")]
+        return None, [KitError(yaml_path, "slug", _("must equal the folder name {folder!r}, got {slug!r}").format(
+            folder=folder.name, slug=kit.slug))]
     return kit, []
 
 
@@ -306,7 +305,8 @@ def _read_yaml(path: Path) -> dict:
 def _check_logo(kit: BrandKit) -> None:
     path = kit.logo_path
     if path.suffix.lower() not in LOGO_SUFFIXES:
-        raise KitError(kit.yaml_path, "logo", f"expected one of {', '.join(LOGO_SUFFIXES)}, got {path.name!r}")
+        raise KitError(kit.yaml_path, "logo", _("expected one of {suffixes}, got {name!r}").format(
+            suffixes=", ".join(LOGO_SUFFIXES), name=path.name))
     if not path.is_file():
         raise KitError(kit.yaml_path, "logo", _("logo file not found: {path}").format(path=path))
     _check_inside_kit(kit, path, "logo")
@@ -316,7 +316,7 @@ def _check_logo(kit: BrandKit) -> None:
         raise KitError(kit.yaml_path, "logo", f"{path.name}: {error.message}") from None
     alpha = image.getchannel("A")
     if alpha.getbbox() is None:
-        raise KitError(kit.yaml_path, "logo", f"{path.name} is fully transparent")
+        raise KitError(kit.yaml_path, "logo", _("{name} is fully transparent").format(name=path.name))
 
 
 def _check_font(kit: BrandKit) -> None:
@@ -324,24 +324,27 @@ def _check_font(kit: BrandKit) -> None:
     if path is None:
         return
     if path.suffix.lower() not in FONT_SUFFIXES or not path.is_file():
-        raise KitError(kit.yaml_path, "font", f"expected a .ttf/.otf/.ttc file in the kit folder, got {path.name!r}")
+        raise KitError(kit.yaml_path, "font", _("expected a .ttf/.otf/.ttc file in the kit folder, got {name!r}").format(
+            name=path.name))
     _check_inside_kit(kit, path, "font")
     size = path.stat().st_size
     if size > FONT_MAX_BYTES:
-        raise KitError(kit.yaml_path, "font", f"{path.name} is {_megabytes(size)}; a font may be at most "
-                                              f"{_megabytes(FONT_MAX_BYTES)}")
+        raise KitError(kit.yaml_path, "font", _("{name} is {size}; a font may be at most {limit}").format(
+            name=path.name, size=_megabytes(size), limit=_megabytes(FONT_MAX_BYTES)))
     from PIL import ImageFont
 
     try:
         ImageFont.truetype(str(path), 24)
     except OSError as error:
-        raise KitError(kit.yaml_path, "font", f"{path.name} is not a readable font ({error})") from None
+        raise KitError(kit.yaml_path, "font", _("{name} is not a readable font ({error})").format(
+            name=path.name, error=error)) from None
 
 
 def _check_inside_kit(kit: BrandKit, path: Path, field_name: str) -> None:
     """The file named in brand.yaml must really be in the kit folder, not a link to a file elsewhere."""
     if not path.resolve().is_relative_to(kit.folder.resolve()):
-        raise KitError(kit.yaml_path, field_name, f"{path.name} is a link to a file outside the kit folder")
+        raise KitError(kit.yaml_path, field_name, _("{name} is a link to a file outside the kit folder").format(
+            name=path.name))
 
 
 def _megabytes(size: int) -> str:
@@ -359,10 +362,10 @@ def read_logo(path: Path) -> Image.Image:
     try:
         size = path.stat().st_size
     except OSError as error:
-        raise KitError(path, "logo", f"cannot read the file ({error.strerror or error})") from None
+        raise KitError(path, "logo", _("cannot read the file ({error})").format(error=error.strerror or error)) from None
     if size > LOGO_MAX_BYTES:
-        raise KitError(path, "logo", f"the file is {_megabytes(size)}; a logo may be at most "
-                                     f"{_megabytes(LOGO_MAX_BYTES)}")
+        raise KitError(path, "logo", _("the file is {size}; a logo may be at most {limit}").format(
+            size=_megabytes(size), limit=_megabytes(LOGO_MAX_BYTES)))
     if path.suffix.lower() == ".svg":
         return _rasterise_svg(path)
     return _downscaled(_read_raster_logo(path))
@@ -375,10 +378,10 @@ def _read_raster_logo(path: Path) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own, lower limit follows
             source = Image.open(path, formats=RASTER_FORMATS)
     except Image.DecompressionBombError:
-        raise KitError(path, "logo", f"declares far more than {LOGO_MAX_SIDE}x{LOGO_MAX_SIDE} pixels; "
-                                     f"use one of at most {LOGO_MAX_SIDE} px a side") from None
+        raise KitError(path, "logo", _("declares far more than {side}x{side} pixels; use one of at most {side} px a side")
+                       .format(side=LOGO_MAX_SIDE)) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise KitError(path, "logo", f"cannot decode image ({error})") from None
+        raise KitError(path, "logo", _("cannot decode image ({error})").format(error=error)) from None
     with source:
         _check_pixel_size(path, source.size)
         try:
@@ -391,13 +394,14 @@ def _read_raster_logo(path: Path) -> Image.Image:
                 image = image.convert("RGB")
             return image.convert("RGBA")
         except (OSError, SyntaxError, ValueError) as error:
-            raise KitError(path, "logo", f"cannot decode image ({error})") from None
+            raise KitError(path, "logo", _("cannot decode image ({error})").format(error=error)) from None
 
 
 def _check_pixel_size(path: Path, size: tuple[int, int]) -> None:
     width, height = size
     if max(width, height) > LOGO_MAX_SIDE:
-        raise KitError(path, "logo", f"logo is {width}x{height} pixels; use one of at most {LOGO_MAX_SIDE} px a side")
+        raise KitError(path, "logo", _("logo is {width}x{height} pixels; use one of at most {side} px a side").format(
+            width=width, height=height, side=LOGO_MAX_SIDE))
 
 
 def _downscaled(image: Image.Image) -> Image.Image:

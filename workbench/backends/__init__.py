@@ -60,6 +60,10 @@ class Backend(Protocol):
         """Images for one seed (a backend may return more than one, e.g. a batch)."""
         ...
 
+    # A backend that can picture a street offers `generate_plate(prompt, seed, settings, size) -> Concept`: a
+    # film's backdrop of `size`'s shape with no float and no brand marks (`generate.generate_backdrop` asks for
+    # it; a backend without it, like previz, has the drawn street recorded instead).
+
 
 class ConceptRefused(Exception):
     """The service declined this one prompt (e.g. a content policy): the batch records it and goes on."""

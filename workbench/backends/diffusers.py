@@ -143,6 +143,25 @@ class DiffusersBackend:
             ))
         return concepts
 
+    def generate_plate(self, prompt: Prompt, seed: int, settings: dict[str, Any], size: tuple[int, int]) -> Concept:
+        """A backdrop plate of `size`'s shape: text-to-image with the campaign's model (`settings`), no previz, no
+        control and no finishing (a plate carries no brand marks), its long side the campaign's canvas (sides
+        in multiples of 8, as the model needs); the film scales it to cover its frame."""
+        options = DiffusersOptions.model_validate(settings)
+        loaded = self.pipeline(options)
+        pipe = loaded.pipeline
+        pipe.scheduler = loaded.scheduler_for(options.scheduler)
+        width, height = plate_canvas(*size, max(options.width, options.height))
+        with torch.inference_mode():
+            [raw] = pipe(prompt=prompt.text, negative_prompt=prompt.negative, width=width, height=height,
+                         num_inference_steps=options.steps, guidance_scale=options.guidance,
+                         generator=torch.Generator("cpu").manual_seed(seed)).images
+        recorded = {**options.model_dump(mode="json"), **loaded.identity, "width": width, "height": height,
+                    "scheduler": type(pipe.scheduler).__name__, "pipeline": type(pipe).__name__,
+                    "device": loaded.device, "dtype": str(loaded.dtype).removeprefix("torch."), "image_seed": seed,
+                    "versions": {"diffusers": diffusers.__version__, "torch": torch.__version__}}
+        return Concept(image=raw.convert("RGB"), model=options.model, settings=recorded)
+
     def pipeline(self, options: DiffusersOptions) -> "LoadedPipeline":
         """The loaded model for these options, loaded once and kept until the options need other weights."""
         key = options.load_key()
@@ -340,6 +359,16 @@ def _free_memory() -> None:
 
 # ----------------------------------------------------------------------------------------------------
 # Images from the previz float
+
+
+def plate_canvas(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """A plate's generation size: the plate's shape with its long side `long_side`, each side a multiple of 8.
+
+        >>> plate_canvas(1920, 1080, 768)
+        (768, 432)
+    """
+    scale = long_side / max(width, height)
+    return max(8, round(width * scale / 8) * 8), max(8, round(height * scale / 8) * 8)
 
 
 def init_image(previz: Image.Image) -> Image.Image:

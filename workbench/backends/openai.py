@@ -145,6 +145,25 @@ class OpenAIBackend:
         return [Concept(image=image, model=options.model, settings=used, layout=previz.layout,
                         extra_images={"raw": raw})]
 
+    def generate_plate(self, prompt: Prompt, seed: int, settings: dict[str, Any], size: tuple[int, int]) -> Concept:
+        """A backdrop plate of `size`: a text-to-image picture at the API size nearest its shape, with no float,
+        no reference and no finishing (a plate carries no brand marks). The seed is recorded, not sent."""
+        if self._unusable:
+            raise BackendUnusable(self._unusable)
+        options = ImageOptions.model_validate({**settings, "width": size[0], "height": size[1]})
+        self.client()
+        size = options.api_size
+        request = _request_options(options, size)
+        if options.model in MODELS_WITH_BACKGROUND:
+            request["background"] = "opaque"  # a plate fills the frame: nothing of it is to be cut out
+        log.info("OpenAI plate: seed %s, %s %s", seed, options.model, size)
+        response = self._call(options, None, lambda c: c.images.generate(prompt=_image_prompt(prompt, "text"),
+                                                                         **request))
+        picture = ImageOps.fit(_decode_image(response).convert("RGB"), (options.width, options.height), Image.LANCZOS)
+        used = {"width": options.width, "height": options.height, "model": options.model, "mode": "text",
+                "size": size, "finished": False}
+        return Concept(image=picture, model=options.model, settings=used)
+
     def _reference_float(self, kit: BrandKit, prompt: Prompt, seed: int, width: int, height: int) -> Concept:
         if self._reference is None:
             from workbench.backends.previz import PrevizBackend
@@ -153,8 +172,9 @@ class OpenAIBackend:
         [previz] = self._reference.generate(kit, prompt, seed, {"width": width, "height": height})
         return previz
 
-    def _call(self, options: ImageOptions, kit: BrandKit, request: Callable[[Any], Any]) -> Any:
-        """One API call with the client's retries; every failure becomes one of our clear errors."""
+    def _call(self, options: ImageOptions, kit: BrandKit | None, request: Callable[[Any], Any]) -> Any:
+        """One API call with the client's retries; every failure becomes one of our clear errors (`kit`: whose
+        image it is, None for a backdrop plate)."""
         import openai
 
         client = self.client().with_options(max_retries=options.max_retries, timeout=options.timeout)
@@ -167,7 +187,7 @@ class OpenAIBackend:
         except openai.BadRequestError as error:
             if openai_error_code(error) in REFUSAL_CODES:
                 reason = redact(openai_error_message(error), secret)
-                log.warning("OpenAI declined the prompt for %s: %s", kit.slug, reason)
+                log.warning("OpenAI declined the prompt for %s: %s", kit.slug if kit else "the backdrop plate", reason)
                 raise ConceptRefused(reason, model=options.model) from None
             raise ValueError(redact(f"OpenAI rejected the request (400): {openai_error_message(error)}",
                                     secret)) from None

@@ -320,6 +320,30 @@ def test_a_cli_error_in_chinese_names_the_file_and_the_field(kits_folder):
     assert "palette.primary: expected a hex colour like '#1F6E5A', got 'red'" in english.output
 
 
+
+def test_kit_and_campaign_problems_in_chinese_keep_file_and_field(kits_folder, tmp_path):
+    """Problems found at load: the explanation in Chinese, the file and the field as they are spelt."""
+    from conftest import edit_kit, write_campaign
+    from workbench.campaign import CampaignError, load_campaign
+    from workbench.cli import app
+
+    kit_file = edit_kit(kits_folder / "lotus-tea", slug="lotus-teahouse")
+    result = CliRunner().invoke(app, ["--lang", "zh_CN", "kits", "validate", str(kits_folder)])
+    line = next(line for line in result.output.splitlines() if line.startswith("lotus-tea"))
+    assert "slug: 必须与文件夹名 'lotus-tea' 相同，实际为 'lotus-teahouse'" in line
+    i18n.set_language("zh_CN")
+    from workbench.kits import load_kits
+
+    problems = [str(error) for error in load_kits(kits_folder).errors]
+    assert f"{kit_file}: slug: 必须与文件夹名 'lotus-tea' 相同，实际为 'lotus-teahouse'" in problems
+    campaign_file = write_campaign(tmp_path / "campaign.yaml", kits_folder, tmp_path / "renders",
+                                   film={"sizes": {"16:9": [321, 180]}})
+    with pytest.raises(CampaignError) as error:
+        load_campaign(campaign_file)
+    assert str(error.value) == (f"{campaign_file}: film: sizes.16:9：H.264 yuv420p 要求每边为偶数，且在 64 到 7680 px"
+                                " 之间，实际为 321x180")
+
+
 def test_a_cli_input_error_in_chinese_is_one_line_with_file_and_field(campaign_file):
     from workbench.cli import app
 

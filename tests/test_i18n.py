@@ -344,6 +344,30 @@ def test_kit_and_campaign_problems_in_chinese_keep_file_and_field(kits_folder, t
                                 " 之间，实际为 321x180")
 
 
+
+def test_a_kits_import_row_problem_in_chinese_names_sheet_row_and_column(tmp_path):
+    """`kits import` in zh_CN: SHEET:第 N 行，列“…”: the problem in Chinese, the sheet, the header and the file as they are."""
+    import openpyxl
+    from PIL import Image
+    from workbench.cli import app
+
+    logos = tmp_path / "logos"
+    logos.mkdir()
+    Image.new("RGBA", (32, 32), (31, 110, 90, 255)).save(tmp_path / "elsewhere.png")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Brand", "Primary colour", "辅色", "点缀色", "背景色", "Logo"])
+    workbook.active.append(["Odd Co", "#1F6E5A", "#F3E9D2", "#D9473F", "#FFF8EC", "../elsewhere.png"])
+    sheet = tmp_path / "brands.xlsx"
+    workbook.save(sheet)
+    result = CliRunner().invoke(app, ["--lang", "zh_CN", "kits", "import", str(sheet), "--logos", str(logos),
+                                      "--into", str(tmp_path / "kits")])
+    assert result.exit_code == 2, result.output
+    problems = [line for line in result.stderr.splitlines() if "brands.xlsx" in line]
+    assert len(problems) == 1, result.stderr
+    assert f"{sheet}:第 2 行，列“Logo”: '../elsewhere.png' 不在标志文件夹 {logos} 内；请写该文件夹中的文件" in problems[0]
+    assert not (tmp_path / "kits").exists() or not any((tmp_path / "kits").iterdir())
+
+
 def test_a_cli_input_error_in_chinese_is_one_line_with_file_and_field(campaign_file):
     from workbench.cli import app
 

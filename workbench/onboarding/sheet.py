@@ -37,6 +37,7 @@ from pathlib import Path
 
 from workbench.campaign import is_han
 from workbench.errors import InputError, printable, shorten
+from workbench.i18n import _
 from workbench.kits import LOGO_SUFFIXES, SLUG_PATTERN, KitError, check_kit_data
 from workbench.onboarding.logo_palette import draft_fields, logo_colours, palette_roles, prepare_logo
 from workbench.onboarding.writer import KitDraft, KitExists, write_kit
@@ -95,10 +96,13 @@ class SheetProblem:
     message: str
 
     def __str__(self) -> str:
-        parts = [f"row {self.row}"] if self.row is not None else []
-        if self.column is not None:
-            parts.append(f'column "{shorten(self.column, 60)}"')
-        where = ", ".join(parts)
+        column = shorten(self.column, 60) if self.column is not None else None
+        if self.row is not None and column is not None:
+            where = _('row {number}, column "{column}"').format(number=self.row, column=column)
+        elif self.row is not None:
+            where = _("row {number}").format(number=self.row)
+        else:
+            where = _('column "{column}"').format(column=column) if column is not None else ""
         return printable(f"{self.sheet}:{where}: {self.message}" if where else f"{self.sheet}: {self.message}")
 
 
@@ -145,12 +149,13 @@ def read_sheet(path: Path) -> SheetTable:
     """The sheet's rows under its recognised headers; a SheetError names the file when it cannot be read."""
     path = Path(path)
     if path.suffix.lower() not in SHEET_SUFFIXES:
-        raise SheetError(path, "file", f"expected a .xlsx or .csv sheet, got {path.name!r}")
+        raise SheetError(path, "file", _("expected a .xlsx or .csv sheet, got {name!r}").format(name=path.name))
     if not path.is_file():
-        raise SheetError(path, "file", "sheet not found")
+        raise SheetError(path, "file", _("sheet not found"))
     size = path.stat().st_size
     if size > SHEET_MAX_BYTES:
-        raise SheetError(path, "file", f"{size / 1024**2:.0f} MB is over the {SHEET_MAX_BYTES // 1024**2} MB limit for sheets")
+        raise SheetError(path, "file", _("{size} MB is over the {limit} MB limit for sheets").format(
+            size=f"{size / 1024**2:.0f}", limit=SHEET_MAX_BYTES // 1024**2))
     raw_rows = _csv_rows(path) if path.suffix.lower() == ".csv" else _xlsx_rows(path)
     return _table(path, raw_rows)
 
@@ -164,7 +169,7 @@ def _csv_rows(path: Path) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise SheetError(path, "file", "expected text in UTF-8 or GB18030 (save the sheet as CSV UTF-8)")
+        raise SheetError(path, "file", _("expected text in UTF-8 or GB18030 (save the sheet as CSV UTF-8)"))
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
@@ -174,10 +179,11 @@ def _csv_rows(path: Path) -> list[list[str]]:
     try:
         for row in reader:
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise SheetError(path, "file", f"more than {MAX_ROWS} rows; split the sheet")
+                raise SheetError(path, "file", _("more than {count} rows; split the sheet").format(count=MAX_ROWS))
             rows.append(_without_trailing_blanks(row[:MAX_COLUMNS + 1]))
     except csv.Error as error:
-        raise SheetError(path, f"line {reader.line_num}", f"not readable as CSV ({shorten(str(error), 120)})") from None
+        raise SheetError(path, _("line {number}").format(number=reader.line_num), _("not readable as CSV ({error})").format(
+            error=shorten(str(error), 120))) from None
     return rows
 
 
@@ -186,30 +192,30 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
         with zipfile.ZipFile(path) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError) as error:
-        raise SheetError(path, "file", f"not an .xlsx workbook ({shorten(str(error), 120)})") from None
+        raise SheetError(path, "file", _("not an .xlsx workbook ({error})").format(error=shorten(str(error), 120))) from None
     if unpacked > XLSX_MAX_UNPACKED:
-        raise SheetError(path, "file", f"unpacks to {unpacked / 1024**2:.0f} MB, over the "
-                                       f"{XLSX_MAX_UNPACKED // 1024**2} MB limit for sheets")
+        raise SheetError(path, "file", _("unpacks to {size} MB, over the {limit} MB limit for sheets").format(
+            size=f"{unpacked / 1024**2:.0f}", limit=XLSX_MAX_UNPACKED // 1024**2))
     import openpyxl
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) for a bad file
-        raise SheetError(path, "file", f"not a readable .xlsx workbook ({type(error).__name__}: "
-                                       f"{shorten(str(error), 120)})") from None
+        raise SheetError(path, "file", _("not a readable .xlsx workbook ({error})").format(
+            error=f"{type(error).__name__}: {shorten(str(error), 120)}")) from None
     try:
         sheet = workbook.worksheets[0]
         rows = []
         for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
             if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise SheetError(path, "file", f"more than {MAX_ROWS} rows; split the sheet")
+                raise SheetError(path, "file", _("more than {count} rows; split the sheet").format(count=MAX_ROWS))
             rows.append(_without_trailing_blanks([_cell_text(value) for value in values]))
         return rows
     except SheetError:
         raise
     except Exception as error:
-        raise SheetError(path, "file", f"not a readable .xlsx workbook ({type(error).__name__}: "
-                                       f"{shorten(str(error), 120)})") from None
+        raise SheetError(path, "file", _("not a readable .xlsx workbook ({error})").format(
+            error=f"{type(error).__name__}: {shorten(str(error), 120)}")) from None
     finally:
         workbook.close()
 
@@ -237,11 +243,11 @@ def _table(path: Path, raw_rows: list[list[str]]) -> SheetTable:
             header_index = index
             break
     if header_index is None:
-        raise SheetError(path, "header", "no header row found in the first rows: expected column names such as "
-                                         '"Brand", "中文名", "Primary colour", "Logo"')
+        raise SheetError(path, "header", _("no header row found in the first rows: expected column names such as"
+                                           " {examples}").format(examples='"Brand", "中文名", "Primary colour", "Logo"'))
     header = raw_rows[header_index]
     if len(header) > MAX_COLUMNS:
-        raise SheetError(path, "header", f"more than {MAX_COLUMNS} columns")
+        raise SheetError(path, "header", _("more than {count} columns").format(count=MAX_COLUMNS))
     positions: dict[str, int] = {}
     columns: dict[str, str] = {}
     ignored = []
@@ -252,8 +258,9 @@ def _table(path: Path, raw_rows: list[list[str]]) -> SheetTable:
                 ignored.append(printable(shorten(cell.strip(), 60)))
             continue
         if name in positions:
-            raise SheetError(path, f"row {header_index + 1}", f"columns {columns[name]!r} and {cell.strip()!r} both "
-                                                              f"give the {name.replace('_', ' ')}; keep one")
+            raise SheetError(path, _("row {number}").format(number=header_index + 1), _(
+                "columns {first!r} and {second!r} both give the {field}; keep one").format(
+                first=columns[name], second=cell.strip(), field=name.replace("_", " ")))
         positions[name] = position
         columns[name] = cell.strip()
     rows = []
@@ -264,7 +271,7 @@ def _table(path: Path, raw_rows: list[list[str]]) -> SheetTable:
         if any(values.values()):
             rows.append((index + 1, values))
     if len(rows) > MAX_ROWS:
-        raise SheetError(path, "file", f"more than {MAX_ROWS} rows; split the sheet")
+        raise SheetError(path, "file", _("more than {count} rows; split the sheet").format(count=MAX_ROWS))
     return SheetTable(path, header_index + 1, columns, tuple(ignored), tuple(rows))
 
 
@@ -320,10 +327,11 @@ def check_sheet(sheet: Path, logos: Path, into: Path, update: bool = False) -> S
     """Read and check the whole sheet; nothing is written. A SheetError when it cannot be read at all."""
     table = read_sheet(sheet)
     logos = Path(logos)
-    notes = [f"{table.path}: ignored column(s): {', '.join(table.ignored)}"] if table.ignored else []
+    notes = [_("{sheet}: ignored column(s): {columns}").format(sheet=table.path, columns=", ".join(table.ignored))
+             ] if table.ignored else []
     problems: list[SheetProblem] = []
     if not logos.is_dir():
-        raise SheetError(logos, "--logos", "logos folder not found")
+        raise SheetError(logos, "--logos", _("logos folder not found"))
     if not any(name in table.columns for name in ("brand", "chinese_name", "english_name")):
         problems.append(SheetProblem(table.path, table.header_row, None,
                                      'no name column: expected "Brand", "中文名" or "English name"'))
@@ -337,14 +345,16 @@ def check_sheet(sheet: Path, logos: Path, into: Path, update: bool = False) -> S
         if draft is not None:
             slug_column = "slug" if "slug" in table.columns else _name_column(row)
             if draft.slug in seen:
-                row.problem(slug_column, f"slug {draft.slug!r} is also row {seen[draft.slug]}'s; give each brand its own")
+                row.problem(slug_column, _("slug {slug!r} is also row {number}'s; give each brand its own").format(
+                    slug=draft.slug, number=seen[draft.slug]))
             elif (Path(into) / draft.slug).exists() and not update:
-                row.problem(slug_column, f"kit {draft.slug!r} already exists in {into}; --update replaces it")
+                row.problem(slug_column, _("kit {slug!r} already exists in {folder}; --update replaces it").format(
+                    slug=draft.slug, folder=into))
             seen.setdefault(draft.slug, number)
         problems.extend(row.problems)
         if draft is not None and not row.problems:
             drafts.append((number, draft))
-            notes.extend(f"row {number}: {note}" for note in draft.notes)
+            notes.extend(_("row {number}: {note}").format(number=number, note=note) for note in draft.notes)
     return SheetImport(table.path, tuple(drafts), tuple(problems), tuple(notes), len(table.rows))
 
 
@@ -382,18 +392,19 @@ def _draft(row: _Row, logos: Path, logo_files: dict[str, Path], into: Path) -> K
     values = row.values
     for name, text in values.items():
         if len(text) > MAX_CELL_CHARACTERS:
-            row.problem(name, f"the cell holds {len(text):,} characters; at most {MAX_CELL_CHARACTERS:,} are read")
+            row.problem(name, _("the cell holds {count} characters; at most {limit} are read").format(
+                count=f"{len(text):,}", limit=f"{MAX_CELL_CHARACTERS:,}"))
     if row.problems:
         return None
     names = _names(values)
     chinese, english = names.get("chinese", ("", ""))[0], names.get("english", ("", ""))[0]
     display, display_column = names.get("chinese") or names.get("english") or ("", _name_column(row))
     if not display:
-        row.problem(display_column, "required: the brand's name")
+        row.problem(display_column, _("required: the brand's name"))
         return None
     slug = values.get("slug") or slug_from(english or chinese)
     if not values.get("slug") and not SLUG_PATTERN.fullmatch(slug):
-        row.problem(_name_column(row), f"cannot make a slug from {display!r}; add a \"slug\" column")
+        row.problem(_name_column(row), _('cannot make a slug from {name!r}; add a "slug" column').format(name=display))
         return None
     # Every check runs, so a row with a bad logo and a bad colour reports both.
     logo_path = _find_logo(row, logos, logo_files, slug, [name for name, _ in names.values()])
@@ -459,18 +470,20 @@ def _find_logo(row: _Row, logos: Path, logo_files: dict[str, Path], slug: str, n
     if named:
         path = logos / named
         if not path.resolve().is_relative_to(logos.resolve()):
-            row.problem("logo", f"{named!r} is outside the logos folder {logos}; name a file inside it")
+            row.problem("logo", _("{name!r} is outside the logos folder {folder}; name a file inside it").format(
+                name=named, folder=logos))
             return None
         if path.suffix.lower() not in LOGO_SUFFIXES:
-            row.problem("logo", f"expected one of {', '.join(LOGO_SUFFIXES)}, got {named!r}")
+            row.problem("logo", _("expected one of {suffixes}, got {name!r}").format(suffixes=", ".join(LOGO_SUFFIXES),
+                                                                                 name=named))
             return None
         if not path.is_file():
-            row.problem("logo", f"logo file not found: {path}")
+            row.problem("logo", _("logo file not found: {path}").format(path=path))
             return None
         return path
     for name in (slug, *names):
         if header_key(name) in logo_files:
             return logo_files[header_key(name)]
-    row.problem("logo", f"no logo in {logos} named after {slug!r} or the brand's names "
-                        f"(e.g. {slug}.png or {slug}.svg); or give the file in a \"Logo\" column")
+    row.problem("logo", _("no logo in {folder} named after {slug!r} or the brand's names (e.g. {slug}.png or"
+                          ' {slug}.svg); or give the file in a "Logo" column').format(folder=logos, slug=slug))
     return None

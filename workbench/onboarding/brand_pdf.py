@@ -30,6 +30,7 @@ from PIL import Image
 from pydantic import BaseModel, Field, ValidationError
 
 from workbench.errors import InputError, shorten
+from workbench.i18n import _
 from workbench.kits import LOGO_MAX_SIDE
 from workbench.onboarding.logo_palette import remove_flat_background, trim
 from workbench.onboarding.sheet import HEADERS, header_key
@@ -99,25 +100,28 @@ def read_brand_pdf(path: Path) -> BrandGuide:
 
     path = Path(path)
     if not path.is_file():
-        raise BrandPdfError(path, "file", "brand guide not found")
+        raise BrandPdfError(path, "file", _("brand guide not found"))
     size = path.stat().st_size
     if size > PDF_MAX_BYTES:
-        raise BrandPdfError(path, "file", f"{size / 1024**2:.0f} MB is over the {PDF_MAX_BYTES // 1024**2} MB limit")
+        raise BrandPdfError(path, "file", _("{size} MB is over the {limit} MB limit").format(
+            size=f"{size / 1024**2:.0f}", limit=PDF_MAX_BYTES // 1024**2))
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
-            raise BrandPdfError(path, "file", "the PDF is encrypted; export it without a password")
+            raise BrandPdfError(path, "file", _("the PDF is encrypted; export it without a password"))
         pages = list(reader.pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise BrandPdfError(path, "file", f"not a readable PDF ({type(error).__name__}: {shorten(str(error), 120)})") from None
+        raise BrandPdfError(path, "file", _("not a readable PDF ({error})").format(
+            error=f"{type(error).__name__}: {shorten(str(error), 120)}")) from None
     if len(pages) > MAX_PAGES:
-        raise BrandPdfError(path, "file", f"{len(pages)} pages; a brand guide of at most {MAX_PAGES} is read")
+        raise BrandPdfError(path, "file", _("{count} pages; a brand guide of at most {limit} is read").format(
+            count=len(pages), limit=MAX_PAGES))
     texts, colours, candidates, notes = [], [], [], []
     for number, page in enumerate(pages, start=1):
         try:
             text = page.extract_text() or ""
         except Exception as error:  # pypdf raises many kinds for a damaged content stream
-            notes.append(f"page {number}: text not readable ({type(error).__name__})")
+            notes.append(_("page {number}: text not readable ({error})").format(number=number, error=type(error).__name__))
             text = ""
         texts.append(text)
         for line in text.splitlines():

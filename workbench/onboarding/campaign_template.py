@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from workbench.campaign import Campaign, CampaignError
 from workbench.errors import InputError
+from workbench.i18n import _
 from workbench.files import atomic_path
 from workbench.kits import SLUG_PATTERN, load_kits
 
@@ -74,17 +75,19 @@ def write_campaign_file(name: str, brands: list[str], kits_folder: Path, into: P
     """Write `<into>/<name>.yaml` atomically; an existing file, a bad name or an unknown brand is an InputError."""
     path = Path(into) / f"{name}.yaml"
     if not SLUG_PATTERN.fullmatch(name):
-        raise CampaignError(path, "name", f"expected a slug of lowercase letters, digits and '-', got {name!r}")
+        raise CampaignError(path, "name", _("expected a slug of lowercase letters, digits and '-', got {name!r}").format(
+            name=name))
     if path.exists():
-        raise CampaignError(path, "file", "a campaign of that name exists; pick another name or edit it")
+        raise CampaignError(path, "file", _("a campaign of that name exists; pick another name or edit it"))
     if not Path(kits_folder).is_dir():
-        raise InputError(kits_folder, "--kits", "brand kit folder not found")
+        raise InputError(kits_folder, "--kits", _("brand kit folder not found"))
     report = load_kits(kits_folder)
     unknown = [brand for brand in brands if brand not in report.kits]
     if not brands or unknown:
         known = ", ".join(sorted(report.kits)) or "none"
-        raise InputError(kits_folder, "--brands", f"unknown brand(s) {', '.join(map(repr, unknown))}; known: {known}"
-                         if unknown else f"name at least one brand; known: {known}")
+        raise InputError(kits_folder, "--brands", _("unknown brand(s) {brands}; known: {known}").format(
+            brands=", ".join(map(repr, unknown)), known=known) if unknown else _(
+            "name at least one brand; known: {known}").format(known=known))
     relative_kits = os.path.relpath(Path(kits_folder).resolve(), Path(into).resolve())
     relative_renders = os.path.relpath((Path(into) / ".." / "renders").resolve(), Path(into).resolve())
     text = campaign_text(name, brands, relative_kits, relative_renders, title=title)

@@ -30,6 +30,7 @@ from PIL import Image
 from workbench.campaign import is_han
 from workbench.colours import RGB, contrast, darker, lighter, luminance
 from workbench.kits import KitError, check_kit_data, read_logo
+from workbench.i18n import _
 from workbench.onboarding.suggestions import NEGATIVE_WORDS, suggest
 from workbench.onboarding.writer import KitDraft, LogoSource
 
@@ -79,18 +80,19 @@ def prepare_logo(path: Path, error_file: Path | None = None, error_field: str = 
     try:
         image = read_logo(path)
     except KitError as error:
-        raise KitError(error_file or path, error_field, f"{path.name}: {error.message}") from None
+        raise KitError(error_file or path, error_field, _("{name}: {problem}").format(name=path.name, problem=error.message)) from None
     suffix = path.suffix.lower()
     if suffix == ".svg":
         return PreparedLogo(LogoSource("logo.svg", copy_from=path), image)
     if suffix in JPEG_SUFFIXES:
         cut, removed = remove_flat_background(image)
         trimmed = trim(cut)
-        note = ("flat background removed" if removed else
-                "the border is not one flat colour: background kept (use a PNG with transparency)")
-        return PreparedLogo(LogoSource("logo.png", image=trimmed), trimmed, (f"{path.name}: {note}",))
+        note = (_("flat background removed") if removed else
+                _("the border is not one flat colour: background kept (use a PNG with transparency)"))
+        return PreparedLogo(LogoSource("logo.png", image=trimmed), trimmed,
+                            (_("{name}: {problem}").format(name=path.name, problem=note),))
     if image.getchannel("A").getbbox() is None:
-        raise KitError(error_file or path, error_field, f"{path.name} is fully transparent")
+        raise KitError(error_file or path, error_field, _("{name} is fully transparent").format(name=path.name))
     trimmed = trim(image)
     if trimmed.size == image.size and suffix == ".png":
         return PreparedLogo(LogoSource("logo.png", copy_from=path), image)

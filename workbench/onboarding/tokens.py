@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.errors import InputError, brief_repr, shorten
+from workbench.i18n import _
 
 TOKENS_MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
@@ -73,20 +74,22 @@ def read_tokens(path: Path) -> DesignTokens:
     """Read and resolve a tokens file; a TokensError names the file and the token."""
     path = Path(path)
     if not path.is_file():
-        raise TokensError(path, "file", "design tokens file not found")
+        raise TokensError(path, "file", _("design tokens file not found"))
     size = path.stat().st_size
     if size > TOKENS_MAX_BYTES:
-        raise TokensError(path, "file", f"{size:,} bytes is over the {TOKENS_MAX_BYTES // 1024**2} MB limit for tokens")
+        raise TokensError(path, "file", _("{size} bytes is over the {limit} MB limit for tokens").format(
+            size=f"{size:,}", limit=TOKENS_MAX_BYTES // 1024**2))
     try:
         document = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
-        raise TokensError(path, "file", "expected UTF-8 JSON") from None
+        raise TokensError(path, "file", _("expected UTF-8 JSON")) from None
     except json.JSONDecodeError as error:
-        raise TokensError(path, f"line {error.lineno}, column {error.colno}", f"malformed JSON: {error.msg}") from None
+        raise TokensError(path, _("line {line}, column {column}").format(line=error.lineno, column=error.colno),
+                          _("malformed JSON: {error}").format(error=error.msg)) from None
     except RecursionError:
-        raise TokensError(path, "file", f"nested deeper than {MAX_DEPTH} levels") from None
+        raise TokensError(path, "file", _("nested deeper than {count} levels").format(count=MAX_DEPTH)) from None
     if not isinstance(document, dict):
-        raise TokensError(path, "(top level)", "expected an object of token groups")
+        raise TokensError(path, _("(top level)"), _("expected an object of token groups"))
     tokens: dict[str, tuple[str | None, Any]] = {}  # path -> ($type, $value), in the file's order
     _collect(path, document, (), None, tokens)
     colours, fonts = {}, {}
@@ -101,7 +104,7 @@ def read_tokens(path: Path) -> DesignTokens:
 
 def _collect(path: Path, group: dict, where: tuple[str, ...], inherited: str | None, tokens: dict) -> None:
     if len(where) > MAX_DEPTH:
-        raise TokensError(path, ".".join(where), f"nested deeper than {MAX_DEPTH} levels")
+        raise TokensError(path, ".".join(where), _("nested deeper than {count} levels").format(count=MAX_DEPTH))
     kind = group.get("$type", inherited)
     if "$value" in group:
         tokens[".".join(where)] = (kind, group["$value"])
@@ -118,9 +121,9 @@ def _resolve(path: Path, name: str, value: Any, kind: str | None, tokens: dict) 
     while isinstance(value, str) and _ALIAS.fullmatch(value.strip()):
         target = _ALIAS.fullmatch(value.strip())[1]
         if target in seen or len(seen) > MAX_ALIAS_HOPS:
-            raise TokensError(path, name, f"aliases go round in a circle: {' -> '.join(seen + [target])}")
+            raise TokensError(path, name, _("aliases go round in a circle: {chain}").format(chain=" -> ".join(seen + [target])))
         if target not in tokens:
-            raise TokensError(path, name, f"refers to {shorten(target)!r}, which is not a token in the file")
+            raise TokensError(path, name, _("refers to {target!r}, which is not a token in the file").format(target=shorten(target)))
         seen.append(target)
         target_kind, value = tokens[target]
         kind = kind or target_kind
@@ -136,9 +139,9 @@ def _colour(path: Path, name: str, value: Any) -> str:
                                                       for c in value["components"]):
             return "#" + "".join(f"{round(c * 255):02X}" for c in value["components"])
         else:
-            raise TokensError(path, name, f"expected an sRGB colour, got {brief_repr(value)}")
+            raise TokensError(path, name, _("expected an sRGB colour, got {value}").format(value=brief_repr(value)))
     if not isinstance(value, str) or not _HEX.fullmatch(value.strip()):
-        raise TokensError(path, name, f"expected a hex colour like '#1F6E5A', got {brief_repr(value)}")
+        raise TokensError(path, name, _("expected a hex colour like '#1F6E5A', got {value}").format(value=brief_repr(value)))
     digits = _HEX.fullmatch(value.strip())[1]
     if len(digits) == 3:
         digits = "".join(ch * 2 for ch in digits)
@@ -148,5 +151,6 @@ def _colour(path: Path, name: str, value: Any) -> str:
 def _font_family(path: Path, name: str, value: Any) -> list[str]:
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not names or not all(isinstance(n, str) and n.strip() for n in names):
-        raise TokensError(path, name, f"expected a font family name or a list of them, got {brief_repr(value)}")
+        raise TokensError(path, name, _("expected a font family name or a list of them, got {value}").format(
+            value=brief_repr(value)))
     return [shorten(n.strip(), 80) for n in names]

@@ -22,6 +22,7 @@ from typing import Any
 from PIL import Image
 
 from workbench.errors import InputError
+from workbench.i18n import _
 from workbench.files import _umask, atomic_path  # the one umask reading (files' temp files get it too)
 
 # The order of brand.yaml's fields in the sample kits: a written kit reads like a hand-made one.
@@ -91,7 +92,7 @@ def write_kit(draft: KitDraft, into: Path, update: bool = False) -> Path:
     folder = into / draft.slug
     if folder.exists() or folder.is_symlink():
         if not update:
-            raise KitExists(folder, "slug", f"kit {draft.slug!r} already exists; --update replaces it")
+            raise KitExists(folder, "slug", _("kit {slug!r} already exists; --update replaces it").format(slug=draft.slug))
         _update_kit(draft, folder)
         return folder
     into.mkdir(parents=True, exist_ok=True)
@@ -104,14 +105,15 @@ def write_kit(draft: KitDraft, into: Path, update: bool = False) -> Path:
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
         if folder.exists():
-            raise KitExists(folder, "slug", f"kit {draft.slug!r} appeared while it was written; not replaced") from None
+            raise KitExists(folder, "slug", _("kit {slug!r} appeared while it was written; not replaced").format(
+                slug=draft.slug)) from None
         raise
     return folder
 
 
 def _update_kit(draft: KitDraft, folder: Path) -> None:
     if not folder.is_dir() or folder.is_symlink():
-        raise KitExists(folder, "slug", "is not a kit folder (a file or a link); not replaced")
+        raise KitExists(folder, "slug", _("is not a kit folder (a file or a link); not replaced"))
     draft.logo.write(folder / draft.logo.file_name)
     save_brand_yaml(folder / "brand.yaml", draft.fields, draft.comments)
 

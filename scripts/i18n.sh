@@ -14,7 +14,7 @@ pot=${POT:-$locale_dir/workbench.pot}  # POT=... extracts elsewhere (tests/test_
 extract() {
   # No line numbers in the template: a diff shows messages that changed, not code that moved.
   "$pybabel" -q extract -F babel.cfg -k N_ --no-location --sort-output \
-    --project "Parade Workbench" --version 0.1.0 --msgid-bugs-address "" -o "$pot" workbench
+    --project "Parade Workbench" --version 0.1.0 --msgid-bugs-address "" -o "$pot" workbench notebooks
 }
 update() {
   "$pybabel" -q update -i "$pot" -d "$locale_dir" -D workbench --no-fuzzy-matching --ignore-obsolete

@@ -197,5 +197,19 @@ def N_(message: str) -> str:
     return message
 
 
+def extract_notebook(fileobj, keywords, comment_tags, options):
+    """Babel's extractor for a notebook (babel.cfg): the messages of its code cells, as Python's extractor
+    finds them (the line numbers count through the cells one after another)."""
+    import io
+    import json
+
+    from babel.messages.extract import extract_python
+
+    cells = json.load(fileobj).get("cells", [])
+    code = "\n".join("".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+                     for cell in cells if cell.get("cell_type") == "code")
+    return extract_python(io.BytesIO(code.encode("utf-8")), keywords, comment_tags, options)
+
+
 __all__ = ["LANGUAGES", "LANGUAGE_VARIABLE", "N_", "Translator", "UnknownLanguage", "_", "choose_language",
            "current_language", "ngettext", "normalise", "say", "set_language", "translator"]

@@ -121,6 +121,15 @@ def clear_of(zone: dict, size: tuple[int, int]) -> tuple[float, float, float, fl
     return zone["left"] * width, zone["top"] * height, (1 - zone["right"]) * width, (1 - zone["bottom"]) * height
 
 
+def covered_by(zone: dict, size: tuple[int, int]) -> np.ndarray:
+    """The frame's pixels a platform's zones cover, as a mask."""
+    width, height = size
+    covered = np.zeros((height, width), bool)
+    left, top, right, bottom = (round(edge) for edge in clear_of(zone, size))
+    covered[:top], covered[bottom:], covered[:, :left], covered[:, right:] = True, True, True, True
+    return covered
+
+
 def inside(box, area) -> bool:
     return area[0] <= box[0] and area[1] <= box[1] and box[2] <= area[2] and box[3] <= area[3]
 
@@ -146,10 +155,7 @@ def test_safe_zones_keep_the_campaign_header_out_of_the_platforms_areas(tmp_path
     """The header is the only thing the campaign title changes during a hold: with zones, the zones' pixels
     are the same whatever the title; without them, the header reaches into the top one."""
     aspect, size, zone = "9:16", ZONED_SIZES["9:16"], ZONES["9:16"]
-    width, height = size
-    covered = np.zeros((height, width), bool)
-    left, top, right, bottom = (round(edge) for edge in clear_of(zone, size))
-    covered[:top], covered[bottom:], covered[:, :left], covered[:, right:] = True, True, True, True
+    covered, top = covered_by(zone, size), round(clear_of(zone, size)[1])
 
     def hold_frame(title: str, **film) -> np.ndarray:
         campaign, order, catalog = three_brands(tmp_path / f"{title}{len(film)}", sizes={aspect: list(size)}, **film)
@@ -169,10 +175,7 @@ def test_safe_zones_keep_the_cards_type_out_of_the_platforms_areas(tmp_path, car
     """The card's words are all its text changes: with zones, the zones' pixels are the same whatever the words;
     without them, the words reach into a zone (the backdrop under the type fills the frame either way)."""
     aspect, size, zone = "9:16", ZONED_SIZES["9:16"], ZONES["9:16"]
-    width, height = size
-    covered = np.zeros((height, width), bool)
-    left, top, right, bottom = (round(edge) for edge in clear_of(zone, size))
-    covered[:top], covered[bottom:], covered[:, :left], covered[:, right:] = True, True, True, True
+    covered = covered_by(zone, size)
 
     def card_frame(words: str, **film) -> np.ndarray:
         campaign, order, catalog = three_brands(tmp_path / f"{words}{len(film)}", sizes={aspect: list(size)},

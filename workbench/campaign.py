@@ -20,6 +20,7 @@ from workbench.errors import InputError, explain_validation
 from workbench.i18n import _
 from workbench.kits import BrandKit, Slug, load_kits
 from workbench.prompts import PromptTemplate
+from workbench.typography import is_han
 from workbench.yamlfile import CAMPAIGN_FILE_MAX_BYTES, read_yaml_mapping
 
 Aspect = Literal["16:9", "9:16", "1:1", "4:5"]
@@ -387,11 +388,6 @@ def _kit_slugs(folder: Path) -> set[str] | None:
     if not folder.is_dir():
         return None
     return {kit.name for kit in folder.iterdir() if (kit / "brand.yaml").is_file()}
-
-
-def is_han(character: str) -> bool:
-    """A Chinese character (CJK unified ideographs and extension A)."""
-    return "\u4e00" <= character <= "\u9fff" or "\u3400" <= character <= "\u4dbf"
 
 
 def load_campaign(path: Path | str) -> Campaign:

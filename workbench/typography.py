@@ -128,6 +128,11 @@ PHRASE_BREAK = re.compile(r"\s[·|—]\s")  # "Thanks for watching · 感谢观�
 UNSPACED_BREAK_LENGTH = 8  # an unspaced name (Chinese, Japanese) this long may break between characters
 
 
+def is_han(character: str) -> bool:
+    """A Chinese character (CJK unified ideographs and extension A)."""
+    return "\u4e00" <= character <= "\u9fff" or "\u3400" <= character <= "\u4dbf"
+
+
 def choose_lines(text: str, max_width: int, max_height: int, max_lines: int,
                  font: Path | str | None = None, line_height: int | None = None) -> tuple[list[str], int]:
     """`text` broken into at most `max_lines` lines where the type comes out largest, and that size; with

@@ -27,12 +27,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from workbench.campaign import is_han
 from workbench.colours import RGB, contrast, darker, lighter, luminance
 from workbench.kits import KitError, check_kit_data, read_logo
 from workbench.i18n import _
 from workbench.onboarding.suggestions import NEGATIVE_WORDS, suggest
 from workbench.onboarding.writer import KitDraft, LogoSource
+from workbench.typography import is_han
 
 JPEG_SUFFIXES = (".jpg", ".jpeg")
 BACKGROUND_TOLERANCE = 10.0  # CIEDE2000 from the border colour that is still background

@@ -35,12 +35,12 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench.campaign import is_han
 from workbench.errors import InputError, printable, shorten
 from workbench.i18n import _
 from workbench.kits import LOGO_SUFFIXES, SLUG_PATTERN, KitError, check_kit_data
 from workbench.onboarding.logo_palette import draft_fields, logo_colours, palette_roles, prepare_logo
 from workbench.onboarding.writer import KitDraft, KitExists, write_kit
+from workbench.typography import is_han
 
 SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
 SHEET_MAX_BYTES = 20 * 1024 * 1024

@@ -293,6 +293,36 @@ class TriageSettings(BaseModel):
     thresholds: TriageThresholds = Field(default_factory=TriageThresholds)
 
 
+CLUSTER_CHOICES = "none, local, auto or ray://host:port"
+
+
+class ComputeSettings(BaseModel):
+    """Where the stages' work runs: in this process (the default) or on a Ray cluster (`workbench.cluster`).
+
+    Nothing a stage makes depends on it: the same concept ids and bytes, the same films, either way."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    cluster: str = Field("none", description="none: in this process; local: a Ray instance started on this"
+                         " machine; auto: the cluster at $RAY_ADDRESS; ray://host:port: a Ray cluster's client"
+                         " address (port 10001 by default).")
+    workers: int | None = Field(None, ge=1, le=4096, description="Actors (generation, triage) and segment encodes"
+                                " at once; default the cluster's CPUs, or its GPUs for a backend that uses one.")
+    gpus_per_worker: float = Field(1.0, ge=0, le=8, description="GPUs each generation actor takes when the"
+                                   " cluster has GPUs and the backend uses one.")
+    segment_threads: int = Field(1, ge=1, le=16, description="x264 threads of each film segment's encode: part"
+                                 " of the encode's recipe, so a segment is the same bytes on every machine.")
+
+    @field_validator("cluster")
+    @classmethod
+    def _known_cluster(cls, value: str) -> str:
+        if value in ("none", "local", "auto"):
+            return value
+        host, _, port = value.removeprefix("ray://").rpartition(":")
+        if not value.startswith("ray://") or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"expected {CLUSTER_CHOICES}, got {value!r}")
+        return value
+
+
 class Campaign(BaseModel):
     """One campaign: its brands, generation, review selection and film."""
 
@@ -308,6 +338,7 @@ class Campaign(BaseModel):
     triage: TriageSettings = Field(default_factory=TriageSettings)
     film: FilmSettings = Field(default_factory=FilmSettings)
     labels: LabelSettings = Field(default_factory=LabelSettings)
+    compute: ComputeSettings = Field(default_factory=ComputeSettings)
 
     @model_validator(mode="before")
     @classmethod

@@ -15,8 +15,9 @@ import hashlib
 from collections import defaultdict
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from PIL import Image
 from pydantic import ValidationError
@@ -74,6 +75,53 @@ def concept_id(brand: str, backend: str, prompt: Prompt, seed: int, settings: di
     return f"{brand}-s{seed}-{hashlib.sha256(recipe.encode()).hexdigest()[:8]}"
 
 
+@dataclass(frozen=True)
+class GenerationJob:
+    """One kit and seed to make: what the backend is given, and the id the seed's first image gets."""
+
+    kit: BrandKit
+    seed: int
+    prompt: Prompt
+    base_id: str
+
+
+Outcome = list[Concept] | Exception  # a backend's images, or what it raised
+
+
+class GenerationExecutor(Protocol):
+    """Where `backend.generate` runs: each job's outcome, streamed back in the order the jobs finish.
+
+    Closing the stream (the batch stopped, or Ctrl-C) cancels what is still outstanding; what was yielded
+    before is the caller's to keep. `InProcess` is today's loop; `workbench.cluster` has a Ray one."""
+
+    def stream(self, backend: str, settings: dict, jobs: list[GenerationJob]) -> Iterator[tuple[GenerationJob, Outcome]]:
+        ...
+
+
+@dataclass(frozen=True)
+class InProcess:
+    """Each job made here with `backend`, one after another, in order (the default)."""
+
+    backend: Backend
+
+    def stream(self, backend: str, settings: dict, jobs: list[GenerationJob]) -> Iterator[tuple[GenerationJob, Outcome]]:
+        for job in jobs:
+            try:
+                outcome = self.backend.generate(job.kit, job.prompt, job.seed, settings)
+            except Exception as error:  # the caller records it as the batch's rules say
+                outcome = error
+            yield job, outcome
+
+
+class JobFailed(Exception):
+    """A job that failed where it ran (another process or machine); the message is its one-line reason."""
+
+
+def failure_line(error: Exception) -> str:
+    """How a failed job is reported: the exception's type and message (a remote failure's line as it came)."""
+    return str(error) if isinstance(error, JobFailed) else f"{type(error).__name__}: {error}"
+
+
 def generate_campaign(
     campaign: Campaign,
     kits: list[BrandKit],
@@ -81,60 +129,72 @@ def generate_campaign(
     backend: Backend | None = None,
     progress: bool = True,
     labeller: Labeller | None = None,
+    executor: GenerationExecutor | None = None,
 ) -> GenerationReport:
     """Make every missing concept for `kits` x the campaign's seeds. A failing brand never stops the others.
 
     Every image carries the AI-content label (`labeller`, by default the campaign's with the personal
-    settings; a configured C2PA key is checked before the first image).
+    settings; a configured C2PA key is checked before the first image). The backend runs where
+    `executor` puts it (default: here, `InProcess`); files and catalog rows are written here alone,
+    in the order the images finish, so the ids and bytes are the same wherever it ran.
     """
     settings = campaign.generation.backend_settings()
-    backend = backend or get_backend(campaign.generation.backend)
+    backend_name = backend.name if backend is not None else campaign.generation.backend
+    executor = executor or InProcess(backend or get_backend(backend_name))
     labeller = labeller or Labeller.for_campaign(campaign)
     report = GenerationReport()
     started = time.perf_counter()
-    jobs = [(kit, seed) for kit in kits for seed in campaign.generation.seeds]
     images_per_seed = _images_per_seed(settings)
-    bar = tqdm(total=len(jobs) * images_per_seed, desc="concepts", unit="image", disable=not progress)
-    for kit, seed in jobs:
-        carry_on = _generate_one(campaign, kit, seed, settings, catalog, backend, report, labeller)
-        bar.update(images_per_seed)
-        if not carry_on:
-            break
-    bar.close()
+    bar = tqdm(total=len(kits) * len(campaign.generation.seeds) * images_per_seed, desc="concepts", unit="image",
+               disable=not progress)
+    jobs: dict[str, GenerationJob] = {}
+    for kit in kits:
+        prompt = build_prompt(kit, campaign.prompt)
+        for seed in campaign.generation.seeds:
+            base_id = concept_id(kit.slug, backend_name, prompt, seed, settings)
+            if base_id in jobs or _already_made(catalog, base_id, images_per_seed):  # resume: asked for nothing
+                report.skipped.append(base_id)
+                bar.update(images_per_seed)
+            else:
+                jobs[base_id] = GenerationJob(kit, seed, prompt, base_id)
+    outcomes = executor.stream(backend_name, settings, list(jobs.values()))
+    try:
+        for job, outcome in outcomes:
+            carry_on = _record_outcome(campaign, job, outcome, settings, catalog, backend_name, report, labeller)
+            bar.update(images_per_seed)
+            if not carry_on:
+                break
+    finally:
+        outcomes.close()  # what is still outstanding is cancelled; what was recorded stays
+        bar.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _generate_one(
-    campaign: Campaign, kit: BrandKit, seed: int, settings: dict, catalog: Catalog, backend: Backend,
+def _record_outcome(
+    campaign: Campaign, job: GenerationJob, outcome: Outcome, settings: dict, catalog: Catalog, backend: str,
     report: GenerationReport, labeller: Labeller,
 ) -> bool:
-    """Make (or skip) one kit and seed, noting the outcome in `report`; False when the batch must stop."""
-    prompt = build_prompt(kit, campaign.prompt)
-    base_id = concept_id(kit.slug, backend.name, prompt, seed, settings)
-    if _already_made(catalog, base_id, _images_per_seed(settings)):
-        report.skipped.append(base_id)
-        return True
-    try:
-        concepts = backend.generate(kit, prompt, seed, settings)
-    except ConceptRefused as refusal:  # recorded on the concept, so a resumed batch does not ask again
+    """Record one job's images, refusal or failure in the catalog and `report`; False when the batch must stop."""
+    kit, seed, prompt, base_id = job.kit, job.seed, job.prompt, job.base_id
+    if isinstance(outcome, ConceptRefused):  # recorded on the concept, so a resumed batch does not ask again
         catalog.add_concept(ConceptRecord(
-            id=base_id, brand=kit.slug, backend=backend.name, model=refusal.model, prompt=prompt.text,
+            id=base_id, brand=kit.slug, backend=backend, model=outcome.model, prompt=prompt.text,
             negative_prompt=prompt.negative, seed=seed, settings=settings, path="", content_hash="",
-            status="refused", note=refusal.reason,
+            status="refused", note=outcome.reason,
         ))
         report.refused.append(base_id)
         return True
-    except BackendUnusable as error:  # e.g. a rejected key: every later call would fail the same way
-        report.failed.append((f"{kit.slug} seed {seed}", str(error)))
-        report.stopped = str(error)
+    if isinstance(outcome, BackendUnusable):  # e.g. a rejected key: every later call would fail the same way
+        report.failed.append((f"{kit.slug} seed {seed}", str(outcome)))
+        report.stopped = str(outcome)
         return False
-    except Exception as error:  # one brand's failure is reported, the batch goes on
-        report.failed.append((f"{kit.slug} seed {seed}", f"{type(error).__name__}: {error}"))
+    if isinstance(outcome, Exception):  # one brand's failure is reported, the batch goes on
+        report.failed.append((f"{kit.slug} seed {seed}", failure_line(outcome)))
         return True
-    for index, concept in enumerate(concepts):
+    for index, concept in enumerate(outcome):
         record_id = base_id if index == 0 else f"{base_id}-{index}"
-        record_concept(catalog, campaign, kit, backend.name, prompt, seed, record_id, concept, labeller)
+        record_concept(catalog, campaign, kit, backend, prompt, seed, record_id, concept, labeller)
         report.made.append(record_id)
     return True
 
@@ -248,7 +308,8 @@ def generate_backdrop(
     return record_concept(catalog, campaign, owner, backend.name, prompt, seed, record_id, plate, labeller)
 
 
-def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = False) -> GenerationReport:
+def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = False,
+                       executor: GenerationExecutor | None = None) -> GenerationReport:
     """Make the seeds reviewers queued with "make more like this" (pending ones, for `kits`), with the
     ordinary generation step. A request whose prompt no longer matches what the campaign builds for the
     brand is reported, not made with another prompt.
@@ -280,7 +341,7 @@ def generate_requested(campaign: Campaign, kits: list[BrandKit], catalog: Catalo
             report.failed += [(f"{brand} seed {seed}", f"the campaign cannot make {backend!r} seeds: {where}: {why}")
                               for seed in seeds]
             continue
-        report.merge(generate_campaign(queued, [by_kit[brand]], catalog, progress=progress))
+        report.merge(generate_campaign(queued, [by_kit[brand]], catalog, progress=progress, executor=executor))
         if report.stopped:
             break
     return report

@@ -151,56 +151,104 @@ def prepare_film(
 def render_film(
     campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, progress: bool = True,
     resume: bool = True, segment_seconds: float = SEGMENT_SECONDS, hashes: FileHashes | None = None,
-    labeller: Labeller | None = None,
+    labeller: Labeller | None = None, segments: Any = None,
 ) -> FilmResult:
     """Render one aspect ("16:9" or "9:16") to `<films_dir>/<campaign>_<16x9|9x16>.mp4` plus its manifest.
 
     The film is encoded in segments of `segment_seconds` kept in a hidden work folder beside it until
-    the film is complete; with `resume`, segments a killed render finished are used again. A render
-    that runs out of disk space removes its segments (they would keep the disk full) and raises DiskFull.
+    the film is complete; with `resume`, segments a killed render finished are used again. They are
+    encoded here, one after another, or by `segments` (an `encode.SegmentEncoder`: a cluster's places each
+    on a worker); each segment's x264 runs `compute.segment_threads` threads, so its bytes are the same
+    wherever it is encoded. A render that runs out of disk space removes its
+    segments (they would keep the disk full) and raises DiskFull.
     The MP4 carries the AI-content labels (`labeller`, by default the campaign's): the visible one in
     its frames, the implicit one in its metadata, and a C2PA signature when a key is configured.
     """
-    from workbench.parade.encode import (
-        Segments, VideoFormat, check_audio, fit_music, join_segments, render_segments, write_manifest,
-    )
+    labeller = labeller or Labeller.for_campaign(campaign)  # a configured signing key is checked before the render
+    render = _start_render(campaign, kits, catalog, aspect, resume, segment_seconds, hashes)
+    return _finish_render(render, _encode_render(render, segments, progress), catalog, labeller)
+
+
+def render_films(
+    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = True, resume: bool = True,
+    labeller: Labeller | None = None, segments: Any = None,
+) -> list[FilmResult]:
+    """Render every aspect in campaign.film.aspects (each concept file is read and checked once for all).
+
+    With a cluster's `segments` encoder every aspect's segments are handed to it at once (the films are
+    prepared and joined here, one after another); in-process, the aspects render one after another."""
+    hashes = FileHashes()
+    labeller = labeller or Labeller.for_campaign(campaign)
+    if segments is None:
+        return [render_film(campaign, kits, catalog, aspect, progress, resume, hashes=hashes, labeller=labeller)
+                for aspect in campaign.film.aspects]
+    from concurrent.futures import ThreadPoolExecutor
+
+    renders = [_start_render(campaign, kits, catalog, aspect, resume, SEGMENT_SECONDS, hashes)
+               for aspect in campaign.film.aspects]
+    with ThreadPoolExecutor(max_workers=len(renders), thread_name_prefix="film") as pool:
+        encoded = [pool.submit(_encode_render, render, segments, False) for render in renders]
+        parts = [future.result() for future in encoded]
+    return [_finish_render(render, render_parts, catalog, labeller) for render, render_parts in zip(renders, parts)]
+
+
+@dataclass(frozen=True)
+class _Render:
+    """One aspect's render under way: the prepared film, where it goes, and how it is cut and encoded."""
+
+    film: Film
+    path: Path
+    manifest_path: Path
+    work_dir: Path
+    video: Any  # encode.VideoFormat
+    segments: Any  # encode.Segments
+    started: float
+
+
+def _start_render(campaign: Campaign, kits: list[BrandKit], catalog: Catalog, aspect: str, resume: bool,
+                  segment_seconds: float, hashes: FileHashes | None) -> _Render:
+    from workbench.parade.encode import Segments, VideoFormat, check_audio
 
     started = time.perf_counter()
-    labeller = labeller or Labeller.for_campaign(campaign)  # a configured signing key is checked before the render
     if campaign.film.audio is not None:  # a bad track is found now, not after the whole video is encoded
         check_audio(campaign.film.audio)
     film = prepare_film(campaign, kits, catalog, aspect, hashes)
-    path = campaign.films_dir / f"{film.stem}.mp4"
-    manifest_path = campaign.films_dir / f"{film.stem}.json"
     work_dir = campaign.films_dir / f".{film.stem}.segments"
     if not resume:
         shutil.rmtree(work_dir, ignore_errors=True)
     for folder in (campaign.films_dir, work_dir):  # temp files of a killed render
         remove_stale_parts(folder)
-    video = VideoFormat.for_film(campaign.film, film.size)
+    video = VideoFormat.for_film(campaign.film, film.size, threads=campaign.compute.segment_threads)
     segments = Segments.for_film(film.timeline.duration, video.fps, segment_seconds)
-    with reporting_full_disk(campaign.films_dir, film.stem, remove_when_full=work_dir):
-        parts = render_segments(film.parade.frame, segments, video, work_dir, film.fingerprint(), progress)
+    return _Render(film, campaign.films_dir / f"{film.stem}.mp4", campaign.films_dir / f"{film.stem}.json", work_dir,
+                   video, segments, started)
+
+
+def _encode_render(render: _Render, segments: Any, progress: bool) -> list[Path]:
+    from workbench.parade.art import ArtCache
+    from workbench.parade.encode import render_segments
+
+    film = render.film
+    with reporting_full_disk(film.campaign.films_dir, film.stem, remove_when_full=render.work_dir):
+        return render_segments(film.parade.frame, render.segments, render.video, render.work_dir, film.fingerprint(),
+                               progress, segments, fresh_frames=lambda: dataclasses.replace(film.parade, art=ArtCache()))
+
+
+def _finish_render(render: _Render, parts: list[Path], catalog: Catalog, labeller: Labeller) -> FilmResult:
+    from workbench.parade.encode import fit_music, join_segments, write_manifest
+
+    film, campaign = render.film, render.film.campaign
+    with reporting_full_disk(campaign.films_dir, film.stem, remove_when_full=render.work_dir):
         music = None
         if campaign.film.audio is not None:
-            music = fit_music(campaign.film.audio, segments.frame_count / video.fps, work_dir / "music.wav")
-        join_segments(parts, path, music, tags=labeller.mp4_metadata(film.stem),
+            music = fit_music(campaign.film.audio, render.segments.frame_count / render.video.fps,
+                              render.work_dir / "music.wav")
+        join_segments(parts, render.path, music, tags=labeller.mp4_metadata(film.stem),
                       finish=lambda joined: label_film(joined, film, catalog, labeller))
-        write_manifest(manifest_path, film_manifest(film, catalog, segments))
-    shutil.rmtree(work_dir, ignore_errors=True)
-    return FilmResult(path, manifest_path, [kit.slug for kit, _ in film.chosen], film.skipped,
-                      time.perf_counter() - started)
-
-
-def render_films(
-    campaign: Campaign, kits: list[BrandKit], catalog: Catalog, progress: bool = True, resume: bool = True,
-    labeller: Labeller | None = None,
-) -> list[FilmResult]:
-    """Render every aspect in campaign.film.aspects (each concept file is read and checked once for all)."""
-    hashes = FileHashes()
-    labeller = labeller or Labeller.for_campaign(campaign)
-    return [render_film(campaign, kits, catalog, aspect, progress, resume, hashes=hashes, labeller=labeller)
-            for aspect in campaign.film.aspects]
+        write_manifest(render.manifest_path, film_manifest(film, catalog, render.segments))
+    shutil.rmtree(render.work_dir, ignore_errors=True)
+    return FilmResult(render.path, render.manifest_path, [kit.slug for kit, _ in film.chosen], film.skipped,
+                      time.perf_counter() - render.started)
 
 
 def label_film(path: Path, film: Film, catalog: Catalog, labeller: Labeller, produce_id: str | None = None,

@@ -28,7 +28,7 @@ from contextlib import ExitStack
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -92,10 +92,11 @@ class VideoFormat:
     fps: int
     crf: int = 20
     preset: str = "medium"
+    threads: int | None = None  # x264's threads; None: x264 chooses from the machine's cores (its bytes with them)
 
     @classmethod
-    def for_film(cls, film: FilmSettings, size: tuple[int, int]) -> VideoFormat:
-        return cls(size[0], size[1], film.fps, film.crf, film.preset)
+    def for_film(cls, film: FilmSettings, size: tuple[int, int], threads: int | None = None) -> VideoFormat:
+        return cls(size[0], size[1], film.fps, film.crf, film.preset, threads)
 
     def encoder_command(self, output: Path, input_pix_fmt: str = "yuv420p") -> list[str]:
         """ffmpeg reading raw frames on stdin and writing H.264 yuv420p MP4 (the container is named, as
@@ -105,6 +106,7 @@ class VideoFormat:
             "-f", "rawvideo", "-pix_fmt", input_pix_fmt, "-s", f"{self.width}x{self.height}", "-r", str(self.fps),
             "-i", "-",
             "-an", "-c:v", "libx264", "-preset", self.preset, "-crf", str(self.crf), "-pix_fmt", "yuv420p",
+            *(["-threads", str(self.threads)] if self.threads is not None else []),
             "-f", "mp4", str(output),
         ]
 
@@ -286,28 +288,79 @@ class Segments:
 
 
 def segment_name(index: int, frames: range, video: VideoFormat, fingerprint: str, first_frame: np.ndarray) -> str:
-    """`0003-<digest>.mp4`: the digest covers the film's inputs, the encoding, the frame range, this machine's
-    core count (x264's threading depends on it) and the pixels of the segment's first frame, so a segment is
-    reused only when it would be encoded again the same way, even after a change to the compositor."""
+    """`0003-<digest>.mp4`: the digest covers the film's inputs, the encoding (x264's thread count among it, or
+    where x264 chooses them, this machine's core count), the frame range and the pixels of the segment's first
+    frame, so a segment is reused only when it would be encoded again the same way, even after a change to the
+    compositor, and a segment encoded on another machine of the cluster has the name this one would give it."""
     digest = hashlib.sha256()
     recipe = {"fingerprint": fingerprint, "video": asdict(video), "frames": [frames.start, frames.stop],
-              "cores": os.cpu_count()}
+              "cores": os.cpu_count() if video.threads is None else None}
     digest.update(json.dumps(recipe, sort_keys=True).encode())
     digest.update(np.ascontiguousarray(first_frame).data)
     return f"{index:04d}-{digest.hexdigest()[:20]}.mp4"
 
 
+@dataclass(frozen=True)
+class SegmentJob:
+    """One segment to encode: its place in the film, its frames, and the file it becomes."""
+
+    index: int
+    frames: range
+    path: Path
+
+
+class SegmentEncoder(Protocol):
+    """Encodes segments elsewhere (`workbench.cluster` places each on a worker) and writes each job's file
+    atomically at its path, counting frames on `bar`; `fresh_frames()` is a frame source of its own
+    (`.frame(t)`, its caches empty) to compose them from."""
+
+    def encode(self, jobs: list[SegmentJob], video: VideoFormat, fresh_frames: Callable[[], Any], bar: Any = None) -> None:
+        ...
+
+
 def render_segments(
     frame_function: FrameFunction, segments: Segments, video: VideoFormat, work_dir: Path, fingerprint: str,
-    progress: bool = False,
+    progress: bool = False, encoder: SegmentEncoder | None = None, fresh_frames: Callable[[], Any] | None = None,
 ) -> list[Path]:
     """Encode each segment not already finished in `work_dir`; return every segment's file, in order.
 
+    In this process by default; with `encoder`, every segment is named here (its first frame composed by
+    `frame_function`) and the missing ones are handed to it at once, composed from `fresh_frames()`.
     A segment file appears only when its encode completed, so a killed render leaves finished ones
     behind whole and nothing half-written under a segment's name.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     bar = _progress_bar(segments.frame_count, progress)
+    try:
+        if encoder is None:
+            paths = _render_here(frame_function, segments, video, work_dir, fingerprint, bar)
+        else:
+            paths, jobs = [], []
+            for index, frames in enumerate(segments.ranges()):
+                first = frame_function(frames.start / video.fps)
+                paths.append(work_dir / segment_name(index, frames, video, fingerprint, first))
+                if paths[-1].is_file():
+                    _count(bar, len(frames))
+                else:
+                    jobs.append(SegmentJob(index, frames, paths[-1]))
+            encoder.encode(jobs, video, fresh_frames or (lambda: _Frames(frame_function)), bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    keep = {path.name for path in paths}
+    for stale in work_dir.glob("*.mp4"):  # left by an earlier render of different inputs
+        if stale.name not in keep:
+            stale.unlink(missing_ok=True)
+    return paths
+
+
+@dataclass(frozen=True)
+class _Frames:
+    frame: FrameFunction
+
+
+def _render_here(frame_function: FrameFunction, segments: Segments, video: VideoFormat, work_dir: Path,
+                 fingerprint: str, bar: Any) -> list[Path]:
     paths = []
     # While x264 drains one segment's lookahead, the next segment is already being composed and fed.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="segment-finish") as finisher:
@@ -318,32 +371,41 @@ def render_segments(
                 path = work_dir / segment_name(index, frames, video, fingerprint, first)
                 paths.append(path)
                 if path.is_file():
-                    if bar is not None:
-                        bar.update(len(frames))
+                    _count(bar, len(frames))
                     continue
-                encoder = Encoder(video, path)
-                rest = prefetched(frame_function, (i / video.fps for i in frames[1:]))
-                try:
-                    for frame in _counted([first], rest, bar):
-                        encoder.write(frame)
-                except BaseException:
-                    encoder.abort()
-                    raise
-                finally:
-                    rest.close()  # stops the composing thread now, not when the traceback is dropped
+                encoder = _feed(Encoder(video, path), [first], frame_function, frames[1:], bar)
                 if finishing is not None:
                     finishing.result()
                 finishing = finisher.submit(encoder.finish)
         finally:
-            if bar is not None:
-                bar.close()
             if finishing is not None:
                 finishing.result()  # a segment whose frames were all written is kept, even when a later one failed
-    keep = {path.name for path in paths}
-    for stale in work_dir.glob("*.mp4"):  # left by an earlier render of different inputs
-        if stale.name not in keep:
-            stale.unlink(missing_ok=True)
     return paths
+
+
+def encode_range(frame_function: FrameFunction, frames: range, video: VideoFormat, path: Path) -> None:
+    """One segment by itself: frames `frames` composed (ahead, on a thread) and encoded to `path`, atomically."""
+    _feed(Encoder(video, path), [], frame_function, frames, None).finish()
+
+
+def _feed(encoder: Encoder, first: list[np.ndarray], frame_function: FrameFunction, frames: range, bar: Any) -> Encoder:
+    """Write `first`, then frames `frames` composed a few ahead on a thread; on any error the encode is aborted."""
+    fps = encoder.video.fps
+    rest = prefetched(frame_function, (i / fps for i in frames))
+    try:
+        for frame in _counted(first, rest, bar):
+            encoder.write(frame)
+    except BaseException:
+        encoder.abort()
+        raise
+    finally:
+        rest.close()  # stops the composing thread now, not when the traceback is dropped
+    return encoder
+
+
+def _count(bar: Any, frames: int) -> None:
+    if bar is not None:
+        bar.update(frames)
 
 
 def _counted(first: list[np.ndarray], rest: Iterator[np.ndarray], bar) -> Iterator[np.ndarray]:

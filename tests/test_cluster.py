@@ -232,3 +232,36 @@ def test_an_unreachable_cluster_is_one_line_and_exit_2_quickly(tmp_path, kits_fo
     assert len(lines) == 1 and "compute.cluster: could not reach ray://127.0.0.1:9" in lines[0], result.stderr
     assert time.perf_counter() - started < 60
     assert not (tmp_path / "renders" / "test-parade" / "concepts").exists(), "nothing made"
+
+
+def test_without_a_cluster_nothing_imports_ray():
+    code = ("import sys; import workbench.cli, workbench.parade, workbench.generate, workbench.triage.run; "
+            "print('ray' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+# ----------------------------------------------------------------------------------------------------
+# Triage
+
+
+def test_triage_on_the_cluster_records_the_same_results(cluster, tmp_path, kits_folder):
+    from workbench.triage import triage_campaign
+
+    campaigns = {}
+    for name in ("here", "there"):
+        campaign, kits, catalog = made(tmp_path, name, kits_folder, seeds=[1, 2], width=256, height=256)
+        with catalog:
+            generate_campaign(campaign, kits, catalog, progress=False)
+        campaigns[name] = (campaign, kits)
+    results = {}
+    for name, measurer in (("here", None), ("there", cluster.triage())):
+        campaign, kits = campaigns[name]
+        with Catalog(campaign.catalog_path) as catalog:
+            report = triage_campaign(campaign, kits, catalog, workers=1, progress=False, measurer=measurer)
+            assert report.measured == len(kits) * 2 and not report.failed
+            results[name] = {concept_id: (result.score, result.status, result.measures)
+                             for concept_id, result in catalog.triage_results().items()}
+            results[name + " verdicts"] = catalog.verdicts_by_role()
+    assert results["there"] == results["here"] and len(results["here"]) == 6
+    assert results["there verdicts"] == results["here verdicts"]

@@ -43,6 +43,9 @@ app.add_typer(review_app, name="review")
 
 CampaignArg = typer.Argument(DEFAULT_CAMPAIGN, help=_("Campaign YAML file."))
 BrandOption = typer.Option(None, "--brand", "-b", help=_("Only this brand (repeatable)."))
+ClusterOption = typer.Option(None, "--cluster", metavar="WHERE", help=_(
+    "Run the work on Ray: local (started on this machine), auto ($RAY_ADDRESS) or ray://host:port."
+    " Default: the campaign's compute.cluster (none: in this process)."))
 
 
 warnings.formatwarning = lambda message, category, *rest, **kw: f"warning: {message}\n"
@@ -293,32 +296,58 @@ def generate(
     from_ideas: bool = typer.Option(False, "--ideas", help=_("Make concepts from the accepted ideas (see ideate).")),
     yes: bool = typer.Option(False, "--yes", "-y", help=_("Start a paid batch without asking about its cost.")),
     then_triage: bool = typer.Option(False, "--triage", help=_("Then triage the campaign's concepts (see triage).")),
+    cluster: Optional[str] = ClusterOption,
 ):
     from workbench.generate import generate_campaign
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     if backend:
         campaign = _with_backend(campaign, campaign_file, backend)
-    with Catalog(campaign.catalog_path) as catalog:
+    campaign = _with_cluster(campaign, campaign_file, cluster)
+    with Catalog(campaign.catalog_path) as catalog, _connected(campaign, campaign_file) as on_cluster:
+        executor = on_cluster.generation() if on_cluster else None
         _confirm_cost(campaign, kits, catalog, yes)
         if from_ideas:
             from workbench.copywriting import generate_from_ideas
 
             report = generate_from_ideas(campaign, kits, catalog, progress=True)
         else:
-            report = generate_campaign(campaign, kits, catalog)
+            report = generate_campaign(campaign, kits, catalog, executor=executor)
         typer.echo(_("{report} in {seconds}s -> {folder}").format(report=report, seconds=f"{report.seconds:.1f}",
                                                                   folder=campaign.concepts_dir))
         if queued:  # the seeds reviewers asked for with "make more like this"
             from workbench.generate import generate_requested
 
-            requested = generate_requested(campaign, kits, catalog)
+            requested = generate_requested(campaign, kits, catalog, executor=executor)
             typer.echo(_("queued seeds: {report}").format(report=requested))
             report.failed += requested.failed
         if then_triage:
-            _triage_and_print(campaign, kits, catalog, report_file=None, workers=None)
+            _triage_and_print(campaign, kits, catalog, report_file=None, workers=None,
+                              measurer=on_cluster.triage() if on_cluster else None)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _with_cluster(campaign, campaign_file: Path, cluster: str | None):
+    """The campaign with --cluster as its compute.cluster, checked as at load."""
+    if not cluster:
+        return campaign
+    try:
+        return campaign.with_changes(compute={"cluster": cluster})
+    except ValidationError as error:
+        raise CampaignError(campaign_file, *explain_validation(error.errors()[0])) from None
+
+
+@contextmanager
+def _connected(campaign, campaign_file: Path) -> Iterator:
+    """A `workbench.cluster.Cluster` when compute.cluster names one (ray is imported only then), else None."""
+    if campaign.compute.cluster == "none":
+        yield None
+        return
+    from workbench.cluster import Cluster
+
+    with Cluster.connect(campaign.compute, source=campaign_file) as cluster:
+        yield cluster
 
 
 def _with_backend(campaign, campaign_file: Path, backend: str):
@@ -354,18 +383,21 @@ def triage(
     brand: Optional[list[str]] = BrandOption,
     report: Optional[Path] = typer.Option(None, "--report", help=_("Also write a CSV: concept_id, brand, source, score, flagged, reasons.")),
     workers: Optional[int] = typer.Option(None, min=1, help=_("Processes reading images; default one per CPU.")),
+    cluster: Optional[str] = ClusterOption,
 ):
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
-    with Catalog(campaign.catalog_path) as catalog:
-        done = _triage_and_print(campaign, kits, catalog, report, workers)
+    campaign = _with_cluster(campaign, campaign_file, cluster)
+    with Catalog(campaign.catalog_path) as catalog, _connected(campaign, campaign_file) as on_cluster:
+        done = _triage_and_print(campaign, kits, catalog, report, workers,
+                                 measurer=on_cluster.triage() if on_cluster else None)
     if done.failed:
         raise typer.Exit(1)
 
 
-def _triage_and_print(campaign, kits, catalog, report_file: Path | None, workers: int | None):
+def _triage_and_print(campaign, kits, catalog, report_file: Path | None, workers: int | None, measurer=None):
     from workbench.triage import triage_campaign, write_report_csv
 
-    done = triage_campaign(campaign, kits, catalog, workers=workers)
+    done = triage_campaign(campaign, kits, catalog, workers=workers, measurer=measurer)
     names = {kit.slug: kit.display_name for kit in kits}
     rows = [(slug, names.get(slug, slug), tally.passed, tally.flagged, tally.duplicate)
             for slug, tally in done.brands.items()]
@@ -580,15 +612,18 @@ def render(
     aspect: Optional[list[str]] = typer.Option(None, help=_("16:9, 9:16, 1:1 and/or 4:5; default from the campaign.")),
     resume: bool = typer.Option(True, help=_("Reuse the segments an interrupted render finished.")),
     social: bool = typer.Option(False, help=_("Also a 6 s clip per brand for social posts (each aspect).")),
+    cluster: Optional[str] = ClusterOption,
 ):
     from workbench.parade import render_films
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     if aspect:
         campaign = campaign.with_changes(film={"aspects": checked_aspects(aspect)})
+    campaign = _with_cluster(campaign, campaign_file, cluster)
     labeller = Labeller.for_campaign(campaign)  # a configured signing key is checked before the render
-    with Catalog(campaign.catalog_path) as catalog:
-        for film in render_films(campaign, kits, catalog, resume=resume, labeller=labeller):
+    with Catalog(campaign.catalog_path) as catalog, _connected(campaign, campaign_file) as on_cluster:
+        segments = on_cluster.segments() if on_cluster else None
+        for film in render_films(campaign, kits, catalog, resume=resume, labeller=labeller, segments=segments):
             typer.echo(_("film {path} ({brands} brands, {seconds}s)").format(
                 path=film.path, brands=len(film.brands), seconds=f"{film.seconds:.1f}"))
         if social:

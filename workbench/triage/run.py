@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Callable, Iterator
 
 from PIL import Image
 from tqdm.auto import tqdm
@@ -89,12 +89,14 @@ def triage_campaign(
     reader: TextReader | None = None,
     workers: int | None = None,
     progress: bool = True,
+    measurer: Measurer | None = None,
 ) -> TriageReport:
     """Score every concept of `kits` in the catalog, record flags, rejections and the shortlist.
 
     Concepts already measured by this triage version (same image file) are not read again; every
     concept is re-decided under the campaign's current `triage` settings. `reader` reads lettering in
     this process; without one, `workers` processes (default: the CPU count) each load their own.
+    `measurer` measures elsewhere instead (`workbench.cluster`'s on Ray); results are recorded here.
     """
     started = time.perf_counter()
     report = TriageReport()
@@ -113,7 +115,8 @@ def triage_campaign(
             to_measure.append(record)
     jobs = [(record.id, str(catalog.image_path(record)), record.settings, by_slug[record.brand]) for record in to_measure]
     bar = tqdm(total=len(jobs), desc="triage", unit="concept", disable=not progress)
-    for concept_id, result in _measure_all(jobs, reader, workers):
+    measured = measurer(jobs) if measurer is not None else _measure_all(jobs, reader, workers)
+    for concept_id, result in measured:
         bar.update(1)
         if isinstance(result, str):
             report.failed.append((concept_id, result))
@@ -212,6 +215,7 @@ def write_report_csv(catalog: Catalog, kits: list[BrandKit], path: Path | str) -
 # Measuring, in this process or in worker processes ---------------------------------------------
 
 Job = tuple[str, str, dict, BrandKit]  # concept id, image path, its settings, its kit
+Measurer = Callable[[list[Job]], Iterator[tuple[str, Any]]]  # (concept id, measures or why it failed), as done
 
 
 def _measure_all(jobs: list[Job], reader: TextReader | None, workers: int | None) -> Iterator[tuple[str, Any]]:
@@ -229,10 +233,11 @@ def _measure_all(jobs: list[Job], reader: TextReader | None, workers: int | None
             yield concept_id, result
 
 
-def _measure_one(job: Job, reader: TextReader) -> dict[str, Any] | str:
+def _measure_one(job: Job, reader: TextReader, image: BinaryIO | None = None) -> dict[str, Any] | str:
+    """The job's measures, or a one-line reason; `image` is the file's content when it was sent from elsewhere."""
     concept_id, path, settings, kit = job
     try:
-        subject = Subject.open(path, FloatLayout.from_settings(settings))
+        subject = Subject.open(path if image is None else image, FloatLayout.from_settings(settings))
         return measure_concept(subject, kit, reader)
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         return f"{path}: {error}"  # a missing, truncated or oversized file: reported, the rest go on

@@ -362,6 +362,26 @@ def test_kit_and_campaign_problems_in_chinese_keep_file_and_field(kits_folder, t
 
 
 
+
+def test_the_kit_editor_says_its_problems_in_its_own_language(tmp_path):
+    """A zh_CN kit editor in an English process: the problems in Chinese, the field as the file spells it."""
+    import shutil
+
+    from PIL import Image
+    from conftest import SAMPLE_KITS
+    from workbench.onboarding.editor import KitEditor
+
+    kits = tmp_path / "brand_kits"
+    shutil.copytree(SAMPLE_KITS / "tern-motors", kits / "tern-motors")
+    editors = {lang: KitEditor(kits, slug="tern-motors", lang=lang, draw=lambda kit, seed: Image.new("RGBA", (8, 8)))
+               for lang in ("zh_CN", "en")}
+    for editor in editors.values():
+        editor.form = {**editor.form, "palette": {**editor.form["palette"], "primary": "red"}}
+    assert editors["zh_CN"].problems == [{"field": "palette.primary", "message": "应为十六进制颜色，例如 '#1F6E5A'，实际为 'red'"}]
+    assert editors["en"].problems == [{"field": "palette.primary", "message": "expected a hex colour like '#1F6E5A', got 'red'"}]
+    assert i18n._("Approve") == "Approve"  # the process still speaks English
+
+
 def test_a_kits_import_row_problem_in_chinese_names_sheet_row_and_column(tmp_path):
     """`kits import` in zh_CN: SHEET:第 N 行，列“…”: the problem in Chinese, the sheet, the header and the file as they are."""
     import openpyxl

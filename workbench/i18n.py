@@ -25,6 +25,7 @@ from __future__ import annotations
 import gettext
 import os
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,6 +142,19 @@ def set_language(language: str | None) -> str:
     return current_language()
 
 
+@contextmanager
+def speaking(language: str | None):
+    """Messages made inside the block are in `language` (None: as they were): a widget in its own language
+    that runs the validators, which speak the process's language, says their problems in its own."""
+    global _chosen
+    before = _chosen
+    _chosen = checked(language, "lang") if language else before
+    try:
+        yield
+    finally:
+        _chosen = before
+
+
 def current_language() -> str:
     if _chosen is not None:
         return _chosen
@@ -212,4 +226,4 @@ def extract_notebook(fileobj, keywords, comment_tags, options):
 
 
 __all__ = ["LANGUAGES", "LANGUAGE_VARIABLE", "N_", "Translator", "UnknownLanguage", "_", "choose_language",
-           "current_language", "ngettext", "normalise", "say", "set_language", "translator"]
+           "current_language", "ngettext", "normalise", "say", "set_language", "speaking", "translator"]

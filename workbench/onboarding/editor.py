@@ -31,7 +31,7 @@ import anywidget
 import traitlets
 from PIL import Image
 
-from workbench.i18n import N_, translator
+from workbench.i18n import N_, speaking, translator
 from workbench.kits import (
     LOGO_MAX_BYTES, LOGO_SUFFIXES, BrandKit, KitError, MotifShape, check_kit_data, check_kit_files, load_kit,
 )
@@ -147,12 +147,13 @@ class KitEditor(anywidget.AnyWidget):
         if not redraw_only:
             self.dirty = True
         folder = self._staged_logo.parent if self._staged_logo else self.folder
-        kit, problems = check_kit_data(self.kit_data(), folder)
-        if kit is not None:
-            try:
-                check_kit_files(kit)
-            except KitError as error:
-                kit, problems = None, [error]
+        with speaking(self.tr.language):  # the problems in the editor's language, not the process's
+            kit, problems = check_kit_data(self.kit_data(), folder)
+            if kit is not None:
+                try:
+                    check_kit_files(kit)
+                except KitError as error:
+                    kit, problems = None, [error]
         self.problems = [{"field": problem.field, "message": problem.message} for problem in problems]
         if kit is None:
             self.preview_current = False

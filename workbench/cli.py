@@ -341,9 +341,6 @@ def _with_cluster(campaign, campaign_file: Path, cluster: str | None):
 @contextmanager
 def _connected(campaign, campaign_file: Path) -> Iterator:
     """A `workbench.cluster.Cluster` when compute.cluster names one (ray is imported only then), else None."""
-    if campaign.compute.cluster == "none":
-        yield None
-        return
     from workbench.cluster import Cluster
 
     with Cluster.connect(campaign.compute, source=campaign_file) as cluster:

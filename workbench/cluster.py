@@ -55,28 +55,40 @@ FIELD = "compute.cluster"
 
 @dataclass
 class Cluster:
-    """A connection to Ray (started or joined by `connect`) and the stages' work placed on it."""
+    """A connection to Ray (started or joined by `open` or `connect`) and the stages' work placed on it."""
 
     ray: Any  # the ray module
     compute: ComputeSettings
+    started: bool = False  # whether `open` started Ray (and `close` shuts it down)
     _actors: dict[tuple, list] = field(default_factory=dict)
 
     @classmethod
-    @contextmanager
-    def connect(cls, compute: ComputeSettings, source: Path | str = "campaign") -> Iterator[Cluster]:
-        """Start (`local`) or join (`auto`, `ray://host:port`) Ray; an address that does not answer within
-        CONNECT_TIMEOUT_SECONDS is one InputError naming `source` and compute.cluster. A Ray already
-        initialised in this process (a notebook's, a test's) is used as it is and left running."""
+    def open(cls, compute: ComputeSettings, source: Path | str = "campaign") -> Cluster | None:
+        """Start (`local`) or join (`auto`, `ray://host:port`) Ray, or None for compute.cluster 'none'.
+
+        An address that does not answer within CONNECT_TIMEOUT_SECONDS is one InputError naming `source`
+        and compute.cluster. A Ray already initialised in this process (a notebook's, a test's) is used as
+        it is and left running. A notebook keeps what this returns for the kernel's life."""
         if compute.cluster == "none":
-            raise ValueError("compute.cluster is 'none': the work runs in this process")
+            return None
         ray, started = _init_ray(compute.cluster, source)
-        cluster = cls(ray, compute)
+        return cls(ray, compute, started)
+
+    @classmethod
+    @contextmanager
+    def connect(cls, compute: ComputeSettings, source: Path | str = "campaign") -> Iterator[Cluster | None]:
+        """`open`, closed again at the end of the block (None, and no ray imported, for 'none')."""
+        cluster = cls.open(compute, source)
         try:
             yield cluster
         finally:
-            cluster.release()
-            if started:
-                ray.shutdown()
+            if cluster is not None:
+                cluster.close()
+
+    def close(self) -> None:
+        self.release()
+        if self.started:
+            self.ray.shutdown()
 
     def release(self, keep: tuple | None = None) -> None:
         """End the actors this connection started (all but the `keep` pool): they hold the CPUs and GPUs
@@ -483,12 +495,20 @@ class ClusterSegments:
         payload, shipped = pack_frames_source(fresh_frames())
         digest = hashlib.sha256(payload).hexdigest()
         payload_ref, shipped_ref = ray.put(payload), ray.put(shipped)
-        task = ray.remote(num_cpus=1, max_retries=RETRIES)(encode_segment_task)
-        pending = {task.remote(payload_ref, shipped_ref, digest, job.frames, video): job for job in jobs}
+        task = ray.remote(num_cpus=CPUS_PER_WORKER, max_retries=RETRIES)(encode_segment_task)
+        waiting, pending, at_once = deque(jobs), {}, self.cluster.worker_count()
+
+        def feed() -> None:  # at most compute.workers segments at once (default: every CPU busy)
+            while waiting and len(pending) < at_once:
+                job = waiting.popleft()
+                pending[task.remote(payload_ref, shipped_ref, digest, job.frames, video)] = job
+
+        feed()
         try:
             while pending:
                 [ready], _ = ray.wait(list(pending), num_returns=1)
                 job = pending.pop(ready)
+                feed()
                 try:
                     content = ray.get(ready)
                 except ray.exceptions.RayError as error:

@@ -309,7 +309,9 @@ class ComputeSettings(BaseModel):
                                 " at once; default the cluster's CPUs, or its GPUs for a backend that uses one.")
     gpus_per_worker: float = Field(1.0, ge=0, le=8, description="GPUs each generation actor takes when the"
                                    " cluster has GPUs and the backend uses one.")
-    segment_threads: int = Field(1, ge=1, le=16, description="x264 threads of each film segment's encode: part"
+    # Two by default: a film of one segment still has x264 on both cores of a small machine, where one thread
+    # left a core idle (in-process render 1.59x the pure encode against 1.12x in CPU seconds, 4 s 1080p medium).
+    segment_threads: int = Field(2, ge=1, le=16, description="x264 threads of each film segment's encode: part"
                                  " of the encode's recipe, so a segment is the same bytes on every machine.")
 
     @field_validator("cluster")

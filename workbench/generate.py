@@ -145,7 +145,7 @@ def generate_campaign(
     report = GenerationReport()
     started = time.perf_counter()
     images_per_seed = _images_per_seed(settings)
-    bar = tqdm(total=len(kits) * len(campaign.generation.seeds) * images_per_seed, desc="concepts", unit="image",
+    bar = tqdm(total=len(kits) * len(campaign.generation.seeds) * images_per_seed, desc=_("concepts"), unit="image",
                disable=not progress)
     jobs: dict[str, GenerationJob] = {}
     for kit in kits:

@@ -35,6 +35,7 @@ import numpy as np
 
 from workbench.campaign import CampaignError, FilmSettings
 from workbench.files import NO_SPACE_MESSAGE, DiskFull, atomic_path
+from workbench.i18n import _
 
 MUSIC_FADE_IN_SECONDS = 0.5
 MUSIC_FADE_OUT_SECONDS = 2.0
@@ -173,14 +174,14 @@ class Encoder:
         try:
             self._process.stdin.write(np.ascontiguousarray(frame).data)  # a buffer: no copy into bytes
         except BrokenPipeError:
-            _, errors = self._process.communicate()
+            _output, errors = self._process.communicate()
             self.abort()
             raise ffmpeg_failure(f"ffmpeg stopped reading frames for {self.path.name}", errors, self.path) from None
         self.count += 1
 
     def finish(self) -> int:
         """Wait for the encode to end; then the file appears under its name. Returns the frame count."""
-        _, errors = self._process.communicate()
+        _output, errors = self._process.communicate()
         if self._process.returncode != 0:
             self.abort()
             raise ffmpeg_failure(f"ffmpeg failed on {self.path.name}", errors, self.path)
@@ -421,7 +422,7 @@ def _progress_bar(total: int, shown: bool):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, unit="frame", desc="parade", leave=False)
+    return tqdm(total=total, unit="frame", desc=_("parade"), leave=False)
 
 
 def join_segments(

@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 from workbench.campaign import Campaign, TriageSettings
 from workbench.catalog import TRIAGE_ROLE, Catalog, ConceptRecord, TriageResult
 from workbench.files import atomic_path
-from workbench.i18n import Translator, translator
+from workbench.i18n import Translator, _, translator
 from workbench.kits import BrandKit
 from workbench.marks import FloatLayout
 from workbench.triage.image import Subject
@@ -114,7 +114,7 @@ def triage_campaign(
         else:
             to_measure.append(record)
     jobs = [(record.id, str(catalog.image_path(record)), record.settings, by_slug[record.brand]) for record in to_measure]
-    bar = tqdm(total=len(jobs), desc="triage", unit="concept", disable=not progress)
+    bar = tqdm(total=len(jobs), desc=_("triage"), unit="concept", disable=not progress)
     measured = measurer(jobs) if measurer is not None else _measure_all(jobs, reader, workers)
     for concept_id, result in measured:
         bar.update(1)

@@ -265,3 +265,28 @@ def test_triage_on_the_cluster_records_the_same_results(cluster, tmp_path, kits_
             results[name + " verdicts"] = catalog.verdicts_by_role()
     assert results["there"] == results["here"] and len(results["here"]) == 6
     assert results["there verdicts"] == results["here verdicts"]
+
+
+def test_ctrl_c_keeps_what_finished_and_cancels_the_rest(cluster, tmp_path, kits_folder):
+    here, kits, here_catalog = made(tmp_path, "here", kits_folder)
+    there, _kits, there_catalog = made(tmp_path, "there", kits_folder)
+    executor = cluster.generation()
+
+    class InterruptedAfterTwo:
+        """The cluster's stream, with Ctrl-C arriving at the driver once two images are recorded."""
+
+        def stream(self, backend, settings, jobs):
+            for count, item in enumerate(executor.stream(backend, settings, jobs)):
+                if count == 2:
+                    raise KeyboardInterrupt
+                yield item
+
+    with here_catalog, there_catalog:
+        with pytest.raises(KeyboardInterrupt):
+            generate_campaign(there, kits, there_catalog, progress=False, executor=InterruptedAfterTwo())
+        kept = [record.id for record in there_catalog.concepts()]
+        assert len(kept) == 2, "the two finished images are recorded, nothing else"
+        resumed = generate_campaign(there, kits, there_catalog, progress=False, executor=executor)
+        assert sorted(resumed.skipped) == sorted(kept) and len(resumed.made) == len(kits) * len(SEEDS) - 2
+        generate_campaign(here, kits, here_catalog, progress=False)
+        assert files_by_id(there, there_catalog) == files_by_id(here, here_catalog)

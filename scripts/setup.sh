@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up what the workbench needs on a fresh Linux machine: system packages (ffmpeg for ffprobe,
 # a CJK font so Chinese brand names render, Chromium for the browser tests, exiftool to read back
-# the AI-content labels) and a virtual environment
+# the AI-content labels, PostgreSQL for the team-catalog tests) and a virtual environment
 # with the package and its dependencies from pyproject.toml (the one dependency list).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ command -v ffprobe >/dev/null || need+=(ffmpeg)
 compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK-*.ttc" >/dev/null || need+=(fonts-noto-cjk)
 command -v chromium >/dev/null || need+=(chromium)
 command -v exiftool >/dev/null || need+=(libimage-exiftool-perl)
+# PostgreSQL's server programs: the tests start a throw-away server to run the team catalog against
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
@@ -18,7 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   else
-    echo "please install: ${need[*]} (or their equivalents: ffmpeg, Noto Sans CJK, Chromium, exiftool)" >&2
+    echo "please install: ${need[*]} (or their equivalents: ffmpeg, Noto Sans CJK, Chromium, exiftool, PostgreSQL)" >&2
   fi
 fi
 

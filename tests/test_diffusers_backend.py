@@ -31,6 +31,7 @@ from workbench.kits import load_kits  # noqa: E402
 from workbench.prompts import Prompt, PromptTemplate, build_prompt  # noqa: E402
 
 from conftest import SAMPLE_KITS, write_campaign  # noqa: E402
+from tiny_models import build  # noqa: E402
 
 SIZE = 64
 STEPS = 2
@@ -40,78 +41,13 @@ STEPS = 2
 # A tiny Stable Diffusion, written to disk the way a real one is
 
 
-def _byte_characters() -> list[str]:
-    """The 256 printable characters byte-level BPE uses for the 256 byte values (as in GPT-2 and CLIP)."""
-    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
-    extra = iter(range(256, 512))
-    return [chr(b) if b in printable else chr(next(extra)) for b in range(256)]
-
-
-def _tiny_tokenizer(folder: Path):
-    """A CLIP tokenizer from a byte-level vocabulary file and no merges: every character is a token."""
-    from transformers import CLIPTokenizer
-
-    characters = _byte_characters()
-    vocab = {token: index for index, token in enumerate(characters + [c + "</w>" for c in characters])}
-    vocab["<|startoftext|>"] = len(vocab)
-    vocab["<|endoftext|>"] = len(vocab)
-    folder.mkdir(parents=True)
-    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
-    (folder / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
-    return CLIPTokenizer.from_pretrained(folder, model_max_length=77)
-
-
-def _tiny_unet_blocks() -> dict:
-    return {"block_out_channels": (8, 16), "layers_per_block": 1, "in_channels": 4, "cross_attention_dim": 32,
-            "down_block_types": ("DownBlock2D", "CrossAttnDownBlock2D"), "norm_num_groups": 4,
-            "attention_head_dim": 2}
-
-
-def build_tiny_sd(folder: Path) -> Path:
-    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel
-
-    torch.manual_seed(0)
-    tokenizer = _tiny_tokenizer(folder.parent / "tokenizer-src")
-    unet = UNet2DConditionModel(sample_size=32, out_channels=4, up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-                                **_tiny_unet_blocks())
-    vae = AutoencoderKL(block_out_channels=(8, 16), in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=4,
-                        down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2)
-    text_encoder = CLIPTextModel(CLIPTextConfig(
-        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,
-        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
-        max_position_embeddings=77, projection_dim=32))
-    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                                       steps_offset=1)
-    pipe = StableDiffusionPipeline(vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet,
-                                   scheduler=scheduler, safety_checker=None, feature_extractor=None,
-                                   requires_safety_checker=False)
-    pipe.save_pretrained(folder)
-    return folder
-
-
-def build_tiny_controlnet(folder: Path) -> Path:
-    from diffusers import ControlNetModel
-
-    torch.manual_seed(1)
-    controlnet = ControlNetModel(conditioning_embedding_out_channels=(16, 32), **_tiny_unet_blocks())
-    # A fresh ControlNet's "zero convolutions" make it change nothing; give them weights so the tests
-    # can see that the control image really steers the UNet.
-    with torch.no_grad():
-        for parameter in controlnet.parameters():
-            if not parameter.any():
-                parameter.normal_(0, 0.3)
-    controlnet.save_pretrained(folder)
-    return folder
-
-
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     import huggingface_hub.constants
 
     huggingface_hub.constants.HF_HUB_OFFLINE = True  # in case another module imported it before the env was set
     root = tmp_path_factory.mktemp("tiny-models")
-    return {"sd": build_tiny_sd(root / "tiny-sd"), "controlnet": build_tiny_controlnet(root / "tiny-controlnet")}
+    return {"sd": build("sd", root), "controlnet": build("controlnet", root)}
 
 
 @pytest.fixture(scope="module")

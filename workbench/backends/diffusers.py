@@ -1,7 +1,11 @@
-"""The diffusers backend: real Stable Diffusion (1.x, 2.x, SDXL), steered by the previz float.
+"""The diffusers backend: Stable Diffusion 1.x/2.x/SDXL/3.5, FLUX.1 and Qwen-Image, steered by the previz float.
+
+The model's family (`workbench.backends.diffusers_families`, from its model_index.json) says which
+pipeline makes each mode, how guidance is given and the default steps; everything else is shared.
 
 The previz float of the same kit, seed and size is the brand-accurate rough: it is the init image
-(img2img) or the source of the ControlNet image (txt2img + ControlNet), its alpha starts the cut-out
+(img2img), the source of the ControlNet image (txt2img + ControlNet) or the image an edit model
+redraws (edit), its alpha starts the cut-out
 and its layout says where `workbench.finishing` puts the exact logo and name banner back.
 
     >>> backend = DiffusersBackend()
@@ -37,10 +41,11 @@ import cv2
 import diffusers
 import numpy as np
 import torch
-from diffusers import AutoPipelineForImage2Image, AutoPipelineForText2Image, ControlNetModel
+from diffusers import DiffusionPipeline
 from PIL import Image
 
 from workbench.backends import BackendUnusable, Concept
+from workbench.backends.diffusers_families import Family, family_of_class, unsupported
 from workbench.backends.diffusers_options import SCHEDULER_ALIASES, DiffusersOptions
 from workbench.backends.previz import PrevizBackend
 from workbench.errors import InputError
@@ -65,6 +70,10 @@ class SchedulerUnavailable(BackendUnusable):
     """The named scheduler class is not in the installed diffusers: the same for every image, so the batch stops."""
 
 
+class UnsupportedOption(InputError, BackendUnusable):
+    """An option the model's family cannot do (found when a hub model is loaded; a local one's at campaign load)."""
+
+
 class OutOfMemory(InputError, BackendUnusable):
     """The GPU ran out of memory; what was made before is kept, and the message says what to change."""
 
@@ -84,8 +93,11 @@ class DiffusersBackend:
     def generate(self, kit: BrandKit, prompt: Prompt, seed: int, settings: dict[str, Any]) -> list[Concept]:
         options = DiffusersOptions.model_validate(settings)  # a campaign's were checked when it loaded
         loaded = self.pipeline(options)
+        family = loaded.family
+        loaded.check(options)
         pipe = loaded.for_mode(options)
         pipe.scheduler = loaded.scheduler_for(options.scheduler)
+        steps, guidance = options.steps or family.default_steps, _guidance(options, family)
 
         [previz] = PrevizBackend().generate(kit, prompt, seed, {"width": options.width, "height": options.height,
                                                                  **options.previz})
@@ -95,19 +107,23 @@ class DiffusersBackend:
         generators = [torch.Generator("cpu").manual_seed(image_seed) for image_seed in image_seeds]
         inputs: dict[str, Any] = {
             "prompt": [prompt.text] * options.batch_size,
-            "negative_prompt": [prompt.negative] * options.batch_size,
-            "num_inference_steps": options.steps,
-            "guidance_scale": options.guidance,
+            "num_inference_steps": steps,
             "generator": generators,
+            **guidance_inputs(family, guidance, options.true_cfg, [prompt.negative] * options.batch_size),
         }
         control = None
-        if options.mode == "img2img":
-            inputs.update(image=init_image(previz.image), strength=options.strength)
-        else:
+        if options.mode != "img2img" or family.denoiser == "transformer":  # SD's img2img takes the init's size
             inputs.update(width=options.width, height=options.height)
+        if options.mode in ("img2img", "edit"):
+            inputs.update(image=init_image(previz.image))
+        if options.mode == "img2img":
+            inputs.update(strength=options.strength)
+        if options.mode == "edit" and family.name == "flux-kontext":
+            # Kontext would otherwise resize the float to its preferred ~1 megapixel sizes
+            inputs.update(max_area=options.width * options.height, _auto_resize=False)
         if options.mode == "controlnet":
             control = control_image(previz.image, options.control)
-            inputs.update(image=control, controlnet_conditioning_scale=options.controlnet_scale)
+            inputs.update({family.control_argument: control, "controlnet_conditioning_scale": options.controlnet_scale})
 
         started = time.perf_counter()
         try:
@@ -123,6 +139,7 @@ class DiffusersBackend:
 
         recorded = {
             **options.model_dump(mode="json"),
+            "family": family.name, "steps": steps, "guidance": guidance,
             **loaded.identity,
             **(loaded.controlnet_identity[options.controlnet] if options.mode == "controlnet" else {}),
             "scheduler": type(pipe.scheduler).__name__,
@@ -149,14 +166,20 @@ class DiffusersBackend:
         in multiples of 8, as the model needs); the film scales it to cover its frame."""
         options = DiffusersOptions.model_validate(settings)
         loaded = self.pipeline(options)
-        pipe = loaded.pipeline
+        family = loaded.family
+        if not family.supports("txt2img"):
+            raise UnsupportedOption(options.model, "generation.options.model",
+                                    f"{family.label} is an edit model and cannot picture a backdrop plate from text")
+        pipe = loaded.for_mode(options.model_copy(update={"mode": "txt2img"}))
         pipe.scheduler = loaded.scheduler_for(options.scheduler)
-        width, height = plate_canvas(*size, max(options.width, options.height))
+        width, height = plate_canvas(*size, max(options.width, options.height), 16 if family.denoiser != "unet" else 8)
+        steps, guidance = options.steps or family.default_steps, _guidance(options, family)
         with torch.inference_mode():
-            [raw] = pipe(prompt=prompt.text, negative_prompt=prompt.negative, width=width, height=height,
-                         num_inference_steps=options.steps, guidance_scale=options.guidance,
-                         generator=torch.Generator("cpu").manual_seed(seed)).images
-        recorded = {**options.model_dump(mode="json"), **loaded.identity, "width": width, "height": height,
+            [raw] = pipe(prompt=prompt.text, width=width, height=height, num_inference_steps=steps,
+                         generator=torch.Generator("cpu").manual_seed(seed),
+                         **guidance_inputs(family, guidance, options.true_cfg, prompt.negative)).images
+        recorded = {**options.model_dump(mode="json"), "family": family.name, "steps": steps, "guidance": guidance,
+                    **loaded.identity, "width": width, "height": height,
                     "scheduler": type(pipe.scheduler).__name__, "pipeline": type(pipe).__name__,
                     "device": loaded.device, "dtype": str(loaded.dtype).removeprefix("torch."), "image_seed": seed,
                     "versions": {"diffusers": diffusers.__version__, "torch": torch.__version__}}
@@ -181,7 +204,9 @@ class LoadedPipeline:
     """One loaded model, its text-to-image pipeline and the other modes' pipelines sharing its weights."""
 
     key: tuple
-    pipeline: Any  # text-to-image; the other modes are made from it with `from_pipe`
+    pipeline: Any  # as the model was saved (text-to-image, or edit); the other modes are made with `from_pipe`
+    family: Family
+    saved_as: str  # the pipeline class the model was saved as: its mode needs no from_pipe
     options: DiffusersOptions  # the options it was loaded with (only their load_key part matters)
     device: str
     dtype: torch.dtype
@@ -190,20 +215,30 @@ class LoadedPipeline:
     modes: dict[tuple[str, str | None], Any] = field(default_factory=dict)
     controlnet_identity: dict[str, dict[str, str]] = field(default_factory=dict)
 
+    def check(self, options: DiffusersOptions) -> None:
+        """Options this model's family cannot do: one line naming the option and the family."""
+        problem = unsupported(self.family, options.model_dump())
+        if problem:
+            option, reason = problem
+            raise UnsupportedOption(options.model, f"generation.options.{option}", reason)
+
     def for_mode(self, options: DiffusersOptions) -> Any:
         """The pipeline for `options.mode`, sharing this model's components (no second copy in memory)."""
         controlnet = options.controlnet if options.mode == "controlnet" else None
         key = (options.mode, controlnet)
-        if options.mode == "txt2img":
+        class_name = self.family.pipelines[options.mode]
+        if class_name == self.saved_as:
             return self.pipeline
+        pipeline_class = getattr(diffusers, class_name)
         if key not in self.modes:
-            if options.mode == "img2img":
-                pipe = AutoPipelineForImage2Image.from_pipe(self.pipeline)
+            if options.mode != "controlnet":
+                pipe = pipeline_class.from_pipe(self.pipeline)
             else:
                 identity = model_identity(controlnet, None, "controlnet")
-                model = _from_pretrained(ControlNetModel, controlnet, "generation.options.controlnet",
-                                         **{DTYPE_ARGUMENT: self.dtype}, local_files_only=options.local_files_only)
-                pipe = AutoPipelineForText2Image.from_pipe(self.pipeline, controlnet=model)
+                model = _from_pretrained(getattr(diffusers, self.family.controlnet_class), controlnet,
+                                         "generation.options.controlnet", **{DTYPE_ARGUMENT: self.dtype},
+                                         local_files_only=options.local_files_only)
+                pipe = pipeline_class.from_pipe(self.pipeline, controlnet=model)
                 self.controlnet_identity[controlnet] = identity
             _place(pipe, self.options, self.device)
             self.modes[key] = pipe
@@ -225,19 +260,43 @@ def load_pipeline(options: DiffusersOptions) -> LoadedPipeline:
     """Load the model for `options`, place it, and apply the memory and speed options."""
     device = pick_device(options.device)
     dtype = pick_dtype(options.dtype, device)
-    pipe = _from_pretrained(AutoPipelineForText2Image, options.model, "generation.options.model",
+    pipe = _from_pretrained(DiffusionPipeline, options.model, "generation.options.model",
                             **{DTYPE_ARGUMENT: dtype}, revision=options.revision, variant=options.variant,
                             local_files_only=options.local_files_only)
+    family = family_of_class(type(pipe).__name__)
+    if family is None:
+        raise ModelUnavailable(options.model, "generation.options.model", (
+            f"{type(pipe).__name__} is not a model family this backend knows (Stable Diffusion 1.x/2.x/XL/3.5, "
+            "FLUX.1, FLUX.1 Kontext, Qwen-Image, Qwen-Image-Edit)"))
+    loaded = LoadedPipeline(options.load_key(), pipe, family, type(pipe).__name__, options, device, dtype,
+                            model_identity(options.model, options.revision, "model"), pipe.scheduler)
+    loaded.check(options)  # before any memory option acts on a family that lacks it
     if options.attention_slicing:
         pipe.enable_attention_slicing()
     if options.vae_tiling:
         pipe.vae.enable_tiling()
-        pipe.vae.enable_slicing()
+        if hasattr(pipe.vae, "enable_slicing"):
+            pipe.vae.enable_slicing()
     _place(pipe, options, device)
     speed_up(pipe, channels_last=options.channels_last, fuse_qkv=options.fuse_qkv,
-             compile_mode=options.compile_mode if options.compile else None)
-    identity = model_identity(options.model, options.revision, "model")
-    return LoadedPipeline(options.load_key(), pipe, options, device, dtype, identity, pipe.scheduler)
+             compile_mode=options.compile_mode if options.compile else None, denoiser=family.denoiser)
+    return loaded
+
+
+def _guidance(options: DiffusersOptions, family: Family) -> float:
+    return family.default_guidance if options.guidance is None else options.guidance
+
+
+def guidance_inputs(family: Family, guidance: float, true_cfg: float | None, negative: Any) -> dict[str, Any]:
+    """The pipeline arguments for the family's kind of guidance (see `Family`)."""
+    if family.guidance == "cfg":
+        return {"guidance_scale": guidance, "negative_prompt": negative}
+    if family.guidance == "true_cfg":  # Qwen-Image: no guidance embedding; the negative pass is the guidance
+        return {"true_cfg_scale": guidance, "negative_prompt": negative}
+    inputs: dict[str, Any] = {"guidance_scale": guidance}  # FLUX: an input of the distilled model
+    if true_cfg is not None:
+        inputs.update(true_cfg_scale=true_cfg, negative_prompt=negative)
+    return inputs
 
 
 def _place(pipe: Any, options: DiffusersOptions, device: str) -> None:
@@ -251,23 +310,28 @@ def _place(pipe: Any, options: DiffusersOptions, device: str) -> None:
         pipe.to(device)
 
 
-def speed_up(pipe: Any, channels_last: bool = False, fuse_qkv: bool = False, compile_mode: str | None = None) -> Any:
+def speed_up(pipe: Any, channels_last: bool = False, fuse_qkv: bool = False, compile_mode: str | None = None,
+             denoiser: str = "unet") -> Any:
     """Speed options that keep the images the same (up to float rounding): the benchmark's case (b).
 
     Attention already runs through PyTorch SDPA (flash / memory-efficient kernels) and classifier-free
     guidance is already one batched UNet call per step in diffusers, so these are what is left:
-    channels-last convolutions, fused q/k/v projections, and torch.compile of the UNet and VAE decoder
-    (a `compile_mode` of 'max-autotune' or 'reduce-overhead' adds CUDA graphs).
+    channels-last convolutions, fused q/k/v projections, and torch.compile of the denoiser (`denoiser`: the
+    UNet, or the transformer of SD3, FLUX and Qwen-Image) and VAE decoder (a `compile_mode` of
+    'max-autotune' or 'reduce-overhead' adds CUDA graphs).
 
         >>> speed_up(pipe, channels_last=True, fuse_qkv=True, compile_mode="max-autotune")
     """
     if fuse_qkv:
-        pipe.fuse_qkv_projections()
+        if hasattr(pipe, "fuse_qkv_projections"):
+            pipe.fuse_qkv_projections()
+        else:  # pipelines without the helper (SD3, Qwen-Image): their transformer fuses its own
+            getattr(pipe, denoiser).fuse_qkv_projections()
     if channels_last:
-        pipe.unet.to(memory_format=torch.channels_last)
+        getattr(pipe, denoiser).to(memory_format=torch.channels_last)
         pipe.vae.to(memory_format=torch.channels_last)
     if compile_mode:
-        pipe.unet = torch.compile(pipe.unet, mode=compile_mode, fullgraph=True)
+        setattr(pipe, denoiser, torch.compile(getattr(pipe, denoiser), mode=compile_mode, fullgraph=True))
         pipe.vae.decode = torch.compile(pipe.vae.decode, mode=compile_mode, fullgraph=True)
     return pipe
 
@@ -361,14 +425,16 @@ def _free_memory() -> None:
 # Images from the previz float
 
 
-def plate_canvas(width: int, height: int, long_side: int) -> tuple[int, int]:
-    """A plate's generation size: the plate's shape with its long side `long_side`, each side a multiple of 8.
+def plate_canvas(width: int, height: int, long_side: int, multiple: int = 8) -> tuple[int, int]:
+    """A plate's generation size: the plate's shape with its long side `long_side`, each side a multiple of
+    `multiple` (8 for UNets; 16 for the transformers, which take 2x2 patches of latents).
 
         >>> plate_canvas(1920, 1080, 768)
         (768, 432)
     """
     scale = long_side / max(width, height)
-    return max(8, round(width * scale / 8) * 8), max(8, round(height * scale / 8) * 8)
+    return (max(multiple, round(width * scale / multiple) * multiple),
+            max(multiple, round(height * scale / multiple) * multiple))
 
 
 def init_image(previz: Image.Image) -> Image.Image:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from workbench.backends.diffusers_families import family_of_model, unsupported
 from workbench.backends.previz_options import PrevizOptions
 
 SCHEDULER_ALIASES = {
@@ -29,15 +30,19 @@ class DiffusersOptions(BaseModel):
     revision: str | None = None
     variant: str | None = Field(None, description="Weight file variant, e.g. 'fp16'.")
     local_files_only: bool = False
-    mode: Literal["txt2img", "img2img", "controlnet"] = "img2img"
+    # edit: an edit model (FLUX.1 Kontext, Qwen-Image-Edit) redraws the previz float from the prompt
+    mode: Literal["txt2img", "img2img", "controlnet", "edit"] = "img2img"
     # validate_default: the check that mode controlnet names one runs when the option is left out too
     controlnet: str | None = Field(None, validate_default=True,
                                    description="ControlNet folder or hub id; needed by mode controlnet.")
     control: Literal["canny", "scribble", "lineart", "mask"] = "canny"
     controlnet_scale: float = Field(1.0, ge=0, le=2)
     scheduler: str | None = None
-    steps: int = Field(30, ge=1, le=200)
-    guidance: float = Field(7.0, ge=0, le=30)
+    # None: the model family's own default (see workbench.backends.diffusers_families)
+    steps: int | None = Field(None, ge=1, le=200)
+    guidance: float | None = Field(None, ge=0, le=30, description="CFG scale, FLUX's distilled guidance or "
+                                   "Qwen-Image's true CFG scale, as the family takes it.")
+    true_cfg: float | None = Field(None, ge=1, le=30, description="FLUX only: a second, negative-prompt pass.")
     strength: float = Field(0.65, gt=0, le=1)
     batch_size: int = Field(1, ge=1, le=64)
     device: str = "auto"
@@ -84,6 +89,19 @@ class DiffusersOptions(BaseModel):
     def _previz_overrides(cls, overrides: dict[str, Any]) -> dict[str, Any]:
         PrevizOptions.model_validate(overrides)  # errors come back as generation.options.previz.<field>
         return overrides
+
+    @model_validator(mode="after")
+    def _fits_the_family(self):
+        """A local model's family is known now (its model_index.json): options it cannot do are one line
+        naming the option and the family. A hub id's family is checked when the backend loads it."""
+        family = family_of_model(self.model)
+        problem = family and unsupported(family, self.model_dump())
+        if problem:
+            option, reason = problem
+            raise ValidationError.from_exception_data("DiffusersOptions", [
+                {"type": "value_error", "loc": (option,), "input": getattr(self, option),
+                 "ctx": {"error": ValueError(reason)}}])
+        return self
 
     def load_key(self) -> tuple:
         """What the loaded weights depend on. Mode, ControlNet, scheduler, steps... change between calls

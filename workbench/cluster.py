@@ -177,7 +177,7 @@ def _first_line(error: BaseException) -> str:
 
 @dataclass(frozen=True)
 class ShippedKit:
-    """A kit as its fields and its files' bytes (logo, font): what a worker needs to load the same kit."""
+    """A kit as its fields and its files' bytes (logo, font, products): what a worker needs to load the same kit."""
 
     slug: str
     fields: dict
@@ -186,8 +186,7 @@ class ShippedKit:
 
     @classmethod
     def of(cls, kit: BrandKit) -> ShippedKit:
-        paths = [kit.logo_path] + ([kit.font_path] if kit.font_path else [])
-        files = {path.name: path.read_bytes() for path in paths}
+        files = {path.name: path.read_bytes() for path in kit.file_paths}
         fields = kit.model_dump(mode="json")
         digest = hashlib.sha256(json.dumps(fields, sort_keys=True).encode())
         for name in sorted(files):

@@ -49,7 +49,7 @@ def finish(raw: Image.Image, kit: BrandKit, layout: FloatLayout, mask: Image.Ima
 
         >>> finished = finish(raw, kit, previz.layout, mask=previz.image, banner_style="plaque")
     """
-    cut = cut_out(raw, mask, keep=[layout.logo_box])
+    cut = cut_out(raw, mask, keep=[layout.logo_box, *([layout.product_box] if layout.product_box else [])])
     return draw_brand_marks(cut, kit, layout, banner_style)
 
 
@@ -174,16 +174,20 @@ def _feather(rgb: np.ndarray, hard: np.ndarray, radius: int, eps: float = 1e-3) 
 
 
 def draw_brand_marks(image: Image.Image, kit: BrandKit, layout: FloatLayout, banner_style: str = "ribbon") -> Image.Image:
-    """A copy of `image` with the name banner and then the exact logo on top, at the layout's boxes.
+    """A copy of `image` with the name banner, the product (when the layout has its box) and then the
+    exact logo on top, at the layout's boxes.
 
-    The logo is resized once with Lanczos to the logo box (its exact bounds) and composited at an
-    integer position; it is drawn last, so nothing covers it.
+    The logo and the product are each resized once with Lanczos to their box (their exact bounds) and
+    composited at an integer position; the logo is drawn last, so nothing covers it.
     """
     result = image.convert("RGBA") if image.mode != "RGBA" else image.copy()
     left, top, right, bottom = layout.banner_box
     if right - left >= 8 and bottom - top >= 8:
         banner = _banner_image(kit, right - left, bottom - top, banner_style)
         _composite_clipped(result, banner, left, top)
+    if layout.product_box is not None and kit.products:
+        left, top, right, bottom = layout.product_box
+        _composite_clipped(result, kit.product_image().resize((right - left, bottom - top), Image.LANCZOS), left, top)
     left, top, right, bottom = layout.logo_box
     logo = kit.logo_image().resize((right - left, bottom - top), Image.LANCZOS)
     _composite_clipped(result, logo, left, top)

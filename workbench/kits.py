@@ -55,6 +55,7 @@ SVG_MAX_DEPTH = 64  # resvg overflows its stack at about 240 nested elements
 SVG_MAX_CANVAS = 16384  # px a side that width/height/viewBox may declare
 SVG_RENDER_SECONDS = 20
 SVG_RENDER_MEMORY = 2 * 1024**3  # address space of the rasterising subprocess; a 512 px render needs ~1 MB
+PRODUCT_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 FONT_MAX_BYTES = 50 * 1024 * 1024  # Noto Sans CJK, a big font, is 20 MB
 # Besides the C0/C1 controls and line separators: bidi embeddings, overrides and isolates, which make
 # a terminal or a banner show text in another order than it is stored.
@@ -129,6 +130,15 @@ class Palette(BaseModel):
         return hex_to_rgb(getattr(self, role))
 
 
+class Product(BaseModel):
+    """A product the brand's float carries: a photo in the kit folder, exact on every float."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    file: KitFileName
+    name: OneLineText = Field(min_length=1, max_length=80)
+    placement: Literal["auto", "left", "right"] = "auto"  # the float's front corner; auto: chosen by seed
+
+
 class BrandKit(BaseModel):
     """One brand's identity, as the designer wrote it in brand.yaml."""
 
@@ -146,6 +156,7 @@ class BrandKit(BaseModel):
     motif_shapes: list[MotifShape] = Field(default_factory=lambda: ["star", "circle"], min_length=1)
     style_words: list[OneLineText] = Field(default_factory=list)
     negative_words: list[OneLineText] = Field(default_factory=list)
+    products: list[Product] = Field(default_factory=list, max_length=8)
     # Set by the loader, not by the YAML.
     folder: Path = Field(default=Path("."), exclude=True)
 
@@ -168,12 +179,22 @@ class BrandKit(BaseModel):
         return self.folder / self.font if self.font else None
 
     @property
+    def file_paths(self) -> list[Path]:
+        """Every file brand.yaml names (logo, font, product photos): what a copy of the kit needs."""
+        return [self.logo_path, *([self.font_path] if self.font_path else []),
+                *(self.folder / product.file for product in self.products)]
+
+    @property
     def yaml_path(self) -> Path:
         return self.folder / "brand.yaml"
 
     def logo_image(self) -> Image.Image:
         """The logo as straight-alpha RGBA at its native size (SVGs rasterised at 512 px)."""
         return _logo_cache(self.logo_path)
+
+    def product_image(self, index: int = 0) -> Image.Image:
+        """A product as straight-alpha RGBA cut out and cropped to it (see `read_product`)."""
+        return _product_cache(self.folder / self.products[index].file)
 
 
 @dataclass
@@ -294,6 +315,7 @@ def check_kit_files(kit: BrandKit) -> None:
     """Check the kit's logo and font files (size limits, safe SVG, decodable); raises a KitError."""
     _check_logo(kit)
     _check_font(kit)
+    _check_products(kit)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -338,6 +360,20 @@ def _check_font(kit: BrandKit) -> None:
     except OSError as error:
         raise KitError(kit.yaml_path, "font", _("{name} is not a readable font ({error})").format(
             name=path.name, error=error)) from None
+
+
+def _check_products(kit: BrandKit) -> None:
+    for index, product in enumerate(kit.products):
+        field_name = f"products.{index}.file"  # as the schema names it
+        path = kit.folder / product.file
+        if path.suffix.lower() not in PRODUCT_SUFFIXES or not path.is_file():
+            raise KitError(kit.yaml_path, field_name, _("expected a {suffixes} file in the kit folder, got {name!r}").format(
+                suffixes="/".join(PRODUCT_SUFFIXES), name=product.file))
+        _check_inside_kit(kit, path, field_name)
+        try:
+            _product_cache(path)
+        except KitError as error:
+            raise KitError(kit.yaml_path, field_name, f"{path.name}: {error.message}") from None
 
 
 def _check_inside_kit(kit: BrandKit, path: Path, field_name: str) -> None:
@@ -672,17 +708,39 @@ def _svg_view_box(path: Path, value: str | None) -> tuple[float, float] | None:
     return (width, height) if width > 0 and height > 0 else None
 
 
-class _LogoCache:
-    """Decoded logos by path and modification time: kits are frozen, files may change between runs."""
+class _ImageCache:
+    """Decoded kit images by path and modification time: kits are frozen, files may change between runs."""
 
-    def __init__(self):
+    def __init__(self, read):
+        self._read = read
         self._images: dict[tuple[Path, float], Image.Image] = {}
 
     def __call__(self, path: Path) -> Image.Image:
         key = (path.resolve(), path.stat().st_mtime)
         if key not in self._images:
-            self._images[key] = read_logo(path)
+            self._images[key] = self._read(path)
         return self._images[key].copy()
 
 
-_logo_cache = _LogoCache()
+def read_product(path: Path) -> Image.Image:
+    """A product photo as straight-alpha RGBA, cropped to the product: read with the logo's limits, and
+    cut out of a plain background when it has no transparency. KitError(field='file') when it cannot be."""
+    from workbench.onboarding.logo_palette import remove_flat_background, trim
+
+    try:
+        image = read_logo(path)
+    except KitError as error:
+        raise KitError(path, "file", error.message) from None
+    if image.getchannel("A").getextrema()[0] == 255:  # opaque: a photo on a plain background
+        image, removed = remove_flat_background(image)
+        if not removed:
+            raise KitError(path, "file", _("the photo has no transparency and its background is not one plain "
+                                           "colour, so the product cannot be cut out cleanly; use a PNG with "
+                                           "transparency or a photo on a plain background"))
+    if image.getchannel("A").point(lambda a: 255 if a >= 128 else 0).getbbox() is None:
+        raise KitError(path, "file", _("nothing is left of the product once its background is removed"))
+    return trim(image)
+
+
+_logo_cache = _ImageCache(read_logo)
+_product_cache = _ImageCache(read_product)

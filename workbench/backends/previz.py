@@ -62,6 +62,11 @@ LOGO_CENTRE = {"barge": (0.5, 0.33), "tiers": (0.5, 0.40), "pavilion": (0.5, 0.4
                "mascot": (0.5, 0.37)}
 LOGO_AREA = 0.25  # the logo covers about (LOGO_AREA * frame width) squared
 LOGO_MAX_W, LOGO_MAX_H = 0.42, 0.40  # in frame widths / frame heights
+# The product stands on a plinth at a front corner of the deck, clear of the logo (at most u 0.29..0.71)
+# and above the name banner (from v 0.672).
+PRODUCT_U = {"left": 0.165, "right": 0.835}
+PRODUCT_MAX_W, PRODUCT_MAX_H = 0.2, 0.27  # in frame widths / frame heights
+PLINTH_H = 0.045  # frame heights between the product's foot and the deck top
 
 
 
@@ -98,9 +103,13 @@ class FloatDesign:
     hero_motif: str
     wheels: int
     detail_seed: int  # seeds the small placements (rotations, jitter) after the big choices
+    product_side: str | None = None  # "left" or "right" for a kit with a product
 
     def settings(self) -> dict[str, Any]:
-        return asdict(self)
+        settings = asdict(self)
+        if self.product_side is None:  # a float without a product records exactly what it did before
+            del settings["product_side"]
+        return settings
 
 
 def choose_design(kit: BrandKit, seed: int, overrides: dict[str, Any] | None = None) -> FloatDesign:
@@ -120,11 +129,12 @@ def choose_design(kit: BrandKit, seed: int, overrides: dict[str, Any] | None = N
         "hero_motif": rng.choice(massive) if massive else "cloud",
         "wheels": rng.choice((3, 4, 4, 5)),
         "detail_seed": rng.getrandbits(31),
+        "product_side": _product_side(kit, seed),
     }
     choices = {"body": BODIES, "arrangement": ARRANGEMENTS, "trim": TRIMS, "medallion": MEDALLIONS,
-               "banner": BANNERS, "skirt": SKIRTS, "hero_motif": MASSIVE}
+               "banner": BANNERS, "skirt": SKIRTS, "hero_motif": MASSIVE, "product_side": tuple(PRODUCT_U)}
     for key, value in (overrides or {}).items():
-        if key not in design or key == "detail_seed":
+        if key not in design or key == "detail_seed" or (key == "product_side" and not kit.products):
             continue
         allowed = choices.get(key)
         if allowed is not None and value not in allowed:
@@ -133,6 +143,15 @@ def choose_design(kit: BrandKit, seed: int, overrides: dict[str, Any] | None = N
             raise ValueError(f"previz setting 'wheels' must be a whole number from 2 to 6, got {value!r}")
         design[key] = value
     return FloatDesign(**design)
+
+
+def _product_side(kit: BrandKit, seed: int) -> str | None:
+    """The front corner the kit's product stands on: its placement, or one chosen by seed (its own
+    random stream, so the other choices of a seed stay what they were)."""
+    if not kit.products:
+        return None
+    placement = kit.products[0].placement
+    return placement if placement != "auto" else _rng(kit.slug, seed, "product").choice(tuple(PRODUCT_U))
 
 
 def _rng(slug: str, seed: int, purpose: str) -> random.Random:
@@ -164,12 +183,12 @@ def _frame(width: int, height: int) -> _Frame:
 
 
 def plan_layout(kit: BrandKit, width: int, height: int, seed: int, body: str | None = None) -> FloatLayout:
-    """Where the exact logo and the name banner go on a float of this size, for this seed's body."""
-    body = body or choose_design(kit, seed).body
-    return _layout_for_body(kit, body, width, height)
+    """Where the exact logo, the name banner and the product go on a float of this size, for this seed's design."""
+    design = choose_design(kit, seed)
+    return _layout_for_body(kit, body or design.body, width, height, design.product_side)
 
 
-def _layout_for_body(kit: BrandKit, body: str, width: int, height: int) -> FloatLayout:
+def _layout_for_body(kit: BrandKit, body: str, width: int, height: int, product_side: str | None = None) -> FloatLayout:
     frame = _frame(width, height)
     logo_w, logo_h = kit.logo_image().size
     aspect = logo_w / logo_h
@@ -180,7 +199,19 @@ def _layout_for_body(kit: BrandKit, body: str, width: int, height: int) -> Float
     cx, cy = frame.at(*LOGO_CENTRE[body])
     left, top = round(cx - box_w / 2), round(cy - box_h / 2)
     (b0, b1), (b2, b3) = frame.at(*BANNER_UV[:2]), frame.at(*BANNER_UV[2:])
-    return FloatLayout((left, top, left + box_w, top + box_h), (round(b0), round(b1), round(b2), round(b3)))
+    product_box = _product_box(kit, frame, product_side) if product_side else None
+    return FloatLayout((left, top, left + box_w, top + box_h), (round(b0), round(b1), round(b2), round(b3)),
+                       product_box)
+
+
+def _product_box(kit: BrandKit, frame: _Frame, side: str) -> tuple[int, int, int, int]:
+    """The product at its photo's aspect, as large as fits its corner, standing on the plinth."""
+    product_w, product_h = kit.product_image().size
+    scale = min(PRODUCT_MAX_W * frame.w / product_w, PRODUCT_MAX_H * frame.h / product_h)
+    box_w, box_h = max(1, round(product_w * scale)), max(1, round(product_h * scale))
+    cx, foot = frame.at(PRODUCT_U[side], DECK_TOP - PLINTH_H)
+    left, bottom = round(cx - box_w / 2), round(foot)
+    return left, bottom - box_h, left + box_w, bottom
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -531,7 +562,7 @@ class _Slots:
 
 def render_float(kit: BrandKit, design: FloatDesign, width: int, height: int) -> tuple[Image.Image, FloatLayout]:
     """Draw the float for a design: body supersampled and downsized, then the brand marks on top."""
-    layout = _layout_for_body(kit, design.body, width, height)
+    layout = _layout_for_body(kit, design.body, width, height, design.product_side)
     painter = _Painter(width, height)
     colours = BrandColours.of(kit)
     painter.ink = colours.ink
@@ -543,6 +574,8 @@ def render_float(kit: BrandKit, design: FloatDesign, width: int, height: int) ->
     _draw_deck(painter, colours)
     slots = BODY_PAINTERS[design.body](painter, colours, design, kit, medallion)
     _decorate(painter, colours, design, kit, slots, medallion, rng)
+    if layout.product_box is not None:
+        _draw_plinth(painter, colours, layout.product_box)
     _draw_medallion(painter, colours, design, kit, medallion)
 
     body = painter.finish(width, height)
@@ -616,6 +649,21 @@ def _draw_deck(painter: _Painter, colours: BrandColours) -> None:
         x, y = painter.point(u, (DECK_FACE + DECK_BOTTOM) / 2)
         r = painter.length(0.018)
         painter.fill("ellipse", (x - r, y - r, x + r, y + r), rope, "sphere", 0.35, outline=colours.ink)
+
+
+def _draw_plinth(painter: _Painter, colours: BrandColours, product_box: tuple[int, int, int, int]) -> None:
+    """A showcase plinth from the deck top up to the product's foot (the product itself is put on exactly,
+    with the other brand marks)."""
+    ss = painter.ss
+    left, _top, right, foot = (value * ss for value in product_box)
+    pad = (right - left) * 0.12
+    deck = painter.point(0.5, DECK_TOP + 0.004)[1]
+    stone = colours.on(colours.primary, colours.background, colours.secondary, colours.accent)
+    painter.fill("rrect", ((left - pad, foot, right + pad, deck), painter.length(0.006)), stone, "v", 0.3,
+                 outline=colours.ink)
+    lip = painter.length(0.012)
+    painter.fill("rrect", ((left - pad * 1.35, foot - lip * 0.4, right + pad * 1.35, foot + lip), lip * 0.5),
+                 lighter(stone, 0.2), "v", 0.2, outline=colours.ink)
 
 
 # -- medallion (the logo's backing) ---------------------------------------------------------------------

@@ -259,3 +259,29 @@ def build(name: str, root: Path) -> Path:
     if not folder.is_dir():
         BUILDERS[name](folder)
     return folder
+
+
+def write_lora(model_folder: Path, save_directory: Path, weight_name: str, seed: int = 2) -> Path:
+    """A random LoRA for a tiny SD or FLUX model, saved as diffusers' save_lora_weights writes one (what
+    `load_lora_weights` reads), at `save_directory / weight_name`."""
+    from diffusers import FluxPipeline, FluxTransformer2DModel, StableDiffusionPipeline, UNet2DConditionModel
+    from diffusers.utils import convert_state_dict_to_diffusers
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    flux = (model_folder / "transformer").is_dir()
+    denoiser = (FluxTransformer2DModel if flux else UNet2DConditionModel).from_pretrained(
+        model_folder / ("transformer" if flux else "unet"))
+    torch.manual_seed(seed)
+    denoiser.add_adapter(LoraConfig(r=4, lora_alpha=4, init_lora_weights=False,
+                                    target_modules=["to_q", "to_k", "to_v", "to_out.0"]))
+    with torch.no_grad():  # big enough to change what a 2-step tiny model draws
+        for name, parameter in denoiser.named_parameters():
+            if "lora_" in name:
+                parameter.normal_(0, 0.5)
+    layers = convert_state_dict_to_diffusers(get_peft_model_state_dict(denoiser))
+    if flux:
+        FluxPipeline.save_lora_weights(save_directory, transformer_lora_layers=layers, weight_name=weight_name)
+    else:
+        StableDiffusionPipeline.save_lora_weights(save_directory, unet_lora_layers=layers, weight_name=weight_name)
+    return save_directory / weight_name

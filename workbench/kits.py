@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from PIL import Image, UnidentifiedImageError
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from workbench.errors import InputError, explain_validation
 from workbench.i18n import _
@@ -139,6 +139,26 @@ class Product(BaseModel):
     placement: Literal["auto", "left", "right"] = "auto"  # the float's front corner; auto: chosen by seed
 
 
+class Adapter(BaseModel):
+    """A LoRA adapter the diffusers backend loads while it makes this brand's concepts: a file in the kit
+    folder (as diffusers' save_lora_weights writes it) or a hub repository, at a weight, with the words
+    that call it up (added to the prompt)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    file: KitFileName | None = None
+    hub: OneLineText | None = Field(None, description="A hub repository id, e.g. 'owner/brand-lora'.")
+    revision: OneLineText | None = None
+    weight_name: OneLineText | None = Field(None, description="The weights file in the hub repository.")
+    weight: float = Field(1.0, ge=-2, le=2)
+    trigger_words: list[OneLineText] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_source(self):
+        if (self.file is None) == (self.hub is None):
+            raise ValueError(_("an adapter names either a file in the kit folder or a hub id, not both or neither"))
+        return self
+
+
 class BrandKit(BaseModel):
     """One brand's identity, as the designer wrote it in brand.yaml."""
 
@@ -157,6 +177,7 @@ class BrandKit(BaseModel):
     style_words: list[OneLineText] = Field(default_factory=list)
     negative_words: list[OneLineText] = Field(default_factory=list)
     products: list[Product] = Field(default_factory=list, max_length=8)
+    adapters: list[Adapter] = Field(default_factory=list, max_length=4)
     # Set by the loader, not by the YAML.
     folder: Path = Field(default=Path("."), exclude=True)
 
@@ -182,7 +203,8 @@ class BrandKit(BaseModel):
     def file_paths(self) -> list[Path]:
         """Every file brand.yaml names (logo, font, product photos): what a copy of the kit needs."""
         return [self.logo_path, *([self.font_path] if self.font_path else []),
-                *(self.folder / product.file for product in self.products)]
+                *(self.folder / product.file for product in self.products),
+                *(self.folder / adapter.file for adapter in self.adapters if adapter.file)]
 
     @property
     def yaml_path(self) -> Path:
@@ -316,6 +338,7 @@ def check_kit_files(kit: BrandKit) -> None:
     _check_logo(kit)
     _check_font(kit)
     _check_products(kit)
+    _check_adapters(kit)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -374,6 +397,18 @@ def _check_products(kit: BrandKit) -> None:
             _product_cache(path)
         except KitError as error:
             raise KitError(kit.yaml_path, field_name, f"{path.name}: {error.message}") from None
+
+
+def _check_adapters(kit: BrandKit) -> None:
+    for index, adapter in enumerate(kit.adapters):
+        if adapter.file is None:
+            continue  # a hub adapter is fetched (or found in the cache) by the backend
+        field_name = f"adapters.{index}.file"
+        path = kit.folder / adapter.file
+        if path.suffix.lower() != ".safetensors" or not path.is_file():
+            raise KitError(kit.yaml_path, field_name, _("expected a .safetensors file in the kit folder, got {name!r}").format(
+                name=adapter.file))
+        _check_inside_kit(kit, path, field_name)
 
 
 def _check_inside_kit(kit: BrandKit, path: Path, field_name: str) -> None:

@@ -33,9 +33,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import cv2
 import diffusers
@@ -74,6 +75,10 @@ class UnsupportedOption(InputError, BackendUnusable):
     """An option the model's family cannot do (found when a hub model is loaded; a local one's at campaign load)."""
 
 
+class AdapterUnavailable(InputError):
+    """A kit's adapter could not be loaded: that brand's concepts fail, other brands go on."""
+
+
 class OutOfMemory(InputError, BackendUnusable):
     """The GPU ran out of memory; what was made before is kept, and the message says what to change."""
 
@@ -105,8 +110,9 @@ class DiffusersBackend:
         # CPU generators give the same starting noise on every device, so a concept re-made on
         # another machine starts from the same latents.
         generators = [torch.Generator("cpu").manual_seed(image_seed) for image_seed in image_seeds]
+        text = ", ".join([*(word for adapter in kit.adapters for word in adapter.trigger_words), prompt.text])
         inputs: dict[str, Any] = {
-            "prompt": [prompt.text] * options.batch_size,
+            "prompt": [text] * options.batch_size,
             "num_inference_steps": steps,
             "generator": generators,
             **guidance_inputs(family, guidance, options.true_cfg, [prompt.negative] * options.batch_size),
@@ -127,7 +133,7 @@ class DiffusersBackend:
 
         started = time.perf_counter()
         try:
-            with torch.inference_mode():
+            with brand_adapters(pipe, kit) as adapters, torch.inference_mode():
                 raws = pipe(**inputs).images
         except torch.OutOfMemoryError:
             _free_memory()
@@ -139,7 +145,7 @@ class DiffusersBackend:
 
         recorded = {
             **options.model_dump(mode="json"),
-            "family": family.name, "steps": steps, "guidance": guidance,
+            "family": family.name, "steps": steps, "guidance": guidance, "adapters": adapters,
             **loaded.identity,
             **(loaded.controlnet_identity[options.controlnet] if options.mode == "controlnet" else {}),
             "scheduler": type(pipe.scheduler).__name__,
@@ -193,6 +199,51 @@ class DiffusersBackend:
             _free_memory()
             self._loaded = load_pipeline(options)
         return self._loaded
+
+
+# ----------------------------------------------------------------------------------------------------
+# Per-brand adapters
+
+
+@contextmanager
+def brand_adapters(pipe: Any, kit: BrandKit) -> Iterator[list[dict[str, Any]]]:
+    """The kit's LoRA adapters loaded into `pipe` (diffusers' adapter API, through PEFT) for the block, and
+    unloaded after it, so the base model's weights are as they were and never reloaded. Yields what to record
+    of each: its identity (a file's hash, or hub id and revision) and weight."""
+    if not kit.adapters:
+        yield []
+        return
+    names, recorded = [], []
+    try:
+        for index, adapter in enumerate(kit.adapters):
+            name = f"{kit.slug}-{index}"
+            if adapter.file:
+                path = kit.folder / adapter.file
+                source, kwargs = str(path.parent), {"weight_name": path.name}
+                identity = {"file": adapter.file, "sha256": _file_hash(path)}
+            else:
+                source, kwargs = adapter.hub, {"weight_name": adapter.weight_name, "revision": adapter.revision}
+                identity = {"hub": adapter.hub, "revision": adapter.revision or "main"}
+            try:
+                pipe.load_lora_weights(source, adapter_name=name, **{k: v for k, v in kwargs.items() if v})
+            except (OSError, ValueError) as error:
+                reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                raise AdapterUnavailable(kit.yaml_path, f"adapters.{index}", reason) from None
+            names.append(name)
+            recorded.append({**identity, "weight": adapter.weight, "trigger_words": list(adapter.trigger_words)})
+        pipe.set_adapters(names, adapter_weights=[adapter.weight for adapter in kit.adapters])
+        yield recorded
+    finally:
+        if names:
+            pipe.unload_lora_weights()
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
 
 
 # ----------------------------------------------------------------------------------------------------

@@ -134,3 +134,24 @@ def test_a_product_file_outside_or_missing_is_refused(product_kit, file, problem
 def test_the_cluster_ships_the_product_photo(product_kit):
     shipped = ShippedKit.of(load_kit(product_kit))
     assert shipped.files["bottle.png"] == (product_kit / "bottle.png").read_bytes()
+
+
+def test_triage_finds_the_product_exact_and_flags_it_covered(product_kit):
+    from workbench.campaign import TriageThresholds
+    from workbench.triage import product
+    from workbench.triage.image import Subject
+
+    kit = load_kit(product_kit)
+    image, layout = render_float(kit, choose_design(kit, 2), 384, 384)
+    measures = product.measure(Subject.from_image(image, layout), kit)
+    verdict = product.judge(measures, TriageThresholds())
+    assert measures["mode"] == "planned" and measures["match"] == 1.0 and not verdict.failed
+
+    covered = image.copy()
+    left, top, right, bottom = layout.product_box
+    ImageDraw.Draw(covered).rectangle((left, top, right, (top + bottom) // 2), fill=(240, 200, 40, 255))
+    verdict = product.judge(product.measure(Subject.from_image(covered, layout), kit), TriageThresholds())
+    assert verdict.failed and "product covered or altered" in verdict.reasons[0]
+
+    found = product.measure(Subject.from_image(image, None), kit)  # a concept made elsewhere: searched for
+    assert found["mode"] == "search" and not product.judge(found, TriageThresholds()).failed

@@ -271,6 +271,9 @@ class TriageThresholds(BaseModel):
     stray_text_letters: int = Field(2, ge=1, description="Letters (or CJK characters) from which other text counts.")
     logo_match: float = Field(0.85, ge=0, le=1, description="Share of the logo's pixels found exact at its place.")
     logo_search: float = Field(0.6, ge=0, le=1, description="Template-match score for a logo found anywhere.")
+    product_match: float = Field(0.85, ge=0, le=1, description="Share of the product's pixels found exact (within the"
+                                 " logo check's pixel tolerance) at its place, for a kit with a product.")
+    product_search: float = Field(0.6, ge=0, le=1, description="Template-match score for a product found anywhere.")
     off_brand_delta_e: float = Field(22.0, gt=0, description="CIEDE2000 from every brand colour that is off-brand.")
     off_brand_share: float = Field(0.12, gt=0, le=1, description="Share of the float an off-brand colour may cover.")
     on_brand_share: float = Field(0.6, ge=0, le=1, description="Share of the float that must be near a brand colour.")
@@ -288,8 +291,9 @@ class TriageSettings(BaseModel):
     auto_reject: float | None = Field(50.0, ge=0, le=100, description="Triage rejects concepts scoring below this"
                                       " (every flagged concept scores under 50; None: triage rejects nothing).")
     shortlist: int = Field(0, ge=0, description="Triage approves the best N passed concepts of each brand.")
-    weights: dict[Literal["lettering", "logo", "palette", "cutout", "craft"], float] = Field(
-        default_factory=lambda: {"lettering": 1.0, "logo": 1.0, "palette": 1.0, "cutout": 1.0, "craft": 1.0})
+    weights: dict[Literal["lettering", "logo", "product", "palette", "cutout", "craft"], float] = Field(
+        default_factory=lambda: {"lettering": 1.0, "logo": 1.0, "product": 1.0, "palette": 1.0, "cutout": 1.0,
+                                 "craft": 1.0})
     thresholds: TriageThresholds = Field(default_factory=TriageThresholds)
 
 

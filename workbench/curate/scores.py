@@ -39,7 +39,8 @@ def band(result: TriageResult | None) -> str | None:
 # Triage's statuses as a person reads them (the catalog stores the English words).
 STATUS_NAMES = {"passed": N_("passed"), "flagged": N_("flagged"), "duplicate": N_("duplicate")}
 # The checks' names as the detail panel shows them (the catalog's keys are these English words).
-CHECK_NAMES = {"lettering": N_("lettering"), "logo": N_("logo"), "palette": N_("palette"), "cutout": N_("cut-out"),
+CHECK_NAMES = {"lettering": N_("lettering"), "logo": N_("logo"), "product": N_("product"), "palette": N_("palette"),
+               "cutout": N_("cut-out"),
                "craft": N_("craft"), "duplicate": N_("duplicate"), "duplicates": N_("duplicates")}
 
 

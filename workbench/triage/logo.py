@@ -10,6 +10,7 @@ matches. A concept made elsewhere has no plan: the logo is searched for at sever
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -31,24 +32,43 @@ SEARCH_SCALES = np.geomspace(0.08, 0.5, 14)  # the logo's long side as a share o
 def measure(subject: Subject, kit: BrandKit) -> dict[str, Any]:
     logo = kit.logo_image()
     if subject.layout is not None:
-        return _at_planned_place(subject, logo, subject.layout.logo_box)
-    return _search(subject, logo)
+        return match_at(subject, logo, subject.layout.logo_box)
+    return search(subject, logo)
+
+
+@dataclass(frozen=True)
+class MarkWords:
+    """What a mark's check says when it fails: not found, cut by the edge, covered or altered."""
+
+    not_found: str
+    cut: str
+    altered: str
+
+
+LOGO_WORDS = MarkWords(N_("logo not found on the float (best match {share})"),
+                       N_("logo cut by the image edge ({share} of it inside)"),
+                       N_("logo covered or altered: {share} of it exact at its place"))
 
 
 def judge(measures: dict[str, Any], thresholds) -> CheckResult:
+    return judge_mark(measures, LOGO_WORDS, thresholds.logo_match, thresholds.logo_search)
+
+
+def judge_mark(measures: dict[str, Any], words: MarkWords, match_threshold: float,
+               search_threshold: float) -> CheckResult:
+    """The verdict on a mark finishing puts back exact (the logo, a product) from `match_at` or `search`."""
     match = measures["match"]
     if measures["mode"] == "search":
-        failed = match < thresholds.logo_search
-        reasons = (Reason(N_("logo not found on the float (best match {share})"), share=percent(max(0.0, match))),
-                   ) if failed else ()
-        return CheckResult(clamp(100 * match / max(thresholds.logo_search, 1e-6) * 0.8 + 20 * (not failed)),
+        failed = match < search_threshold
+        reasons = (Reason(words.not_found, share=percent(max(0.0, match))),) if failed else ()
+        return CheckResult(clamp(100 * match / max(search_threshold, 1e-6) * 0.8 + 20 * (not failed)),
                            failed, reasons)
     reasons = []
     if measures["visible"] < 0.999:
-        reasons.append(Reason(N_("logo cut by the image edge ({share} of it inside)"), share=percent(measures["visible"])))
-    elif match < thresholds.logo_match:
-        reasons.append(Reason(N_("logo covered or altered: {share} of it exact at its place"), share=percent(match)))
-    return CheckResult(100 * match, match < thresholds.logo_match, tuple(reasons))
+        reasons.append(Reason(words.cut, share=percent(measures["visible"])))
+    elif match < match_threshold:
+        reasons.append(Reason(words.altered, share=percent(match)))
+    return CheckResult(100 * match, match < match_threshold, tuple(reasons))
 
 
 def found_box(measures: dict[str, Any], thresholds) -> Box | None:
@@ -58,7 +78,9 @@ def found_box(measures: dict[str, Any], thresholds) -> Box | None:
     return None
 
 
-def _at_planned_place(subject: Subject, logo: Image.Image, box: Box) -> dict[str, Any]:
+def match_at(subject: Subject, logo: Image.Image, box: Box) -> dict[str, Any]:
+    """The share of `logo`'s solid pixels found exact (within PIXEL_TOLERANCE) at `box`, and the share of
+    it inside the image. Any mark finishing puts back exact is checked this way (the product too)."""
     left, top, right, bottom = box
     expected = np.asarray(logo.resize((right - left, bottom - top), Image.LANCZOS))  # as finishing draws it
     solid = expected[:, :, 3] >= SOLID
@@ -77,7 +99,7 @@ def _at_planned_place(subject: Subject, logo: Image.Image, box: Box) -> dict[str
             "visible": round(int(inside.sum()) / total, 4)}
 
 
-def _search(subject: Subject, logo: Image.Image) -> dict[str, Any]:
+def search(subject: Subject, logo: Image.Image) -> dict[str, Any]:
     """Multi-scale template match of the logo (grey, over its own alpha) on the float over grey."""
     image, scale = scaled(cv2.cvtColor(subject.on((128, 128, 128)), cv2.COLOR_RGB2GRAY), SEARCH_LONG_SIDE)
     logo_rgba = np.asarray(logo)

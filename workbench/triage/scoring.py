@@ -19,14 +19,14 @@ from typing import Any
 
 from workbench.campaign import TriageSettings
 from workbench.kits import BrandKit
-from workbench.triage import craft, cutout, duplicates, lettering, logo, palette
+from workbench.triage import craft, cutout, duplicates, lettering, logo, palette, product
 from workbench.i18n import N_
 from workbench.triage.check import FAILED_SCORE_FACTOR, CheckResult, Reason
 from workbench.marks import FloatLayout
 from workbench.triage.image import Subject
 from workbench.triage.ocr import TextReader
 
-CHECKS = ("lettering", "logo", "palette", "cutout", "craft")
+CHECKS = ("lettering", "logo", "product", "palette", "cutout", "craft")  # product: only for a kit with one
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ def measure_concept(subject: Subject, kit: BrandKit, reader: TextReader) -> dict
         "size": list(subject.size),
         "lettering": lettering.measure(subject, reader),
         "logo": logo.measure(subject, kit),
+        **({"product": product.measure(subject, kit)} if kit.products else {}),
         "palette": palette.measure(subject, kit),
         "cutout": cutout.measure(subject),
         "craft": craft.measure(subject),
@@ -71,6 +72,7 @@ def decide_brand(measures_by_concept: dict[str, dict[str, Any]], kit: BrandKit,
         judged[concept_id] = {
             "lettering": lettering.judge(measures["lettering"], kit, layout, logo_box, thresholds),
             "logo": logo.judge(measures["logo"], thresholds),
+            **({"product": product.judge(measures["product"], thresholds)} if "product" in measures else {}),
             "palette": palette.judge(measures["palette"], thresholds),
             "cutout": cutout.judge(measures["cutout"], thresholds),
             "craft": craft.judge(measures["craft"], brand_sharpness, thresholds),

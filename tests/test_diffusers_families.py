@@ -157,6 +157,7 @@ def test_the_catalog_records_the_family_and_its_settings(backend, root, kits_fol
     ("sd3", {"true_cfg": 2.0}, "generation.options.true_cfg", "true_cfg is for FLUX"),
     ("flux", {"width": 72}, "generation.width", "multiple of 16"),
     ("sd", {"mode": "edit"}, "generation.options.mode", "Stable Diffusion 1.x/2.x has no mode edit"),
+    ("sd", {"lettering": True}, "generation.options.lettering", "does not letter text well"),
 ])
 def test_an_option_the_family_cannot_do_is_one_line_at_campaign_load(root, kits_folder, tmp_path, model, bad, field,
                                                                      words):
@@ -188,3 +189,21 @@ def test_an_edit_model_makes_no_backdrop_plate(backend, root):
         backend.generate_plate(Prompt("a street", ""), 1, settings_for(root, "flux-kontext", "edit"), (1920, 1080))
     plate = backend.generate_plate(Prompt("a street", ""), 1, settings_for(root, "flux", "txt2img"), (1920, 1080))
     assert plate.image.size == (64, 32) and plate.settings["family"] == "flux"
+
+
+def test_lettering_asks_for_the_banner_in_the_kits_script_and_finishing_still_sets_it(backend, root, kits):
+    kit = kits["lotus-tea"]  # a Chinese display name
+    settings = settings_for(root, "qwenimage", "txt2img")
+    [plain] = make(backend, kits, "lotus-tea", 2, settings)
+    [lettered] = make(backend, kits, "lotus-tea", 2, {**settings, "lettering": True})
+    phrase = f'a banner on the float lettered "{kit.display_name}" in Chinese characters script'
+    assert lettered.settings["model_prompt"].endswith(phrase) and phrase not in plain.settings["model_prompt"]
+    assert not np.array_equal(_pixels(plain.extra_images["raw"]), _pixels(lettered.extra_images["raw"]))
+    # Finishing sets the same exact banner on both: where the raw images differ, the banners' pixels agree
+    # (all but the banner's anti-aliased rim, which blends with what the model drew).
+    box = plain.layout.banner_box
+    finished = [_pixels(c.image.convert("RGB").crop(box)) for c in (plain, lettered)]
+    raws = [_pixels(c.extra_images["raw"].crop(box)) for c in (plain, lettered)]
+    raw_changed = np.abs(raws[0] - raws[1]).max(axis=2) > 0
+    same = np.abs(finished[0] - finished[1]).max(axis=2) <= 1
+    assert raw_changed.mean() > 0.1 and same[raw_changed].mean() > 0.8, (raw_changed.mean(), same[raw_changed].mean())

@@ -65,5 +65,15 @@ def build_prompt(kit: BrandKit, template: PromptTemplate, brief: str | None = No
     return Prompt(text=template.text.format(**fields), negative=template.negative.format(**fields))
 
 
+# The script a kit's display name is written in, as a prompt says it (kit.language).
+SCRIPTS = {"en": "Latin", "zh": "Chinese characters", "ja": "Japanese", "ko": "Hangul", "other": "its own"}
+
+
+def lettering_phrase(kit: BrandKit) -> str:
+    """What asks a model that draws text well for the brand's banner in the kit's own script. Finishing still
+    sets the exact banner on top; triage's OCR reads what the model drew in the raw image."""
+    return f'a banner on the float lettered "{kit.display_name}" in {SCRIPTS[kit.language]} script'
+
+
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

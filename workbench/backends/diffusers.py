@@ -52,7 +52,7 @@ from workbench.backends.previz import PrevizBackend
 from workbench.errors import InputError
 from workbench.finishing import finish
 from workbench.kits import BrandKit
-from workbench.prompts import Prompt
+from workbench.prompts import Prompt, lettering_phrase
 
 BATCH_SEED_STRIDE = 1_000_000  # image i of a batch uses seed + i * stride: campaign seeds below a million never collide
 INIT_BACKDROP = (128, 128, 128)  # the previz float sits on neutral grey in the img2img init image
@@ -110,7 +110,8 @@ class DiffusersBackend:
         # CPU generators give the same starting noise on every device, so a concept re-made on
         # another machine starts from the same latents.
         generators = [torch.Generator("cpu").manual_seed(image_seed) for image_seed in image_seeds]
-        text = ", ".join([*(word for adapter in kit.adapters for word in adapter.trigger_words), prompt.text])
+        text = ", ".join([*(word for adapter in kit.adapters for word in adapter.trigger_words), prompt.text,
+                          *([lettering_phrase(kit)] if options.lettering else [])])
         inputs: dict[str, Any] = {
             "prompt": [text] * options.batch_size,
             "num_inference_steps": steps,
@@ -145,7 +146,7 @@ class DiffusersBackend:
 
         recorded = {
             **options.model_dump(mode="json"),
-            "family": family.name, "steps": steps, "guidance": guidance, "adapters": adapters,
+            "family": family.name, "steps": steps, "guidance": guidance, "adapters": adapters, "model_prompt": text,
             **loaded.identity,
             **(loaded.controlnet_identity[options.controlnet] if options.mode == "controlnet" else {}),
             "scheduler": type(pipe.scheduler).__name__,

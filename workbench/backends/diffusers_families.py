@@ -42,6 +42,7 @@ class Family:
     classic_schedulers: bool = False  # the SD samplers (euler_a, dpm++ ...) fit; flow-matching models keep theirs
     attention_slicing: bool = False
     channels_last: bool = False  # convolutions worth a channels-last layout (UNets)
+    draws_text: bool = False  # letters legibly enough to be asked for the banner (the `lettering` option)
 
     def supports(self, mode: str) -> bool:
         return mode in self.pipelines
@@ -56,16 +57,18 @@ FAMILIES: dict[str, Family] = {family.name: family for family in (
            "img2img": "StableDiffusionXLImg2ImgPipeline", "controlnet": "StableDiffusionXLControlNetPipeline"}, **_SD),
     Family("sd3", "Stable Diffusion 3.5", {"txt2img": "StableDiffusion3Pipeline",
            "img2img": "StableDiffusion3Img2ImgPipeline", "controlnet": "StableDiffusion3ControlNetPipeline"},
-           guidance="cfg", default_steps=28, default_guidance=4.5, controlnet_class="SD3ControlNetModel"),
+           guidance="cfg", default_steps=28, default_guidance=4.5, controlnet_class="SD3ControlNetModel",
+           draws_text=True),
     Family("flux", "FLUX.1", {"txt2img": "FluxPipeline", "img2img": "FluxImg2ImgPipeline",
            "controlnet": "FluxControlNetPipeline"},
-           guidance="distilled", default_steps=28, default_guidance=3.5, controlnet_class="FluxControlNetModel"),
+           guidance="distilled", default_steps=28, default_guidance=3.5, controlnet_class="FluxControlNetModel",
+           draws_text=True),
     Family("flux-kontext", "FLUX.1 Kontext", {"edit": "FluxKontextPipeline"},
-           guidance="distilled", default_steps=28, default_guidance=2.5),
+           guidance="distilled", default_steps=28, default_guidance=2.5, draws_text=True),
     Family("qwenimage", "Qwen-Image", {"txt2img": "QwenImagePipeline", "img2img": "QwenImageImg2ImgPipeline"},
-           guidance="true_cfg", default_steps=50, default_guidance=4.0),
+           guidance="true_cfg", default_steps=50, default_guidance=4.0, draws_text=True),
     Family("qwenimage-edit", "Qwen-Image-Edit", {"edit": "QwenImageEditPlusPipeline"},
-           guidance="true_cfg", default_steps=40, default_guidance=4.0),
+           guidance="true_cfg", default_steps=40, default_guidance=4.0, draws_text=True),
 )}
 # Pipeline classes a model folder may be saved as, beyond each family's own.
 _SAVED_AS = {"StableDiffusionXLPipeline": "sdxl", "QwenImageEditPipeline": "qwenimage-edit"}
@@ -110,6 +113,9 @@ def unsupported(family: Family, options: dict) -> tuple[str, str] | None:
     for side in ("width", "height"):
         if family.denoiser == "transformer" and options.get(side, 16) % 16:
             return side, f"{family.label} takes 2x2 patches of 8x latents: a multiple of 16 pixels, got {options[side]}"
+    if options.get("lettering") and not family.draws_text:
+        return "lettering", (f"{family.label} does not letter text well enough to be asked for the banner; "
+                             "use SD 3.5, FLUX.1 or Qwen-Image")
     if options.get("true_cfg") is not None and family.guidance != "distilled":
         return "true_cfg", f"{family.label} takes its guidance in guidance; true_cfg is for FLUX's distilled models"
     return None

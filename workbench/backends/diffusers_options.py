@@ -56,6 +56,8 @@ class DiffusersOptions(BaseModel):
     fuse_qkv: bool = False
     compile: bool = False
     compile_mode: str = "max-autotune-no-cudagraphs"
+    lettering: bool = Field(False, description="Ask the model for the banner in the kit's own script (models "
+                            "that draw text well); finishing still sets the exact banner on top.")
     previz: dict[str, Any] = Field(default_factory=dict, description="Previz design overrides, e.g. {body: wagon}.")
     width: int = 512
     height: int = 512

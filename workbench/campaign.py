@@ -329,6 +329,15 @@ class ComputeSettings(BaseModel):
         return value
 
 
+class VisualsSettings(BaseModel):
+    """The festival stills `workbench visuals` makes per brand from its approved float: name -> [width, height]."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sizes: dict[Slug, tuple[Annotated[int, Field(ge=64, le=8192)], Annotated[int, Field(ge=64, le=8192)]]] = Field(
+        default_factory=lambda: {"square-800": (800, 800), "square-1200": (1200, 1200), "poster": (1200, 1600),
+                                 "story": (1080, 1920)}, min_length=1)
+
+
 class Campaign(BaseModel):
     """One campaign: its brands, generation, review selection and film."""
 
@@ -345,6 +354,7 @@ class Campaign(BaseModel):
     film: FilmSettings = Field(default_factory=FilmSettings)
     labels: LabelSettings = Field(default_factory=LabelSettings)
     compute: ComputeSettings = Field(default_factory=ComputeSettings)
+    visuals: VisualsSettings = Field(default_factory=VisualsSettings)
 
     @model_validator(mode="before")
     @classmethod
@@ -402,6 +412,10 @@ class Campaign(BaseModel):
     @property
     def gallery_dir(self) -> Path:
         return self.root / "gallery"
+
+    @property
+    def visuals_dir(self) -> Path:
+        return self.root / "visuals"
 
     def with_changes(self, **changes: Any) -> "Campaign":
         """A copy with top-level fields replaced and validated again (for notebook parameters)."""

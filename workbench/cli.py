@@ -660,16 +660,31 @@ def export(
         typer.echo(_("FCP 7 XML: {path}").format(path=done.editor_xml))
 
 
+@app.command(help=_(
+    "Key visuals per brand from its approved float: square main images, a poster and a story still"
+    " (sizes from the campaign's visuals.sizes), each with the AI labels."))
+@reports_bad_input
+def visuals(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
+    from workbench.parade.visuals import make_visuals
+
+    campaign, kits = open_campaign(campaign_file, brands=brand or None)
+    with Catalog(campaign.catalog_path) as catalog:
+        made = make_visuals(campaign, kits, catalog, Labeller.for_campaign(campaign))
+    typer.echo(_("key visuals: {count} stills of {brands} brands in {folder}").format(
+        count=len(made), brands=len({visual.brand for visual in made}), folder=campaign.visuals_dir))
+
+
 # demo ---------------------------------------------------------------------------------------------
 
 
 @app.command(help=_(
-    "The whole path on the built-in defaults: kits -> concepts -> first selection -> gallery -> films."))
+    "The whole path on the built-in defaults: kits -> concepts -> first selection -> gallery -> films -> key visuals."))
 @reports_bad_input
 def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOption):
     from workbench.curate.contact_sheet import contact_sheet
     from workbench.generate import generate_campaign
     from workbench.parade import render_film
+    from workbench.parade.visuals import make_visuals
     from workbench.triage import triage_campaign
 
     timings: dict[str, float] = {}
@@ -692,10 +707,13 @@ def demo(campaign_file: Path = CampaignArg, brand: Optional[list[str]] = BrandOp
         for aspect in campaign.film.aspects:
             with stage(f"film {aspect}", timings):
                 films.append(render_film(campaign, kits, catalog, aspect, labeller=labeller))
+        with stage("key visuals", timings):
+            stills = make_visuals(campaign, kits, catalog, labeller)
     typer.echo("")
     for film in films:
         typer.echo(_("film:     {path}").format(path=film.path))
     typer.echo(_("gallery:  {path}").format(path=sheet))
+    typer.echo(_("visuals:  {folder} ({count} stills)").format(folder=campaign.visuals_dir, count=len(stills)))
     typer.echo(_("catalog:  {path}").format(path=campaign.catalog_path))
     typer.echo(_("timings:  {stages}").format(stages=", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items())))
     if report.failed:

@@ -186,12 +186,16 @@ def draw_brand_marks(image: Image.Image, kit: BrandKit, layout: FloatLayout, ban
         banner = _banner_image(kit, right - left, bottom - top, banner_style)
         _composite_clipped(result, banner, left, top)
     if layout.product_box is not None and kit.products:
-        left, top, right, bottom = layout.product_box
-        _composite_clipped(result, kit.product_image().resize((right - left, bottom - top), Image.LANCZOS), left, top)
-    left, top, right, bottom = layout.logo_box
-    logo = kit.logo_image().resize((right - left, bottom - top), Image.LANCZOS)
-    _composite_clipped(result, logo, left, top)
+        draw_mark(result, kit.product_image(), layout.product_box)
+    draw_mark(result, kit.logo_image(), layout.logo_box)
     return result
+
+
+def draw_mark(image: Image.Image, mark: Image.Image, box: Box) -> None:
+    """Composite `mark` (the logo, a product) onto RGBA `image` in place, resized once with Lanczos to
+    `box`: how every exact mark is drawn, so every check can expect the same pixels."""
+    left, top, right, bottom = box
+    _composite_clipped(image, mark.resize((right - left, bottom - top), Image.LANCZOS), left, top)
 
 
 def _composite_clipped(base: Image.Image, layer: Image.Image, left: int, top: int) -> None:

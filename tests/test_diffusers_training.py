@@ -72,3 +72,21 @@ def test_a_transformer_family_points_to_diffusers_scripts(tmp_path):
     with pytest.raises(InputError, match="FLUX.1 adapters are trained with diffusers' own scripts"):
         train_adapter(load_kit(folder), TrainingSettings(model=str(build("flux", tmp_path / "models"))),
                       images=[folder / "logo.svg"])
+
+
+def test_the_cli_trains_and_reports(tmp_path):
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from workbench.cli import app
+
+    model = build("sd", tmp_path / "models")
+    kits = tmp_path / "kits"
+    shutil.copytree(SAMPLE_KITS / "lotus-tea", kits / "lotus-tea")
+    (kits / "lotus-tea" / "references").mkdir()
+    Image.new("RGB", (80, 64), "teal").save(kits / "lotus-tea" / "references" / "a.png")
+    result = CliRunner().invoke(app, ["kits", "train-adapter", "lotus-tea", "--model", str(model), "--kits", str(kits),
+                                      "--steps", "2", "--resolution", "64"])
+    assert result.exit_code == 0, result.output
+    assert "lotus-tea-lora.safetensors" in result.output and "2 steps" in result.output
+    assert load_kit(kits / "lotus-tea").adapters[0].file == "lotus-tea-lora.safetensors"

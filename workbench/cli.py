@@ -184,6 +184,30 @@ def kits_new(
     _report_draft(write_kit(draft, into, update=update), draft)
 
 
+@kits_app.command("train-adapter", help=_(
+    "Train a LoRA adapter for one brand from its kit's references/ images (SD 1.x/2.x base models) and name it"
+    " in brand.yaml."))
+@reports_bad_input
+def kits_train_adapter(
+    slug: str = typer.Argument(..., help=_("The kit's slug (its folder name).")),
+    model: str = typer.Option(..., "--model", help=_("The base model: a local diffusers folder or a hub id.")),
+    kits_folder: Path = typer.Option(Path("brand_kits"), "--kits", help=_("Folder of brand kits.")),
+    steps: int = typer.Option(400, "--steps", min=1),
+    rank: int = typer.Option(8, "--rank", min=1),
+    learning_rate: float = typer.Option(1e-4, "--learning-rate"),
+    resolution: int = typer.Option(512, "--resolution", min=64),
+    device: str = typer.Option("auto", "--device", help=_("cuda, mps, cpu or auto.")),
+):
+    from workbench.backends.diffusers_training import TrainingSettings, train_adapter
+    from workbench.kits import load_kit
+
+    kit = load_kit(kits_folder / slug)
+    result = train_adapter(kit, TrainingSettings(model=model, steps=steps, rank=rank, learning_rate=learning_rate,
+                                                 resolution=resolution, device=device))
+    typer.echo(_("wrote {weights} and {settings} ({steps} steps, last loss {loss:.4f}); brand.yaml names it").format(
+        weights=result.weights, settings=result.settings_file.name, steps=len(result.losses), loss=result.losses[-1]))
+
+
 def _report_draft(folder: Path, draft) -> None:
     for note in draft.notes:
         typer.echo(_("note: {note}").format(note=note))
@@ -559,9 +583,10 @@ def review_handoff(campaign_file: Path = CampaignArg, brand: Optional[list[str]]
 
     campaign, kits = open_campaign(campaign_file, brands=brand or None)
     with Catalog(campaign.catalog_path) as catalog:
+        visuals = {kit.slug: sorted((campaign.visuals_dir / kit.slug).glob(f"{kit.slug}_*.png")) for kit in kits}
         pdf, pngs = contact_sheet_pdf(catalog, {k.slug: k for k in kits}, campaign.gallery_dir / "handoff",
                                       title=campaign.title, brands=[k.slug for k in kits],
-                                      labeller=Labeller.for_campaign(campaign))
+                                      labeller=Labeller.for_campaign(campaign), visuals=visuals)
     typer.echo(_("hand-off PDF: {pdf} ({pages} pages, PNG per page beside it)").format(pdf=pdf, pages=len(pngs)))
 
 

@@ -1,4 +1,5 @@
-"""Refresh the README's pictures from the demo's films: one hold frame per aspect, small PNGs in docs/.
+"""Refresh the README's pictures from the demo: one hold frame per film aspect and the poster of the kit
+with a product, small PNGs in docs/.
 
 Run after `make demo`:  .venv/bin/python scripts/refresh_docs.py
 (docs/gallery.png comes from the browser test's screenshot of 03_curate.)
@@ -18,6 +19,7 @@ from workbench.files import atomic_path
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = {"16:9": 960, "9:16": 360}
+POSTER = ("golden-rabbit-bakery", "poster", 360)  # the sample kit with a product; the width in docs/
 
 
 def hold_frame(film: Path, brand_index: int = 1) -> Image.Image:
@@ -40,13 +42,22 @@ def main() -> int:
         if not film.is_file():
             print(f"missing {film}: run `make demo` first", file=sys.stderr)
             return 1
-        frame = hold_frame(film)
-        frame = frame.resize((width, round(frame.height * width / frame.width)), Image.LANCZOS)
-        out = ROOT / "docs" / f"film_{aspect.replace(':', 'x')}.png"
-        with atomic_path(out) as temp:
-            frame.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(temp, format="PNG", optimize=True)
-        print(out)
+        save_small(hold_frame(film), width, ROOT / "docs" / f"film_{aspect.replace(':', 'x')}.png")
+    slug, name, width = POSTER
+    poster = campaign.visuals_dir / slug / f"{slug}_{name}.png"
+    if not poster.is_file():
+        print(f"missing {poster}: run `make demo` first", file=sys.stderr)
+        return 1
+    with Image.open(poster) as image:
+        save_small(image.convert("RGB"), width, ROOT / "docs" / f"visual_{name}.png")
     return 0
+
+
+def save_small(image: Image.Image, width: int, out: Path) -> None:
+    image = image.resize((width, round(image.height * width / image.width)), Image.LANCZOS)
+    with atomic_path(out) as temp:
+        image.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(temp, format="PNG", optimize=True)
+    print(out)
 
 
 if __name__ == "__main__":

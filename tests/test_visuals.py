@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -107,3 +108,19 @@ def test_a_bad_size_is_refused_when_the_campaign_loads(tmp_path):
     with pytest.raises(Exception) as caught:
         load_campaign(path)
     assert "visuals" in str(caught.value) and "poster" in str(caught.value)
+
+
+def test_the_hand_off_lists_the_key_visuals(made, tmp_path):
+    from workbench.curate.handoff import handoff_pages
+
+    path, kits, visuals = made
+    campaign = load_campaign(path)
+    stills = {slug: sorted(visual.path for visual in visuals if visual.brand == slug) for slug in kits}
+    with Catalog(campaign.catalog_path) as catalog:
+        plain = handoff_pages(catalog, kits, "Hand-off")
+        listed = handoff_pages(catalog, kits, "Hand-off", visuals=stills)
+    assert len(listed) == len(plain) + len(kits)  # a page of key visuals per brand
+    pictures = [item.path for page in listed for item in page.items if isinstance(getattr(item, "path", None), Path)]
+    assert sorted(visual.path for visual in visuals) == sorted(p for p in pictures if p.parent.parent.name == "visuals")
+    texts = [item.text for page in listed for item in page.items if hasattr(item, "text")]
+    assert any(text.startswith("golden-rabbit-bakery_poster.png") and "300x400" in text for text in texts)

@@ -75,17 +75,20 @@ class Page:
 
 
 def handoff_pages(catalog: Catalog, kits: dict[str, BrandKit], title: str, brands: list[str] | None = None,
-                  labeller: Labeller | None = None, lang: str | None = None) -> list[Page]:
-    """The cover page and each brand's pages of approved concepts, laid out in millimetres, each page
-    with the visible AI-content label in its corner (unless the labeller's settings turn it off);
-    their words in `lang` (None: the process's language)."""
+                  labeller: Labeller | None = None, lang: str | None = None,
+                  visuals: dict[str, list[Path]] | None = None) -> list[Page]:
+    """The cover page and each brand's pages of approved concepts (and of its key visuals, `visuals`:
+    brand -> the stills' files), laid out in millimetres, each page with the visible AI-content label in
+    its corner (unless the labeller's settings turn it off); their words in `lang` (None: the process's
+    language)."""
     tr = translator(lang)
     rows = board(catalog, kits, brands=brands, only_approved=True)
     if brands is not None:  # brands of the campaign without any concept still belong on the cover
         known = {row.slug for row in rows}
         rows += [row for row in _empty_rows(brands, kits) if row.slug not in known]
     hashes = FileHashes()
-    brand_pages = [page for row in rows if row.cards for page in _brand_pages(catalog, row, hashes, tr)]
+    brand_pages = [page for row in rows if row.cards for page in (
+        _brand_pages(catalog, row, hashes, tr) + _visuals_pages(row, (visuals or {}).get(row.slug, []), tr))]
     pages = [_cover(rows, title, tr)] + brand_pages
     for number, page in enumerate(pages, start=1):
         page_of = tr._("page {number} of {pages}").format(number=number, pages=len(pages))
@@ -181,6 +184,27 @@ def _brand_pages(catalog: Catalog, row: BrandRow, hashes: FileHashes, tr: Transl
     return pages
 
 
+def _visuals_pages(row: BrandRow, stills: list[Path], tr: Translator) -> list[Page]:
+    """One page of a brand's key visuals, each at its own aspect, with its file name and size."""
+    if not stills:
+        return []
+    page = Page()
+    page.items.append(Text(MARGIN, MARGIN, 10, row.name))
+    page.items.append(Text(MARGIN, MARGIN + 21, 3.6, tr._("{count} key visual(s)").format(count=len(stills)), MUTED))
+    page.items.append(Box(MARGIN, MARGIN + 28, PAGE_SIZE[0] - 2 * MARGIN, 0.5, INK))
+    width = (PAGE_SIZE[0] - 2 * MARGIN - (COLUMNS - 1) * CELL_GAP) / COLUMNS
+    tallest = width * 16 / 9  # a 9:16 story fills its cell
+    for index, path in enumerate(stills):
+        with Image.open(path) as image:
+            size = image.size
+        x = MARGIN + (index % COLUMNS) * (width + CELL_GAP)
+        y = MARGIN + 34 + (index // COLUMNS) * (tallest + 12)
+        scale = min(width / size[0], tallest / size[1])
+        page.items.append(Picture(x, y, size[0] * scale, size[1] * scale, path))
+        page.items.append(Text(x, y + size[1] * scale + 2, 2.8, f"{path.name}  ·  {size[0]}x{size[1]}", MUTED))
+    return [page]
+
+
 # Renderers ----------------------------------------------------------------------------------------
 
 
@@ -267,13 +291,14 @@ def contact_sheet_pdf(
     brands: list[str] | None = None,
     labeller: Labeller | None = None,
     lang: str | None = None,
+    visuals: dict[str, list[Path]] | None = None,
 ) -> tuple[Path, list[Path]]:
     """Write `contact_sheet.pdf` and a PNG per page into `folder`; returns their paths. Both carry the
     AI-content labels (`labeller`: the campaign's; by default the personal settings' with labels on).
     Their words are in `lang` (None: the process's language); the default title is "Approved concepts"."""
     labeller = labeller or Labeller.from_settings()
     title = title or translator(lang)._("Approved concepts")
-    pages = handoff_pages(catalog, kits, title, brands, labeller, lang)
+    pages = handoff_pages(catalog, kits, title, brands, labeller, lang, visuals)
     folder = Path(folder)
     for old in folder.glob("contact_sheet_p*.png"):  # a shorter sheet than last time leaves no stale pages
         old.unlink()

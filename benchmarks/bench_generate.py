@@ -15,6 +15,15 @@ Both runs use the same seeds; the PSNR of (b) against (a) shows the speed-up cos
 
     python benchmarks/bench_generate.py                 # GPU: 512x512, 25 steps, batch 1 and 8
     python benchmarks/bench_generate.py --small         # CPU-sized: 256x256, 4 steps, batch 1 and 2
+    python benchmarks/bench_generate.py --families      # GPU: SDXL and FLUX.1 at 1024x1024 (issue 18 rows)
+
+The --families rows build full-size SDXL (UNet, VAE) and FLUX.1-dev (12B transformer, 16-channel VAE)
+from the configs below with random weights, on the GPU, and give both pipelines random prompt
+embeddings of the real shapes in place of their text encoders (CLIP-G/L, T5-XXL): the text encoders run
+once per image and are left out of the comparison. (b) is `speed_up` as the backend applies it to each
+family (SDXL: channels-last, fused q/k/v, compiled UNet and VAE decoder; FLUX: fused q/k/v, compiled
+transformer and VAE decoder). Without a GPU they print "not run: no GPU" (FLUX at 1024x1024 on a CPU
+takes hours).
 """
 
 from __future__ import annotations
@@ -134,6 +143,100 @@ def _sync() -> None:
         torch.cuda.synchronize()
 
 
+# SDXL base 1.0 and FLUX.1-dev configs, written out so nothing is downloaded.
+SDXL_UNET = dict(sample_size=128, in_channels=4, out_channels=4, layers_per_block=2, block_out_channels=(320, 640, 1280),
+                 down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+                 up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+                 transformer_layers_per_block=(1, 2, 10), attention_head_dim=(5, 10, 20), cross_attention_dim=2048,
+                 use_linear_projection=True, addition_embed_type="text_time", addition_time_embed_dim=256,
+                 projection_class_embeddings_input_dim=2816, norm_num_groups=32)
+SDXL_EMBEDS = {"text": (77, 2048), "pooled": 1280}
+FLUX_TRANSFORMER = dict(patch_size=1, in_channels=64, num_layers=19, num_single_layers=38, attention_head_dim=128,
+                        num_attention_heads=24, joint_attention_dim=4096, pooled_projection_dim=768,
+                        guidance_embeds=True, axes_dims_rope=(16, 56, 56))
+FLUX_VAE = dict(VAE, latent_channels=16, use_quant_conv=False, use_post_quant_conv=False, shift_factor=0.1159,
+                scaling_factor=0.3611, sample_size=1024)
+FLUX_EMBEDS = {"text": (512, 4096), "pooled": 768}
+FLUX_SCHEDULER = dict(shift=3.0, use_dynamic_shifting=True, base_shift=0.5, max_shift=1.15, base_image_seq_len=256,
+                      max_image_seq_len=4096)
+
+
+def build_family(family: str, dtype: torch.dtype, device: str):
+    """Full-size SDXL or FLUX.1 with random weights and no text encoders (prompt embeddings are given)."""
+    from diffusers import (EulerDiscreteScheduler, FlowMatchEulerDiscreteScheduler, FluxPipeline,
+                           FluxTransformer2DModel, StableDiffusionXLPipeline)
+
+    torch.manual_seed(0)
+    with torch.device(device):  # initialise on the GPU: a 12B transformer's random init takes minutes on a CPU
+        if family == "sdxl":
+            pipe = StableDiffusionXLPipeline(
+                vae=AutoencoderKL(**dict(VAE, sample_size=1024), scaling_factor=0.13025).to(dtype),
+                unet=UNet2DConditionModel(**SDXL_UNET).to(dtype), text_encoder=None, text_encoder_2=None,
+                tokenizer=None, tokenizer_2=None, scheduler=EulerDiscreteScheduler(**{
+                    k: v for k, v in SCHEDULER.items() if k not in ("skip_prk_steps", "set_alpha_to_one")}))
+        else:
+            pipe = FluxPipeline(transformer=FluxTransformer2DModel(**FLUX_TRANSFORMER).to(dtype),
+                                vae=AutoencoderKL(**FLUX_VAE).to(dtype), text_encoder=None, tokenizer=None,
+                                text_encoder_2=None, tokenizer_2=None,
+                                scheduler=FlowMatchEulerDiscreteScheduler(**FLUX_SCHEDULER))
+    pipe.set_progress_bar_config(disable=True)
+    return pipe
+
+
+def family_embeddings(family: str, batch: int, dtype: torch.dtype, device: str) -> dict:
+    shapes = SDXL_EMBEDS if family == "sdxl" else FLUX_EMBEDS
+    generator = torch.Generator("cpu").manual_seed(7)
+    embed = lambda *shape: torch.randn(batch, *shape, generator=generator).to(device, dtype)  # noqa: E731
+    inputs = {"prompt_embeds": embed(*shapes["text"]), "pooled_prompt_embeds": embed(shapes["pooled"])}
+    if family == "sdxl":  # classic CFG: the negative embeddings go in the same batched UNet call
+        inputs.update(negative_prompt_embeds=embed(*shapes["text"]), negative_pooled_prompt_embeds=embed(shapes["pooled"]))
+    return inputs
+
+
+def family_rows(device: str, size: int, steps: int, batches: list[int], repeats: int, compile_mode: str | None,
+                families=("sdxl", "flux")) -> None:
+    """The SDXL and FLUX.1 rows: plain diffusers vs the backend's speed options, side by side in one run."""
+    if not device.startswith("cuda"):
+        for family in families:
+            print(f"{family} {size}x{size}: not run: no GPU")
+        return
+    for family in families:
+        dtype = torch.float16 if family == "sdxl" else torch.bfloat16
+        pipe = build_family(family, dtype, device)
+        guidance = 7.0 if family == "sdxl" else 3.5
+
+        def call(batch: int) -> np.ndarray:
+            generator = [torch.Generator("cpu").manual_seed(seed) for seed in range(1, batch + 1)]
+            with torch.inference_mode():
+                images = pipe(**family_embeddings(family, batch, dtype, device), num_inference_steps=steps,
+                              guidance_scale=guidance, height=size, width=size, generator=generator,
+                              output_type="np").images
+            return (np.clip(images, 0, 1) * 255).round().astype(np.uint8)
+
+        def rate(batch: int) -> tuple[float, np.ndarray]:
+            call(batch)  # warm-up (and compilation in (b))
+            _sync()
+            started = time.perf_counter()
+            for _ in range(repeats):
+                images = call(batch)
+            _sync()
+            return batch * repeats / (time.perf_counter() - started), images
+
+        plain = {batch: rate(batch) for batch in batches}
+        denoiser = "unet" if family == "sdxl" else "transformer"
+        speed_up(pipe, channels_last=family == "sdxl", fuse_qkv=True, compile_mode=compile_mode, denoiser=denoiser)
+        print(f"{family} {size}x{size}, {steps} steps, {str(dtype).removeprefix('torch.')}; (b) channels_last="
+              f"{family == 'sdxl'}, fuse_qkv, compile={compile_mode or 'off'}")
+        print(f"{'batch':>5} {'(a) plain img/s':>16} {'(b) backend img/s':>18} {'ratio':>6} {'PSNR dB':>8}")
+        for batch in batches:
+            plain_rate, plain_images = plain[batch]
+            fast_rate, fast_images = rate(batch)
+            print(f"{batch:>5} {plain_rate:>16.3f} {fast_rate:>18.3f} {fast_rate / plain_rate:>6.2f} "
+                  f"{psnr(plain_images, fast_images):>8.1f}")
+        del pipe
+        torch.cuda.empty_cache()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--small", action="store_true", help="CPU-sized run: 256x256, 4 steps, batch 1 and 2")
@@ -146,7 +249,14 @@ def main() -> None:
                         help="torch.compile in (b); default on for CUDA, off on the CPU (compiling takes minutes there)")
     parser.add_argument("--compile-mode", default="max-autotune", help="max-autotune adds CUDA graphs")
     parser.add_argument("--peak-tflops", type=float, help="the device's dense fp16 peak, if not in the table")
+    parser.add_argument("--families", action="store_true", help="the SDXL and FLUX.1 1024x1024 rows (GPU only)")
     args = parser.parse_args()
+    if args.families:
+        device = pick_device(args.device)
+        compile_mode = args.compile_mode if (device.startswith("cuda") if args.compile is None else args.compile) else None
+        family_rows(device, args.size or 1024, args.steps or 28, args.batches or [1, 4], args.repeats or 2,
+                    compile_mode)
+        return
 
     device = pick_device(args.device)
     size = args.size or (256 if args.small else 512)

@@ -124,3 +124,22 @@ def test_the_hand_off_lists_the_key_visuals(made, tmp_path):
     assert sorted(visual.path for visual in visuals) == sorted(p for p in pictures if p.parent.parent.name == "visuals")
     texts = [item.text for page in listed for item in page.items if hasattr(item, "text")]
     assert any(text.startswith("golden-rabbit-bakery_poster.png") and "300x400" in text for text in texts)
+
+
+def test_the_film_shows_the_product_on_the_float(made):
+    from workbench.parade import prepare_film
+    from workbench.triage.image import Subject
+    from workbench.triage.logo import search
+
+    path, kits, _visuals = made
+    campaign = load_campaign(path).with_changes(film={"sizes": {"16:9": [640, 360]}})
+    with Catalog(campaign.catalog_path) as catalog:
+        film = prepare_film(campaign, list(kits.values()), catalog, "16:9")
+    slot = next(slot for slot in film.timeline.slots if slot.brand == "golden-rabbit-bakery")
+    frame = film.parade.frame(slot.hold_mid)
+    found = search(Subject.from_image(Image.fromarray(frame)), kits["golden-rabbit-bakery"].product_image())
+    assert found["match"] >= 0.8, found
+    other = next(slot for slot in film.timeline.slots if slot.brand == "tern-motors")  # no product there
+    elsewhere = search(Subject.from_image(Image.fromarray(film.parade.frame(other.hold_mid))),
+                       kits["golden-rabbit-bakery"].product_image())
+    assert elsewhere["match"] < found["match"] - 0.2

@@ -130,9 +130,9 @@ def png_pixels_and_recipe(data: bytes) -> tuple:
 def test_cluster_diffusers_gives_the_same_ids_and_images(cluster, tmp_path, kits_folder, tmp_path_factory):
     pytest.importorskip("diffusers")
     os.environ["HF_HUB_OFFLINE"] = "1"
-    from test_diffusers_backend import build_tiny_sd
+    from tiny_models import build_sd
 
-    model = build_tiny_sd(tmp_path_factory.mktemp("tiny") / "tiny-sd")
+    model = build_sd(tmp_path_factory.mktemp("tiny") / "tiny-sd")
     options = {"model": str(model), "steps": 2, "local_files_only": True, "mode": "img2img"}
     settings = {"backend": "diffusers", "seeds": [1, 2], "width": 64, "height": 64, "options": options}
     here, kits, here_catalog = made(tmp_path, "here", kits_folder, **settings)

@@ -155,3 +155,26 @@ def test_triage_finds_the_product_exact_and_flags_it_covered(product_kit):
 
     found = product.measure(Subject.from_image(image, None), kit)  # a concept made elsewhere: searched for
     assert found["mode"] == "search" and not product.judge(found, TriageThresholds()).failed
+
+
+@pytest.mark.parametrize("strength", [0.3, 1.0])
+def test_harmonising_moves_the_product_toward_the_float_within_the_tolerance(product_kit, strength):
+    from workbench.colour_transfer import lab_of
+
+    kit = load_kit(product_kit)
+    previz, layout = render_float(kit, choose_design(kit, 4), 256, 256)
+    warm = np.zeros((256, 256, 3), np.uint8)
+    warm[...] = (200, 120, 40)  # a model's image in warm evening light
+    exact = finish(Image.fromarray(warm), kit, layout, mask=previz)
+    assert _correlation(exact, kit.product_image(), layout.product_box) >= 0.99  # before harmonising: exact
+    harmonised = finish(Image.fromarray(warm), kit, layout, mask=previz, product_harmonise=strength, product_tolerance=6.0)
+    box = layout.product_box
+    before = lab_of(np.asarray(exact.convert("RGB").crop(box)))
+    after = lab_of(np.asarray(harmonised.convert("RGB").crop(box)))
+    placed = np.asarray(kit.product_image().resize((box[2] - box[0], box[3] - box[1]), Image.LANCZOS))
+    opaque = placed[..., 3] == 255
+    difference = np.linalg.norm(after[opaque] - before[opaque], axis=1)
+    assert 0.5 < difference.mean() <= 6.0 + 0.5  # moved toward the light, never more than the tolerance (+ rounding)
+    outside = np.asarray(harmonised)[:, : box[0] - 1]
+    assert np.array_equal(outside, np.asarray(exact)[:, : box[0] - 1])  # only the product is touched
+    assert _exact_share(harmonised, kit.logo_image(), layout.logo_box) == 1.0

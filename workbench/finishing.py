@@ -24,12 +24,14 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from workbench.colour_transfer import lab_of, lab_statistics, moved_toward, rgb_of
 from workbench.colours import RGB, contrast, darker, mix
 from workbench.kits import BrandKit, hex_to_rgb
 from workbench.marks import FloatLayout
 from workbench.typography import choose_lines, render_text
 
 Box = tuple[int, int, int, int]
+PRODUCT_TOLERANCE = 6.0  # CIE76 delta E a harmonised product's pixel may move from the photo's own colour
 
 GRABCUT_ITERATIONS = 4
 GRABCUT_RNG_SEED = 0  # grabCut seeds its colour models with OpenCV's global RNG: pin it, so finishing is repeatable
@@ -40,7 +42,8 @@ GRABCUT_RNG_SEED = 0  # grabCut seeds its colour models with OpenCV's global RNG
 
 
 def finish(raw: Image.Image, kit: BrandKit, layout: FloatLayout, mask: Image.Image | None = None,
-           banner_style: str = "ribbon") -> Image.Image:
+           banner_style: str = "ribbon", product_harmonise: float = 0.0,
+           product_tolerance: float = PRODUCT_TOLERANCE) -> Image.Image:
     """The finished float: `raw` cut out (see `cut_out`), then the name banner and exact logo on top.
 
     `mask` is the previz float (its alpha is used) or an "L" mask of the same size; `layout` is where
@@ -50,7 +53,44 @@ def finish(raw: Image.Image, kit: BrandKit, layout: FloatLayout, mask: Image.Ima
         >>> finished = finish(raw, kit, previz.layout, mask=previz.image, banner_style="plaque")
     """
     cut = cut_out(raw, mask, keep=[layout.logo_box, *([layout.product_box] if layout.product_box else [])])
-    return draw_brand_marks(cut, kit, layout, banner_style)
+    finished = draw_brand_marks(cut, kit, layout, banner_style)
+    if layout.product_box is not None and product_harmonise > 0:
+        return harmonise_mark(finished, kit.product_image(), layout.product_box, product_harmonise, product_tolerance)
+    return finished
+
+
+def harmonise_mark(image: Image.Image, mark: Image.Image, box: Box, strength: float,
+                   tolerance: float = PRODUCT_TOLERANCE) -> Image.Image:
+    """A copy of `image` whose mark at `box` (drawn there exact) takes on the light of the float around it.
+
+    The mark's opaque pixels move `strength` of the way to the colour statistics of the float's pixels in a
+    band around the box (Reinhard's transfer in Lab), and no pixel moves more than `tolerance` (CIE76
+    delta E) from the mark's own colour: a product that is still the product.
+
+        >>> harmonise_mark(finished, kit.product_image(), layout.product_box, 0.5)
+    """
+    pixels = np.array(image.convert("RGBA"))
+    left, top, right, bottom = box
+    band = max(4, (right - left) // 4)
+    x0, y0, x1, y1 = max(0, left - band), max(0, top - band), min(image.width, right + band), min(image.height, bottom + band)
+    if left < 0 or top < 0 or right > image.width or bottom > image.height or right <= left or bottom <= top:
+        return image  # previz plans the box inside the float; a box elsewhere is left as it was drawn
+    placed = np.asarray(mark.resize((right - left, bottom - top), Image.LANCZOS))
+    own = np.zeros(pixels.shape[:2], bool)
+    own[top:bottom, left:right] = placed[..., 3] == 255  # only where the mark is opaque (box inside the image)
+    around = np.zeros_like(own)
+    around[y0:y1, x0:x1] = pixels[y0:y1, x0:x1, 3] >= 128
+    around[max(0, top):bottom, max(0, left):right] = False
+    if not own.any() or not around.any():
+        return image
+    lab = lab_of(pixels[..., :3][own][:, None, :])[:, 0, :]  # pixels as a one-column image for OpenCV
+    light = lab_of(pixels[..., :3][around][:, None, :])[:, 0, :]
+    moved = moved_toward(lab, lab_statistics(lab), lab_statistics(light), strength)
+    change = moved - lab
+    distance = np.linalg.norm(change, axis=1, keepdims=True)
+    moved = lab + change * np.minimum(1.0, tolerance / np.maximum(distance, 1e-6))  # at most `tolerance` apart
+    pixels[..., :3][own] = rgb_of(moved[:, None, :])[:, 0, :]
+    return Image.fromarray(pixels)
 
 
 def cut_out(raw: Image.Image, mask: Image.Image | None, keep: Sequence[Box] = ()) -> Image.Image:

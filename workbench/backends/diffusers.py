@@ -159,7 +159,8 @@ class DiffusersBackend:
         }
         concepts = []
         for index, (raw, image_seed) in enumerate(zip(raws, image_seeds)):
-            finished = finish(raw, kit, previz.layout, mask=previz.image, banner_style=previz.settings["banner"])
+            finished = finish(raw, kit, previz.layout, mask=previz.image, banner_style=previz.settings["banner"],
+                              product_harmonise=options.product_harmonise, product_tolerance=options.product_tolerance)
             extra = {"raw": raw} if control is None else {"raw": raw, "control": control}
             concepts.append(Concept(
                 image=finished, model=options.model, layout=previz.layout, extra_images=extra,

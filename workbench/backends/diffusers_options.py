@@ -59,6 +59,10 @@ class DiffusersOptions(BaseModel):
     lettering: bool = Field(False, description="Ask the model for the banner in the kit's own script (models "
                             "that draw text well); finishing still sets the exact banner on top.")
     previz: dict[str, Any] = Field(default_factory=dict, description="Previz design overrides, e.g. {body: wagon}.")
+    product_harmonise: float = Field(0.0, ge=0, le=1, description="How far the kit's product, put back exact, takes on"
+                                     " the light of the generated float around it (0: the photo's pixels).")
+    product_tolerance: float = Field(6.0, ge=0, le=50, description="The most a harmonised product pixel moves from"
+                                     " the photo's colour (CIE76 delta E).")
     width: int = 512
     height: int = 512
 

@@ -2,10 +2,10 @@
 
 A float made on a white or studio background looks pasted onto a filmed or painted street. Harmonising
 moves the float's colour statistics toward the plate's (Reinhard's mean and spread transfer in Lab,
-over the float's opaque pixels, the spread's change kept within SPREAD_RATIO), by `strength`: 0 leaves it
+over the float's opaque pixels, the spread's change kept within colour_transfer.SPREAD_RATIO), by `strength`: 0 leaves it
 untouched, 1 gives it the plate's mean colour.
 
-The logo and the name banner are never touched: a concept's layout (`FloatLayout` in its catalog
+The logo, the name banner and the product are never touched: a concept's layout (`FloatLayout` in its catalog
 settings) says where they sit, and those boxes are left out of the statistics and copied back exact.
 A float without a layout (imported from elsewhere) has no known marks and is harmonised whole.
 
@@ -21,19 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PIL import Image
 
+from workbench.colour_transfer import lab_of, lab_statistics, moved_toward, rgb_of
 from workbench.marks import FloatLayout
 from workbench.parade.floats import float_cutout
 
 MARKS_INFO = "workbench.marks"  # Image.info key: the boxes (left, top, right, bottom) harmonising leaves exact
 OPAQUE = 128  # alpha from which a pixel counts as the float's own (soft edges would pull in the background)
 CUTOUT_ALPHA = 8  # float_cutout trims to the pixels with more alpha than this
-# How far the float's spread of colour may be scaled toward the plate's: a hazy plate softens a float's
-# contrast a little but never greys it out, a busy one sharpens it a little.
-SPREAD_RATIO = (0.75, 1.35)
 
 Box = tuple[int, int, int, int]
 
@@ -46,7 +43,7 @@ def marked_cutout(path: Path, layout: FloatLayout | None) -> Image.Image:
         return image
     left, top = _trimmed_corner(path)
     image.info[MARKS_INFO] = tuple((box[0] - left, box[1] - top, box[2] - left, box[3] - top)
-                                   for box in (layout.logo_box, layout.banner_box))
+                                   for box in (layout.logo_box, layout.banner_box, layout.product_box) if box)
     return image
 
 
@@ -76,18 +73,15 @@ class Harmonise:
         if self.strength <= 0:
             return image
         pixels = np.asarray(image.convert("RGBA"))
-        lab = _lab(pixels[..., :3])
+        lab = lab_of(pixels[..., :3])
         kept = _marks_mask(pixels.shape[:2], image.info.get(MARKS_INFO, ()))
         counted = (pixels[..., 3] >= OPAQUE) & ~kept
         if not counted.any():
             return image
-        float_mean, float_spread = _statistics(lab[counted])
-        plate_mean, plate_spread = _statistics(_lab(self.plate).reshape(-1, 3))
-        contrast = np.clip(plate_spread / float_spread, *SPREAD_RATIO)  # a flat plate must not flatten the float
-        matched = (lab - float_mean) * contrast + plate_mean
-        moved = lab + self.strength * (matched - lab)
-        rgb = np.clip(cv2.cvtColor(moved.astype(np.float32), cv2.COLOR_Lab2RGB) * 255 + 0.5, 0, 255).astype(np.uint8)
-        rgb[kept] = pixels[..., :3][kept]  # the logo and banner exactly as they were
+        moved = moved_toward(lab, lab_statistics(lab[counted]), lab_statistics(lab_of(self.plate).reshape(-1, 3)),
+                             self.strength)
+        rgb = rgb_of(moved)
+        rgb[kept] = pixels[..., :3][kept]  # the marks exactly as they were
         result = Image.fromarray(np.dstack([rgb, pixels[..., 3]]))  # four channels: RGBA
         result.info = dict(image.info)
         return result
@@ -99,16 +93,6 @@ def harmonised(floats: list[tuple], plate: np.ndarray, strength: float) -> list[
         return floats
     matching = Harmonise(plate, strength)
     return [(kit, matching.apply(image)) for kit, image in floats]
-
-
-def _lab(rgb: np.ndarray) -> np.ndarray:
-    """RGB uint8 to CIE Lab in float32 (L 0-100): finer than OpenCV's 8-bit Lab, so small moves do not band."""
-    return cv2.cvtColor(rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
-
-
-def _statistics(lab_pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each Lab channel's mean and spread (never zero: a flat float is moved, not divided by nothing)."""
-    return lab_pixels.mean(axis=0), np.maximum(lab_pixels.std(axis=0), 1.0)
 
 
 def _marks_mask(shape: tuple[int, int], boxes: tuple[Box, ...]) -> np.ndarray:

@@ -178,3 +178,26 @@ def test_harmonising_moves_the_product_toward_the_float_within_the_tolerance(pro
     outside = np.asarray(harmonised)[:, : box[0] - 1]
     assert np.array_equal(outside, np.asarray(exact)[:, : box[0] - 1])  # only the product is touched
     assert _exact_share(harmonised, kit.logo_image(), layout.logo_box) == 1.0
+
+
+def test_the_tiny_diffusers_pipeline_keeps_the_product_at_its_box(product_kit, tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("diffusers")
+    import huggingface_hub.constants
+
+    from tiny_models import build
+    from workbench.backends.diffusers import DiffusersBackend
+    from workbench.prompts import PromptTemplate, build_prompt
+
+    huggingface_hub.constants.HF_HUB_OFFLINE = True
+    kit = load_kit(product_kit)
+    settings = {"width": 96, "height": 96, "model": str(build("sd", tmp_path)), "steps": 2, "local_files_only": True,
+                "mode": "img2img"}
+    exact = DiffusersBackend().generate(kit, build_prompt(kit, PromptTemplate()), 3, settings)[0]
+    layout = exact.layout
+    assert layout.product_box == plan_layout(kit, 96, 96, 3).product_box
+    assert _correlation(exact.image, kit.product_image(), layout.product_box) >= 0.99
+    assert _exact_share(exact.image, kit.product_image(), layout.product_box) == 1.0
+    soft = DiffusersBackend().generate(kit, build_prompt(kit, PromptTemplate()), 3,
+                                       {**settings, "product_harmonise": 1.0, "product_tolerance": 4.0})[0]
+    assert soft.layout == layout and _exact_share(soft.image, kit.product_image(), layout.product_box) < 1.0

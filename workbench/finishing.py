@@ -69,18 +69,18 @@ def harmonise_mark(image: Image.Image, mark: Image.Image, box: Box, strength: fl
 
         >>> harmonise_mark(finished, kit.product_image(), layout.product_box, 0.5)
     """
-    pixels = np.array(image.convert("RGBA"))
     left, top, right, bottom = box
-    band = max(4, (right - left) // 4)
-    x0, y0, x1, y1 = max(0, left - band), max(0, top - band), min(image.width, right + band), min(image.height, bottom + band)
     if left < 0 or top < 0 or right > image.width or bottom > image.height or right <= left or bottom <= top:
         return image  # previz plans the box inside the float; a box elsewhere is left as it was drawn
+    pixels = np.array(image.convert("RGBA"))
+    band = max(4, (right - left) // 4)
+    x0, y0, x1, y1 = max(0, left - band), max(0, top - band), min(image.width, right + band), min(image.height, bottom + band)
     placed = np.asarray(mark.resize((right - left, bottom - top), Image.LANCZOS))
     own = np.zeros(pixels.shape[:2], bool)
-    own[top:bottom, left:right] = placed[..., 3] == 255  # only where the mark is opaque (box inside the image)
+    own[top:bottom, left:right] = placed[..., 3] == 255  # only where the mark is opaque
     around = np.zeros_like(own)
     around[y0:y1, x0:x1] = pixels[y0:y1, x0:x1, 3] >= 128
-    around[max(0, top):bottom, max(0, left):right] = False
+    around[top:bottom, left:right] = False
     if not own.any() or not around.any():
         return image
     lab = lab_of(pixels[..., :3][own][:, None, :])[:, 0, :]  # pixels as a one-column image for OpenCV

@@ -24,6 +24,7 @@ CONTACT_COLOUR = (20, 14, 30)  # the contact shadow's tint: a deep violet, like 
 CONTACT_DARKNESS = 0.9  # of full opacity, where the wheels touch the road
 CONTACT_ROWS = 0.1  # of the float's height: the bottom rows (wheels, skirt) whose alpha makes the contact shadow
 CONTACT_HEIGHT = 0.035  # of the float's height: how thin those rows are squashed
+CUTOUT_ALPHA = 8  # float_cutout trims to the pixels with more alpha than this
 
 
 def float_cutout(path: Path) -> Image.Image:
@@ -36,7 +37,18 @@ def float_cutout(path: Path) -> Image.Image:
         ImageDraw.Draw(mask).rounded_rectangle((0, 0, *image.size), radius=min(image.size) // 12, fill=255)
         image.putalpha(mask)
         return image
-    return image.crop(alpha.point(lambda a: 255 if a > 8 else 0).getbbox())
+    return image.crop(alpha.point(lambda a: 255 if a > CUTOUT_ALPHA else 0).getbbox())
+
+
+def trimmed_corner(path: Path) -> tuple[int, int]:
+    """Where float_cutout's trim starts in the original image (an opaque picture is not trimmed): what moves
+    a box planned on the concept (its layout) onto the cut-out."""
+    with Image.open(path) as source:
+        alpha = source.convert("RGBA").getchannel("A")
+    if alpha.getextrema()[0] == 255:
+        return 0, 0
+    box = alpha.point(lambda a: 255 if a > CUTOUT_ALPHA else 0).getbbox()
+    return box[0], box[1]
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,11 +26,10 @@ from PIL import Image
 
 from workbench.colour_transfer import lab_of, lab_statistics, moved_toward, rgb_of
 from workbench.marks import FloatLayout
-from workbench.parade.floats import float_cutout
+from workbench.parade.floats import float_cutout, trimmed_corner
 
 MARKS_INFO = "workbench.marks"  # Image.info key: the boxes (left, top, right, bottom) harmonising leaves exact
 OPAQUE = 128  # alpha from which a pixel counts as the float's own (soft edges would pull in the background)
-CUTOUT_ALPHA = 8  # float_cutout trims to the pixels with more alpha than this
 
 Box = tuple[int, int, int, int]
 
@@ -41,20 +40,10 @@ def marked_cutout(path: Path, layout: FloatLayout | None) -> Image.Image:
     image = float_cutout(path)
     if layout is None:
         return image
-    left, top = _trimmed_corner(path)
+    left, top = trimmed_corner(path)
     image.info[MARKS_INFO] = tuple((box[0] - left, box[1] - top, box[2] - left, box[3] - top)
                                    for box in (layout.logo_box, layout.banner_box, layout.product_box) if box)
     return image
-
-
-def _trimmed_corner(path: Path) -> tuple[int, int]:
-    """Where float_cutout's trim starts in the original image (an opaque picture is not trimmed)."""
-    with Image.open(path) as source:
-        alpha = source.convert("RGBA").getchannel("A")
-    if alpha.getextrema()[0] == 255:
-        return 0, 0
-    box = alpha.point(lambda a: 255 if a > CUTOUT_ALPHA else 0).getbbox()
-    return box[0], box[1]
 
 
 @dataclass(frozen=True, eq=False)

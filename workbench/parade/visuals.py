@@ -25,7 +25,7 @@ from workbench.finishing import draw_mark
 from workbench.kits import BrandKit
 from workbench.marks import Box, FloatLayout
 from workbench.parade import choose_floats
-from workbench.parade.floats import float_cutout
+from workbench.parade.floats import float_cutout, trimmed_corner
 from workbench.parade.scenery import festival_colours
 from workbench.parade.stages import stage_for
 from workbench.parade.text import with_shadow
@@ -86,10 +86,9 @@ def compose_visual(title: str, kit: BrandKit, record: ConceptRecord, catalog: Ca
     canvas = Image.fromarray(street).convert("RGBA")
     _set_text(canvas, title, TITLE_BAND, 1, 0.8)
 
-    float_image = Image.open(catalog.image_path(record)).convert("RGBA")
     layout = FloatLayout.from_settings(record.settings)
     cut = float_cutout(catalog.image_path(record))
-    crop = _crop_box(float_image, cut)
+    corner = trimmed_corner(catalog.image_path(record))  # where the cut-out starts on the concept
     left, top, right, bottom = (round(v * s) for v, s in zip(FLOAT_AREA, (width, height, width, height)))
     scale = min((right - left) / cut.width, (bottom - top) / cut.height)
     fitted = cut.resize((max(1, round(cut.width * scale)), max(1, round(cut.height * scale))), Image.LANCZOS)
@@ -99,7 +98,7 @@ def compose_visual(title: str, kit: BrandKit, record: ConceptRecord, catalog: Ca
     logo_box = product_box = None
     if layout is not None:  # the marks again at this size, exact, as finishing draws them
         def placed(box: Box) -> Box:
-            return tuple(round(origin[i % 2] + (box[i] - crop[i % 2]) * scale) for i in range(4))
+            return tuple(round(origin[i % 2] + (box[i] - corner[i % 2]) * scale) for i in range(4))
 
         logo_box = placed(layout.logo_box)
         if layout.product_box is not None and kit.products:
@@ -112,14 +111,6 @@ def compose_visual(title: str, kit: BrandKit, record: ConceptRecord, catalog: Ca
     if logo_box is None:  # a float made elsewhere: its own pixels hold the logo; the box is the float's
         logo_box = (origin[0], origin[1], origin[0] + fitted.width, origin[1] + fitted.height)
     return canvas, logo_box, product_box
-
-
-def _crop_box(image: Image.Image, cut: Image.Image) -> tuple[int, int]:
-    """Where `float_cutout` cropped the float: its top-left in the concept image (0, 0 when uncropped)."""
-    if cut.size == image.size:
-        return 0, 0
-    box = image.getchannel("A").point(lambda a: 255 if a > 8 else 0).getbbox()
-    return (box[0], box[1]) if box else (0, 0)
 
 
 def _set_text(canvas: Image.Image, text: str, band: tuple[float, float], lines: int, width_share: float) -> None:
